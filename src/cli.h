@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What every subcommand shares: global options, exit codes, the table loader. */
+#ifndef KSYMTRACE_CLI_H
+#define KSYMTRACE_CLI_H
+
+#include <argp.h>
+#include <stdbool.h>
+
+#include "ksyms.h"
+
+/* Exit codes (DESIGN.md §3), documented in --help, the man page and the README. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,      /* runtime failure, nothing found, or the kernel refused */
+	EXIT_USAGE = 2,     /* bad option or spec */
+	EXIT_AMBIGUOUS = 3, /* a spec names several symbols and there is no way to ask */
+};
+
+struct global_env {
+	const char *kallsyms; /* -k FILE; "-" is stdin */
+	bool json;            /* -j */
+	int verbose;          /* -v count */
+	bool quiet;           /* -q */
+};
+
+extern struct global_env env;
+
+/* The global options as an argp child, so they work after the subcommand too. */
+extern const struct argp global_argp;
+#define GLOBAL_ARGP_CHILD { &global_argp, 0, "Global options:", 100 }
+
+/* Parse a subcommand's arguments: argv[0] is the command name. Exits 2 on a usage
+ * error, like argp itself. */
+void cmd_parse(const struct argp *argp, int argc, char **argv, void *input);
+
+/* Load the table named by -k (default /proc/kallsyms). On failure prints one line
+ * naming the cause, a hint where there is one, and returns NULL (exit 1). */
+struct ksyms *cli_load_table(void);
+
+int cmd_resolve(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+
+#endif

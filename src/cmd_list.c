@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ksymtrace list [GLOB]: symbols by name, then address. */
+#define _GNU_SOURCE
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "output.h"
+#include "spec.h"
+#include "traceable.h"
+
+struct list_args {
+	const char *glob;
+	const char *module;
+	bool all_types;
+	bool traceable;
+};
+
+enum { OPT_ALL_TYPES = 1000, OPT_TRACEABLE };
+
+static const struct argp_option opts[] = {
+	{ "all-types", OPT_ALL_TYPES, NULL, 0, "All symbol types, not only functions (t/T)", 0 },
+	{ "module", 'm', "MOD", 0, "Only symbols of module MOD ('vmlinux' for the core kernel)", 0 },
+	{ "traceable", OPT_TRACEABLE, NULL, 0, "Say whether each symbol can be probed (ftrace list and kprobes blacklist)", 0 },
+	{},
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct list_args *a = state->input;
+
+	switch (key) {
+	case OPT_ALL_TYPES:
+		a->all_types = true;
+		break;
+	case OPT_TRACEABLE:
+		a->traceable = true;
+		break;
+	case 'm':
+		if (!*arg)
+			argp_error(state, "--module needs a module name");
+		a->module = arg;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->glob)
+			argp_error(state, "list takes one GLOB (quote it: 'vfs_*')");
+		if (!*arg)
+			argp_error(state, "empty GLOB: give a pattern such as 'vfs_*', or none for all");
+		a->glob = arg;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const char doc[] =
+	"List symbols whose name matches GLOB (all when absent), sorted by name, then "
+	"address. Functions only unless --all-types.\v"
+	"Duplicated names carry their instance number: c_start#2 is itself a spec.\n"
+	"\n"
+	"Examples:\n"
+	"  ksymtrace list 'c_*'\n"
+	"  ksymtrace list --module dummy\n"
+	"  ksymtrace list --traceable 'tcp_v4_*'\n"
+	"  ksymtrace -j list --all-types '__func__*' | jq -r .addr";
+
+/* Instance numbers count within the list's own filter, like resolve's. */
+static bool keep(const struct ksym *s, int mod, bool funcs_only)
+{
+	return (mod < 0 || s->mod == mod) && (!funcs_only || ksym_is_func(s));
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
+	const struct argp argp = { opts, parse, "[GLOB]", doc, children, NULL, NULL };
+	struct list_args a = { 0 };
+	struct ksyms *t = NULL;
+	struct traceable *tr = NULL;
+	struct sym_printer pr;
+	size_t lo, hi, shown = 0;
+	char *prefix = NULL;
+	int mod = -1, ret = EXIT_FAIL;
+
+	cmd_parse(&argp, argc, argv, &a);
+
+	t = cli_load_table();
+	if (!t)
+		goto cleanup;
+	if (a.module) {
+		mod = ksyms__mod_find(t, a.module);
+		if (mod < 0) {
+			log_error("no module '%s' in the symbol table: is it loaded? (lsmod)", a.module);
+			goto cleanup;
+		}
+	}
+	if (a.traceable && !(tr = traceable__load(t)))
+		goto cleanup;
+
+	/* only the by-name range that shares the glob's literal prefix */
+	prefix = strndup(a.glob ? a.glob : "", a.glob ? strcspn(a.glob, "*?[\\") : 0);
+	if (!prefix)
+		goto cleanup;
+	ksyms__by_prefix(t, prefix, &lo, &hi);
+
+	sym_printer__init(&pr, stdout, t, tr, env.json);
+	while (lo < hi) {
+		const char *nm = ksyms__name(t, ksyms__by_name_at(t, lo));
+		size_t end = lo + 1;
+		uint32_t count = 0, idx = 0;
+
+		while (end < hi && strcmp(ksyms__name(t, ksyms__by_name_at(t, end)), nm) == 0)
+			end++;
+		if (!a.glob || fnmatch(a.glob, nm, 0) == 0) {
+			for (size_t i = lo; i < end; i++)
+				count += keep(ksyms__by_name_at(t, i), mod, !a.all_types);
+			for (size_t i = lo; i < end; i++) {
+				const struct ksym *s = ksyms__by_name_at(t, i);
+				struct target tg = { .sym = s, .count = count };
+
+				if (!keep(s, mod, !a.all_types))
+					continue;
+				tg.index = ++idx;
+				sym_printer__row(&pr, &tg, a.glob, false);
+				shown++;
+			}
+		}
+		lo = end;
+	}
+	if (fflush(stdout) != 0) {
+		log_error("cannot write the output: %m");
+		goto cleanup;
+	}
+	if (shown == 0) {
+		log_error("no %s matches %s%s%s", a.all_types ? "symbol" : "function",
+			  a.glob ? a.glob : "(anything)", a.module ? " in module " : "",
+			  a.module ? a.module : "");
+		if (!a.all_types)
+			log_hint("--all-types includes data symbols");
+		goto cleanup;
+	}
+	ret = EXIT_OK;
+cleanup:
+	free(prefix);
+	traceable__free(tr);
+	ksyms__free(t);
+	return ret;
+}

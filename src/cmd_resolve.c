@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ksymtrace resolve SPEC...: every symbol each spec names. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "output.h"
+#include "spec.h"
+#include "traceable.h"
+
+struct resolve_args {
+	char **specs;
+	int n_specs;
+	bool traceable;
+	bool funcs;
+	const char *module;
+};
+
+enum { OPT_TRACEABLE = 1000, OPT_FUNCS };
+
+static const struct argp_option opts[] = {
+	{ "traceable", OPT_TRACEABLE, NULL, 0, "Say whether each symbol can be probed (ftrace list and kprobes blacklist)", 0 },
+	{ "module", 'm', "MOD", 0, "Only symbols of module MOD ('vmlinux' for the core kernel)", 0 },
+	{ "functions", OPT_FUNCS, NULL, 0, "Only functions (kallsyms types t and T)", 0 },
+	{},
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct resolve_args *a = state->input;
+
+	switch (key) {
+	case OPT_TRACEABLE:
+		a->traceable = true;
+		break;
+	case OPT_FUNCS:
+		a->funcs = true;
+		break;
+	case 'm':
+		if (!*arg)
+			argp_error(state, "--module needs a module name");
+		a->module = arg;
+		break;
+	case ARGP_KEY_ARG:
+		a->specs[a->n_specs++] = arg;
+		break;
+	case ARGP_KEY_NO_ARGS:
+		argp_error(state, "give at least one SPEC: a name, MOD:NAME, a glob or an address");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const char doc[] =
+	"Print every symbol each SPEC names: all instances of a duplicated name, with address, "
+	"kallsyms type, module and size; or, for an address, the symbol that contains it, the "
+	"offset, and every alias at its start.\v"
+	"SPEC := [MOD:]NAME[+OFF][#N|@ADDR] | GLOB | ADDR\n"
+	"Names match exactly; when a name has no exact match, its compiler clones "
+	"(NAME.isra.0, NAME.constprop.0, ...) are shown, marked as clones.\n"
+	"\n"
+	"Examples:\n"
+	"  ksymtrace resolve c_start              # every c_start\n"
+	"  ksymtrace resolve dummy:dummy_get_stats64\n"
+	"  ksymtrace resolve 'vfs_*' --traceable\n"
+	"  ksymtrace resolve 0xffffffff81234567   # which symbol, at what offset\n"
+	"  ksymtrace -j resolve c_start#2";
+
+int cmd_resolve(int argc, char **argv)
+{
+	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
+	const struct argp argp = { opts, parse, "SPEC...", doc, children, NULL, NULL };
+	struct resolve_args a = { 0 };
+	struct spec *specs = NULL;
+	struct candidates *res = NULL;
+	struct ksyms *t = NULL;
+	struct traceable *tr = NULL;
+	struct sym_printer pr;
+	char (*errs)[SPEC_ERR_LEN] = NULL;
+	int ret = EXIT_FAIL, parsed = 0;
+	bool any_failed = false;
+
+	a.specs = calloc((size_t)argc, sizeof(*a.specs));
+	if (!a.specs)
+		return EXIT_FAIL;
+	cmd_parse(&argp, argc, argv, &a);
+
+	/* every spec is checked before the table is read and anything is printed */
+	specs = calloc((size_t)a.n_specs, sizeof(*specs));
+	res = calloc((size_t)a.n_specs, sizeof(*res));
+	errs = calloc((size_t)a.n_specs, sizeof(*errs));
+	if (!specs || !res || !errs)
+		goto cleanup;
+	for (; parsed < a.n_specs; parsed++) {
+		char err[SPEC_ERR_LEN];
+
+		if (spec__parse(a.specs[parsed], &specs[parsed], err, sizeof(err))) {
+			log_error("%s", err);
+			ret = EXIT_USAGE;
+			goto cleanup;
+		}
+	}
+
+	t = cli_load_table();
+	if (!t)
+		goto cleanup;
+	if (a.traceable) {
+		tr = traceable__load(t);
+		if (!tr)
+			goto cleanup;
+	}
+
+	for (int i = 0; i < a.n_specs; i++) {
+		struct resolve_opts ro = { .funcs_only = a.funcs, .mod = a.module };
+
+		if (spec__resolve(&specs[i], t, &ro, &res[i], errs[i], sizeof(errs[i])) != SPEC_RES_OK)
+			any_failed = true;
+	}
+
+	sym_printer__init(&pr, stdout, t, tr, env.json);
+	for (int i = 0; i < a.n_specs; i++) {
+		if (errs[i][0]) {
+			fflush(stdout);
+			log_error("%s", errs[i]);
+			continue;
+		}
+		sym_printer__header(&pr, &specs[i], &res[i], 0, res[i].n);
+		for (size_t k = 0; k < res[i].n; k++)
+			sym_printer__row(&pr, &res[i].v[k], specs[i].text, specs[i].is_addr);
+	}
+	if (fflush(stdout) != 0) {
+		log_error("cannot write the output: %m");
+		goto cleanup;
+	}
+	ret = any_failed ? EXIT_FAIL : EXIT_OK;
+
+cleanup:
+	for (int i = 0; specs && i < parsed; i++)
+		spec__free(&specs[i]);
+	for (int i = 0; res && i < a.n_specs; i++)
+		candidates__free(&res[i]);
+	free(specs);
+	free(res);
+	free(errs);
+	free(a.specs);
+	traceable__free(tr);
+	ksyms__free(t);
+	return ret;
+}

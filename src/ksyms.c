@@ -1,0 +1,732 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel symbol table. See ksyms.h for the shape; this file is the how. */
+#define _GNU_SOURCE
+#include "ksyms.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Offsets are 32-bit; 1 GiB is far beyond any real table (6.12: ~8 MiB). */
+#define KSYMS_FILE_MAX (1UL << 30)
+#define READ_CHUNK (1UL << 20)
+
+struct ksyms {
+	char *buf; /* the file's bytes; names NUL-terminated in place: the arena */
+	size_t buf_len;
+	struct ksym *syms; /* address order */
+	size_t n;
+	uint32_t *by_name; /* positions in syms, (name, address) order */
+	uint32_t *mods;    /* module names: arena offsets; [0] is "vmlinux" */
+	size_t n_mods;
+};
+
+static const char vmlinux_name[] = "vmlinux";
+
+/* ---- reading ---------------------------------------------------------------- */
+
+/* /proc/kallsyms reports st_size 0 and stdin may be a pipe: read until EOF into a
+ * growing buffer. Large reads matter: seq_file fills the whole user buffer per
+ * call, so 1 MiB reads keep syscalls down to a handful. */
+static int read_all(int fd, char **out, size_t *len)
+{
+	struct stat st;
+	size_t cap = READ_CHUNK, n = 0;
+	char *buf;
+
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		if (S_ISREG(st.st_mode) && st.st_size > 0)
+			cap = (size_t)st.st_size + 1;
+	}
+	if (cap > KSYMS_FILE_MAX)
+		return -EFBIG;
+	buf = malloc(cap + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (cap - n < READ_CHUNK / 4) {
+			size_t ncap = cap * 2;
+			char *nb;
+
+			if (ncap > KSYMS_FILE_MAX + 1)
+				ncap = KSYMS_FILE_MAX + 1;
+			if (ncap <= cap) {
+				free(buf);
+				return -EFBIG;
+			}
+			nb = realloc(buf, ncap + 1);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			free(buf);
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > KSYMS_FILE_MAX) {
+		free(buf);
+		return -EFBIG;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* ---- parsing ---------------------------------------------------------------- */
+
+static signed char hexval[256];
+
+static void init_hexval(void)
+{
+	memset(hexval, -1, sizeof(hexval));
+	for (int c = '0'; c <= '9'; c++)
+		hexval[c] = (signed char)(c - '0');
+	for (int c = 'a'; c <= 'f'; c++)
+		hexval[c] = (signed char)(c - 'a' + 10);
+	for (int c = 'A'; c <= 'F'; c++)
+		hexval[c] = (signed char)(c - 'A' + 10);
+}
+
+/* Name bytes: anything printable or high-bit; no spaces, tabs or control bytes,
+ * which is what separates a name from the fields around it. */
+static inline bool name_byte(unsigned char c)
+{
+	return c > 0x20 && c != 0x7f;
+}
+
+struct builder {
+	struct ksyms *t;
+	size_t cap;
+	size_t mods_cap;
+	/* the module of the previous line: modules come in blocks, so this hits */
+	const char *last_mod;
+	size_t last_mod_len;
+	uint16_t last_mod_idx;
+};
+
+static int intern_mod(struct builder *b, char *name, size_t len, uint16_t *idx)
+{
+	struct ksyms *t = b->t;
+
+	if (b->last_mod && len == b->last_mod_len && memcmp(name, b->last_mod, len) == 0) {
+		*idx = b->last_mod_idx;
+		return 0;
+	}
+	name[len] = '\0';
+	for (size_t i = 1; i < t->n_mods; i++) {
+		if (strcmp(t->buf + t->mods[i], name) == 0) {
+			*idx = (uint16_t)i;
+			goto hit;
+		}
+	}
+	if (t->n_mods > UINT16_MAX)
+		return -E2BIG;
+	if (t->n_mods == b->mods_cap) {
+		size_t ncap = b->mods_cap * 2;
+		uint32_t *nm = realloc(t->mods, ncap * sizeof(*nm));
+
+		if (!nm)
+			return -ENOMEM;
+		t->mods = nm;
+		b->mods_cap = ncap;
+	}
+	t->mods[t->n_mods] = (uint32_t)(name - t->buf);
+	*idx = (uint16_t)t->n_mods++;
+hit:
+	b->last_mod = name;
+	b->last_mod_len = len;
+	b->last_mod_idx = *idx;
+	return 0;
+}
+
+/* One line: "ADDR TYPE NAME" or "ADDR TYPE NAME\t[MOD]". Returns 1 for a record,
+ * 0 for a malformed line, negative for an allocation failure. LINE is
+ * NUL-terminated at its end (the newline is gone). */
+static int parse_line(struct builder *b, char *line, size_t len, uint32_t lineno)
+{
+	struct ksyms *t = b->t;
+	unsigned char *p = (unsigned char *)line, *end = p + len;
+	uint64_t addr = 0;
+	int digits = 0;
+	unsigned char *name;
+	size_t name_len;
+	uint16_t mod = KSYMS_CORE_MOD;
+	char type;
+
+	while (p < end && hexval[*p] >= 0) {
+		addr = (addr << 4) | (uint64_t)hexval[*p++];
+		digits++;
+	}
+	if (digits == 0 || digits > 16 || p + 3 > end || *p != ' ')
+		return 0;
+	type = (char)p[1];
+	if (!name_byte((unsigned char)type) || p[2] != ' ')
+		return 0;
+	p += 3;
+	name = p;
+	while (p < end && name_byte(*p))
+		p++;
+	name_len = (size_t)(p - name);
+	if (name_len == 0 || name_len > KSYMS_NAME_MAX)
+		return 0;
+	if (p < end) {
+		unsigned char *m;
+
+		/* only "\t[mod]" may follow the name */
+		if (*p != '\t' || p + 3 > end || p[1] != '[' || end[-1] != ']')
+			return 0;
+		m = p + 2;
+		for (unsigned char *q = m; q < end - 1; q++)
+			if (!name_byte(*q) || *q == '[' || *q == ']')
+				return 0;
+		if (end - 1 == m)
+			return 0;
+		*p = '\0';
+		int err = intern_mod(b, (char *)m, (size_t)(end - 1 - m), &mod);
+		if (err)
+			return err;
+	}
+	*p = '\0';
+
+	if (t->n == b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 4096;
+		struct ksym *ns = realloc(t->syms, ncap * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		t->syms = ns;
+		b->cap = ncap;
+	}
+	t->syms[t->n++] = (struct ksym){
+		.addr = addr,
+		.name = (uint32_t)((char *)name - t->buf),
+		.line = lineno,
+		.mod = mod,
+		.type = type,
+	};
+	return 1;
+}
+
+static int parse_all(struct builder *b, struct ksyms_load_result *res)
+{
+	struct ksyms *t = b->t;
+	char *p = t->buf, *end = t->buf + t->buf_len;
+	uint32_t lineno = 0;
+
+	/* about 44 bytes a line in practice: size the array once */
+	b->cap = t->buf_len / 40 + 16;
+	t->syms = malloc(b->cap * sizeof(*t->syms));
+	if (!t->syms)
+		return -ENOMEM;
+
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len;
+		int r;
+
+		if (!nl) {
+			nl = end;
+			res->no_final_newline = true;
+		}
+		len = (size_t)(nl - p);
+		*nl = '\0';
+		if (lineno == UINT32_MAX)
+			return -EFBIG;
+		lineno++;
+		r = parse_line(b, p, len, lineno);
+		if (r < 0)
+			return r;
+		if (r == 0 && !(len == 0 && nl == end)) {
+			if (res->bad_lines < sizeof(res->first_bad) / sizeof(res->first_bad[0]))
+				res->first_bad[res->bad_lines] = lineno;
+			res->bad_lines++;
+		}
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* ---- sorting ---------------------------------------------------------------- */
+
+/* LSD radix sort of (address, file position) pairs, 16 bits a pass, skipping the
+ * passes where every key has the same digit (the top 32 bits mostly are all ones).
+ * Stable, so equal addresses keep file order until the name tie-break below. */
+struct akey {
+	uint64_t addr;
+	uint32_t pos;
+};
+
+static int radix_sort_addr(struct akey *a, size_t n)
+{
+	struct akey *tmp = malloc(n * sizeof(*tmp)), *src = a, *dst = tmp;
+	size_t *count;
+
+	if (!tmp)
+		return -ENOMEM;
+	count = malloc(65536 * sizeof(*count));
+	if (!count) {
+		free(tmp);
+		return -ENOMEM;
+	}
+	for (int shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+		bool one_bucket = false;
+
+		memset(count, 0, 65536 * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[(src[i].addr >> shift) & 0xffff]++;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = count[d];
+
+			if (c == n)
+				one_bucket = true;
+			count[d] = sum;
+			sum += c;
+		}
+		if (one_bucket)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i].addr >> shift) & 0xffff]++] = src[i];
+		struct akey *sw = src;
+		src = dst;
+		dst = sw;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+	free(count);
+	free(tmp);
+	return 0;
+}
+
+static int cmp_sym_name(const struct ksyms *t, const struct ksym *a, const struct ksym *b)
+{
+	int c = strcmp(t->buf + a->name, t->buf + b->name);
+
+	if (c)
+		return c;
+	return (a->mod > b->mod) - (a->mod < b->mod);
+}
+
+static int sort_by_addr(struct ksyms *t)
+{
+	struct akey *keys;
+	struct ksym *sorted;
+	bool in_order = true;
+
+	for (size_t i = 1; i < t->n && in_order; i++)
+		if (t->syms[i].addr < t->syms[i - 1].addr)
+			in_order = false;
+
+	if (!in_order) {
+		keys = malloc(t->n * sizeof(*keys));
+		sorted = malloc(t->n * sizeof(*sorted));
+		if (!keys || !sorted) {
+			free(keys);
+			free(sorted);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < t->n; i++)
+			keys[i] = (struct akey){ t->syms[i].addr, (uint32_t)i };
+		if (radix_sort_addr(keys, t->n)) {
+			free(keys);
+			free(sorted);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < t->n; i++)
+			sorted[i] = t->syms[keys[i].pos];
+		free(keys);
+		free(t->syms);
+		t->syms = sorted;
+	}
+
+	/* aliases: names in order within one address (runs are short) */
+	for (size_t i = 1; i < t->n; i++) {
+		if (t->syms[i].addr != t->syms[i - 1].addr)
+			continue;
+		struct ksym cur = t->syms[i];
+		size_t j = i;
+
+		while (j > 0 && t->syms[j - 1].addr == cur.addr &&
+		       cmp_sym_name(t, &t->syms[j - 1], &cur) > 0) {
+			t->syms[j] = t->syms[j - 1];
+			j--;
+		}
+		t->syms[j] = cur;
+	}
+	return 0;
+}
+
+/* Sizes (DESIGN.md §4): the next distinct address minus this one, within the same
+ * module only, so a module's last symbol never runs into the next module. Walk
+ * backwards keeping, per module, the current address group and the one after it.
+ * The last symbol of a module, and gaps beyond 4 GiB (percpu offsets before the
+ * text), stay 0: unknown. */
+static int compute_sizes(struct ksyms *t)
+{
+	struct grp {
+		uint64_t cur, next;
+		bool has_cur, has_next;
+	} *g = calloc(t->n_mods, sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	for (size_t i = t->n; i-- > 0;) {
+		struct ksym *s = &t->syms[i];
+		struct grp *m = &g[s->mod];
+
+		if (!m->has_cur || m->cur != s->addr) {
+			m->next = m->cur;
+			m->has_next = m->has_cur;
+			m->cur = s->addr;
+			m->has_cur = true;
+		}
+		s->size = 0;
+		if (m->has_next && m->next - s->addr <= UINT32_MAX)
+			s->size = (uint32_t)(m->next - s->addr);
+	}
+	free(g);
+	return 0;
+}
+
+struct nkey {
+	const char *name;
+	uint32_t pos;
+};
+
+static int cmp_nkey(const void *pa, const void *pb)
+{
+	const struct nkey *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	if (c)
+		return c;
+	return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+static int build_name_index(struct ksyms *t)
+{
+	struct nkey *keys = malloc(t->n * sizeof(*keys));
+
+	t->by_name = malloc((t->n ? t->n : 1) * sizeof(*t->by_name));
+	if (!keys || !t->by_name) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		keys[i] = (struct nkey){ t->buf + t->syms[i].name, (uint32_t)i };
+	qsort(keys, t->n, sizeof(*keys), cmp_nkey);
+	for (size_t i = 0; i < t->n; i++)
+		t->by_name[i] = keys[i].pos;
+	free(keys);
+	return 0;
+}
+
+/* ---- load ------------------------------------------------------------------- */
+
+const char *ksyms__strerror(const struct ksyms_load_result *res)
+{
+	switch (res->err) {
+	case KSYMS_OK:
+		return "success";
+	case KSYMS_ERR_IO:
+		return strerror(res->sys_errno);
+	case KSYMS_ERR_EMPTY:
+		return "no kernel symbols in it";
+	case KSYMS_ERR_ZERO_ADDRS:
+		return "every address reads 0: kernel.kptr_restrict hides them";
+	case KSYMS_ERR_NOMEM:
+		return "out of memory";
+	case KSYMS_ERR_TOO_BIG:
+		return "too large for a symbol table (over 1 GiB)";
+	}
+	return "unknown error";
+}
+
+static enum ksyms_err err_from(int e)
+{
+	switch (e) {
+	case -ENOMEM:
+		return KSYMS_ERR_NOMEM;
+	case -EFBIG:
+	case -E2BIG:
+		return KSYMS_ERR_TOO_BIG;
+	default:
+		return KSYMS_ERR_IO;
+	}
+}
+
+struct ksyms *ksyms__load(const char *path, const struct ksyms_opts *opts,
+			  struct ksyms_load_result *res)
+{
+	struct ksyms_load_result dummy;
+	struct builder b = { 0 };
+	struct ksyms *t;
+	bool all_zero = true;
+	int fd = -1, err;
+
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
+	if (hexval['g'] == 0) /* all -1 once set up */
+		init_hexval();
+
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		res->err = KSYMS_ERR_NOMEM;
+		return NULL;
+	}
+	b.t = t;
+
+	if (opts && opts->stream) {
+		fd = fileno(opts->stream);
+		err = read_all(fd, &t->buf, &t->buf_len);
+		fd = -1;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		err = fd < 0 ? -errno : read_all(fd, &t->buf, &t->buf_len);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		goto fail;
+
+	/* module 0 is the core kernel; its name lives outside the arena */
+	b.mods_cap = 64;
+	t->mods = malloc(b.mods_cap * sizeof(*t->mods));
+	if (!t->mods) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	t->mods[0] = UINT32_MAX;
+	t->n_mods = 1;
+
+	err = parse_all(&b, res);
+	if (err)
+		goto fail;
+	if (t->n == 0) {
+		res->err = KSYMS_ERR_EMPTY;
+		ksyms__free(t);
+		return NULL;
+	}
+	for (size_t i = 0; i < t->n && all_zero; i++)
+		all_zero = t->syms[i].addr == 0;
+	if (all_zero && t->n > 1 && !(opts && opts->allow_zero_addrs)) {
+		res->err = KSYMS_ERR_ZERO_ADDRS;
+		ksyms__free(t);
+		return NULL;
+	}
+	err = sort_by_addr(t);
+	if (!err)
+		err = compute_sizes(t);
+	if (!err)
+		err = build_name_index(t);
+	if (err)
+		goto fail;
+	return t;
+
+fail:
+	res->err = err_from(err);
+	res->sys_errno = -err;
+	ksyms__free(t);
+	return NULL;
+}
+
+void ksyms__free(struct ksyms *t)
+{
+	if (!t)
+		return;
+	free(t->buf);
+	free(t->syms);
+	free(t->by_name);
+	free(t->mods);
+	free(t);
+}
+
+/* ---- queries ---------------------------------------------------------------- */
+
+size_t ksyms__count(const struct ksyms *t)
+{
+	return t->n;
+}
+
+const struct ksym *ksyms__at(const struct ksyms *t, size_t i)
+{
+	return &t->syms[i];
+}
+
+const struct ksym *ksyms__by_name_at(const struct ksyms *t, size_t i)
+{
+	return &t->syms[t->by_name[i]];
+}
+
+const char *ksyms__name(const struct ksyms *t, const struct ksym *s)
+{
+	return t->buf + s->name;
+}
+
+const char *ksyms__mod_name(const struct ksyms *t, uint16_t mod)
+{
+	if (mod == KSYMS_CORE_MOD || mod >= t->n_mods)
+		return vmlinux_name;
+	return t->buf + t->mods[mod];
+}
+
+size_t ksyms__mod_count(const struct ksyms *t)
+{
+	return t->n_mods;
+}
+
+int ksyms__mod_find(const struct ksyms *t, const char *name)
+{
+	if (strcmp(name, vmlinux_name) == 0)
+		return KSYMS_CORE_MOD;
+	for (size_t i = 1; i < t->n_mods; i++)
+		if (strcmp(t->buf + t->mods[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+size_t ksyms__pos(const struct ksyms *t, const struct ksym *s)
+{
+	return (size_t)(s - t->syms);
+}
+
+/* First by_name position whose name compares >= KEY (or, with PREFIX_LEN, whose
+ * first PREFIX_LEN bytes compare > KEY when UPPER). */
+static size_t name_bound(const struct ksyms *t, const char *key, size_t plen, bool upper)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *nm = t->buf + t->syms[t->by_name[mid]].name;
+		int c = plen ? strncmp(nm, key, plen) : strcmp(nm, key);
+
+		if (c < 0 || (upper && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t ksyms__by_name(const struct ksyms *t, const char *name, size_t *lo, size_t *hi)
+{
+	*lo = name_bound(t, name, 0, false);
+	*hi = name_bound(t, name, 0, true);
+	return *hi - *lo;
+}
+
+size_t ksyms__by_prefix(const struct ksyms *t, const char *prefix, size_t *lo, size_t *hi)
+{
+	size_t plen = strlen(prefix);
+
+	if (plen == 0) {
+		*lo = 0;
+		*hi = t->n;
+		return t->n;
+	}
+	*lo = name_bound(t, prefix, plen, false);
+	*hi = name_bound(t, prefix, plen, true);
+	return *hi - *lo;
+}
+
+/* First address position whose address is > ADDR (UPPER) or >= ADDR. */
+static size_t addr_bound(const struct ksyms *t, uint64_t addr, bool upper)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t a = t->syms[mid].addr;
+
+		if (a < addr || (upper && a == addr))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t ksyms__by_addr(const struct ksyms *t, uint64_t addr, size_t *lo, size_t *hi)
+{
+	*lo = addr_bound(t, addr, false);
+	*hi = addr_bound(t, addr, true);
+	return *hi - *lo;
+}
+
+const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr)
+{
+	size_t hi = addr_bound(t, addr, true), lo;
+	const struct ksym *s;
+
+	if (hi == 0)
+		return NULL;
+	s = &t->syms[hi - 1];
+	/* every name at that start, in name order: report the first */
+	ksyms__by_addr(t, s->addr, &lo, &hi);
+	s = &t->syms[lo];
+	if (addr == s->addr)
+		return s;
+	for (size_t i = lo; i < hi; i++)
+		if (t->syms[i].size && addr - s->addr < t->syms[i].size)
+			return &t->syms[i];
+	return NULL;
+}
+
+static bool clone_word(const char *w, size_t len)
+{
+	static const char *const words[] = {
+		"isra", "constprop", "part", "cold", "llvm", "lto_priv", "localalias",
+		"specialized",
+	};
+	bool digits = len > 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (w[i] < '0' || w[i] > '9')
+			digits = false;
+	if (digits)
+		return true;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == len && memcmp(words[i], w, len) == 0)
+			return true;
+	return false;
+}
+
+bool ksyms__is_clone_of(const char *name, const char *base)
+{
+	size_t bl = strlen(base);
+	const char *p;
+
+	if (strncmp(name, base, bl) != 0 || name[bl] != '.')
+		return false;
+	p = name + bl;
+	while (*p == '.') {
+		const char *w = ++p;
+
+		while (*p && *p != '.')
+			p++;
+		if (!clone_word(w, (size_t)(p - w)))
+			return false;
+	}
+	return *p == '\0';
+}

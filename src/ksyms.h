@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The kernel symbol table: /proc/kallsyms loaded once, kept whole, indexed two ways.
+ *
+ * Every line of the file is kept (all types, the core kernel, modules and the
+ * pseudo-modules [bpf], [__builtin__ftrace], [__builtin__kprobes]) because the
+ * answer to "which symbol is this?" must consider all of them: one name can sit at
+ * several addresses and one address can carry several names (DESIGN.md §1).
+ *
+ * Storage: the file's bytes are the string arena (names are NUL-terminated in
+ * place), a compact record array sorted by (address, name), and an index of record
+ * numbers sorted by (name, address). Every query is a [lo, hi) range in one of them.
+ * The table is immutable once loaded, so results may point into it freely.
+ */
+#ifndef KSYMTRACE_KSYMS_H
+#define KSYMTRACE_KSYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* KSYM_NAME_LEN is 512 since v6.1 (commit 61968dbc2d5d): names up to 511 bytes. */
+#define KSYMS_NAME_MAX 511
+#define KSYMS_CORE_MOD 0 /* module index of the core kernel, printed "vmlinux" */
+
+struct ksym {
+	uint64_t addr;
+	uint32_t name; /* offset of the NUL-terminated name in the arena */
+	uint32_t size; /* bytes to the next distinct address in the same module; 0 = unknown */
+	uint32_t line; /* 1-based line number in the file, for messages */
+	uint16_t mod;  /* index into the module table; KSYMS_CORE_MOD for vmlinux */
+	char type;     /* the kallsyms letter: t, T, d, D, r, b, A, W, ... */
+	uint8_t pad;
+};
+
+struct ksyms;
+
+struct ksyms_opts {
+	/* Read from this stream instead of opening the path (used for "-"). */
+	FILE *stream;
+	/* Keep going when every address is zero (a kptr_restrict table): tests only. */
+	bool allow_zero_addrs;
+};
+
+/* Why a load failed, for a one-line message and the right hint. */
+enum ksyms_err {
+	KSYMS_OK = 0,
+	KSYMS_ERR_IO,        /* open/read failed: errno is in ksyms_load_result.sys_errno */
+	KSYMS_ERR_EMPTY,     /* no valid symbol line at all */
+	KSYMS_ERR_ZERO_ADDRS,/* every address reads 0: kptr_restrict hides them */
+	KSYMS_ERR_NOMEM,
+	KSYMS_ERR_TOO_BIG,   /* more than KSYMS_FILE_MAX bytes or 2^32 lines */
+};
+
+struct ksyms_load_result {
+	enum ksyms_err err;
+	int sys_errno;
+	size_t bad_lines;      /* malformed lines skipped */
+	uint32_t first_bad[8]; /* their line numbers, the first few */
+	bool no_final_newline; /* last line unterminated: the file may be truncated */
+};
+
+struct ksyms *ksyms__load(const char *path, const struct ksyms_opts *opts,
+			  struct ksyms_load_result *res);
+void ksyms__free(struct ksyms *t);
+const char *ksyms__strerror(const struct ksyms_load_result *res);
+
+size_t ksyms__count(const struct ksyms *t);
+/* Records in (address, name) order: i in [0, count). */
+const struct ksym *ksyms__at(const struct ksyms *t, size_t i);
+/* The i-th record in (name, address) order. */
+const struct ksym *ksyms__by_name_at(const struct ksyms *t, size_t i);
+const char *ksyms__name(const struct ksyms *t, const struct ksym *s);
+const char *ksyms__mod_name(const struct ksyms *t, uint16_t mod);
+size_t ksyms__mod_count(const struct ksyms *t);
+/* Module index for a name ("vmlinux" is the core kernel); -1 if absent. */
+int ksyms__mod_find(const struct ksyms *t, const char *name);
+/* Position of a record in the address order (for alias and neighbour walks). */
+size_t ksyms__pos(const struct ksyms *t, const struct ksym *s);
+
+/* All records named exactly NAME: by_name positions [*lo, *hi), address order.
+ * Returns the number of matches. */
+size_t ksyms__by_name(const struct ksyms *t, const char *name, size_t *lo, size_t *hi);
+/* Names starting with PREFIX: by_name positions [*lo, *hi). */
+size_t ksyms__by_prefix(const struct ksyms *t, const char *prefix, size_t *lo, size_t *hi);
+/* All records at exactly ADDR: address positions [*lo, *hi), name order. */
+size_t ksyms__by_addr(const struct ksyms *t, uint64_t addr, size_t *lo, size_t *hi);
+/* The symbol that contains ADDR: the last record starting at or below ADDR whose
+ * known size covers it. NULL if ADDR lies before the first symbol, in a gap, or
+ * past a symbol of unknown size (the last of its module). */
+const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr);
+
+static inline bool ksym_is_func(const struct ksym *s)
+{
+	return s->type == 't' || s->type == 'T';
+}
+
+/* "foo.isra.0", "foo.constprop.0", "foo.part.0", "foo.cold", "foo.llvm.123":
+ * true when NAME is BASE followed by compiler clone suffixes only. */
+bool ksyms__is_clone_of(const char *name, const char *base);
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Leveled messages to stderr. Data goes to stdout, never through here. */
+#ifndef KSYMTRACE_LOG_H
+#define KSYMTRACE_LOG_H
+
+enum log_level {
+	LOG_QUIET = -1, /* -q: errors only */
+	LOG_NORMAL = 0, /* errors, warnings, notes */
+	LOG_VERBOSE = 1,/* -v: what ksymtrace decided and why */
+	LOG_DEBUG = 2,  /* -vv: libbpf's own messages too */
+};
+
+extern int log_level;
+
+/* "ksymtrace: <msg>" — one line naming the cause and, where there is one, the fix */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "HINT: <msg>", after an error */
+void log_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

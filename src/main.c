@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ksymtrace: resolve kernel symbols that are not unique, and trace them by address.
+ * The top level parses global options, then hands the rest of the command line to
+ * one subcommand from the table below. */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+
+struct global_env env = { .kallsyms = "/proc/kallsyms" };
+
+const char *argp_program_version = "ksymtrace " KSYMTRACE_VERSION;
+const char *argp_program_bug_address = NULL;
+
+static const struct argp_option global_opts[] = {
+	{ "kallsyms", 'k', "FILE", 0, "Read symbols from FILE instead of /proc/kallsyms ('-' for stdin)", 0 },
+	{ "json", 'j', NULL, 0, "Print JSON Lines on stdout", 0 },
+	{ "verbose", 'v', NULL, 0, "Say more on stderr; twice shows libbpf's own messages", 0 },
+	{ "quiet", 'q', NULL, 0, "Print only errors on stderr", 0 },
+	{},
+};
+
+static error_t global_parse(int key, char *arg, struct argp_state *state)
+{
+	(void)state;
+	switch (key) {
+	case 'k':
+		if (!*arg)
+			argp_error(state, "-k needs a file name");
+		env.kallsyms = arg;
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case 'v':
+		env.verbose++;
+		env.quiet = false;
+		log_level = env.verbose > 1 ? LOG_DEBUG : LOG_VERBOSE;
+		break;
+	case 'q':
+		env.quiet = true;
+		env.verbose = 0;
+		log_level = LOG_QUIET;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp global_argp = { global_opts, global_parse, NULL, NULL, NULL, NULL, NULL };
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "resolve", cmd_resolve, "every symbol each SPEC names (names, globs, MOD:NAME, addresses)" },
+	{ "list", cmd_list, "symbols matching GLOB, sorted by name" },
+};
+
+static const char top_doc[] =
+	"Resolve kernel symbols that are not unique, and trace them by exact address.\n"
+	"\n"
+	"Commands:\n"
+	"  resolve SPEC...  every symbol each SPEC names (names, globs, MOD:NAME, addresses)\n"
+	"  list [GLOB]      symbols matching GLOB (functions by default), sorted by name\n"
+	"  attach SPEC...   kprobes/kretprobes at each SPEC; stream events until Ctrl-C\n"
+	"\n"
+	"Run 'ksymtrace COMMAND --help' for a command's options."
+	"\v"
+	"SPEC := [MOD:]NAME[+OFF][#N|@ADDR][%return] | ADDR | kprobe:[MOD:]NAME[+OFF]\n"
+	"\n"
+	"Exit status: 0 success; 1 runtime failure, nothing found, or the kernel refused;\n"
+	"2 usage error; 3 a spec names several symbols and there is no terminal to ask.\n"
+	"\n"
+	"Examples:\n"
+	"  ksymtrace resolve c_start                 # every c_start, with address and size\n"
+	"  ksymtrace resolve 0xffffffff81234567      # which symbol holds this address\n"
+	"  ksymtrace attach vfs_read+0x21 -d 5       # trace an instruction for 5 s\n"
+	"  ksymtrace attach c_start --all -c 'cat /proc/cpuinfo'";
+
+static int cmd_index;
+
+static error_t top_parse(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case ARGP_KEY_ARG:
+		(void)arg;
+		/* the command: stop here and leave the rest to it */
+		cmd_index = state->next - 1;
+		state->next = state->argc;
+		return 0;
+	case ARGP_KEY_NO_ARGS:
+		argp_usage(state);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+void cmd_parse(const struct argp *argp, int argc, char **argv, void *input)
+{
+	char name[64];
+	char *saved = argv[0];
+
+	/* "Usage: ksymtrace resolve ..." in argp's messages */
+	snprintf(name, sizeof(name), "ksymtrace %s", argv[0]);
+	argv[0] = name;
+	argp_parse(argp, argc, argv, 0, NULL, input);
+	argv[0] = saved;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
+	const struct argp top = { NULL, top_parse, "COMMAND [ARGS...]", top_doc, children, NULL, NULL };
+
+	argp_err_exit_status = EXIT_USAGE;
+	argp_parse(&top, argc, argv, ARGP_IN_ORDER, NULL, NULL);
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[cmd_index], commands[i].name) == 0)
+			return commands[i].fn(argc - cmd_index, argv + cmd_index);
+
+	log_error("unknown command '%s': the commands are resolve, list and attach (see --help)",
+		  argv[cmd_index]);
+	return EXIT_USAGE;
+}
+
+struct ksyms *cli_load_table(void)
+{
+	struct ksyms_opts opts = { 0 };
+	struct ksyms_load_result res;
+	bool is_stdin = strcmp(env.kallsyms, "-") == 0;
+	const char *what = is_stdin ? "standard input" : env.kallsyms;
+	struct ksyms *t;
+
+	if (is_stdin)
+		opts.stream = stdin;
+	t = ksyms__load(env.kallsyms, &opts, &res);
+	if (res.bad_lines) {
+		char lines[96] = "";
+		int len = 0;
+		size_t shown = res.bad_lines < 8 ? res.bad_lines : 8;
+
+		for (size_t i = 0; i < shown && len >= 0 && (size_t)len < sizeof(lines); i++)
+			len += snprintf(lines + len, sizeof(lines) - (size_t)len, "%s%u", i ? ", " : "",
+					res.first_bad[i]);
+		log_verbose("%s: skipped %zu malformed line%s (line %s%s)", what, res.bad_lines,
+			    res.bad_lines == 1 ? "" : "s", lines, res.bad_lines > shown ? ", ..." : "");
+	}
+	if (t && res.no_final_newline)
+		log_warn("%s: the last line has no newline: the file may be truncated", what);
+	if (t) {
+		log_verbose("%s: %zu symbols in %zu modules", what, ksyms__count(t), ksyms__mod_count(t));
+		return t;
+	}
+
+	switch (res.err) {
+	case KSYMS_ERR_IO:
+		log_error("cannot read %s: %s", what, ksyms__strerror(&res));
+		if (res.sys_errno == ENOENT && !is_stdin)
+			log_hint("give a saved copy of /proc/kallsyms with -k FILE");
+		else if (res.sys_errno == EISDIR)
+			log_hint("-k takes a file, such as a saved copy of /proc/kallsyms");
+		break;
+	case KSYMS_ERR_ZERO_ADDRS:
+		log_error("%s: %s", what, ksyms__strerror(&res));
+		log_hint("run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restrict=0 (2 hides them from everyone)");
+		break;
+	case KSYMS_ERR_EMPTY:
+		log_error("%s: no kernel symbols in it%s", what,
+			  res.bad_lines ? " (every line is malformed: is it a copy of /proc/kallsyms?)" : "");
+		break;
+	default:
+		log_error("%s: %s", what, ksyms__strerror(&res));
+		break;
+	}
+	return NULL;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The spec grammar (DESIGN.md §3) and its resolution against the symbol table.
+ *
+ *   SPEC := [MOD ':'] NAME ['+' OFF] [ '#' N | '@' ADDR ] ['%return']
+ *         | ADDR ['%return']
+ *         | ('kprobe' | 'kretprobe') ':' [MOD ':'] NAME ['+' OFF] [ '#' N | '@' ADDR ]
+ *
+ * Parsing needs no table, so every spec on a command line is checked before any
+ * output is printed. Resolution turns a spec into candidate targets; choosing one
+ * among several is choose.c's job, never this file's.
+ */
+#ifndef KSYMTRACE_SPEC_H
+#define KSYMTRACE_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ksyms.h"
+
+#define SPEC_ERR_LEN 256
+
+struct spec {
+	char *text;    /* the spec as typed */
+	char *mod;     /* module filter, NULL for any; "vmlinux" is the core kernel */
+	char *name;    /* symbol name or glob; NULL for an address spec */
+	uint64_t off;  /* +OFF */
+	uint64_t at;   /* @ADDR */
+	uint64_t addr; /* the address of an address spec */
+	uint32_t inst; /* #N, 1-based; 0 when absent */
+	bool has_off, has_at, is_addr;
+	bool ret;      /* %return or kretprobe: */
+	bool glob;     /* NAME contains * ? or [ */
+};
+
+/* Returns 0, or -EINVAL with a one-line reason in ERR (no trailing newline). */
+int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen);
+void spec__free(struct spec *sp);
+
+struct target {
+	const struct ksym *sym;
+	uint64_t off;   /* offset inside sym: +OFF, or ADDR - start for address specs */
+	uint32_t index; /* 1-based instance number of this name (within the module filter) */
+	uint32_t count; /* how many instances the name has (within the module filter) */
+	bool clone;     /* offered because NAME had no exact match and this is a clone of it */
+	bool alias;     /* an address query's other name at the same start */
+};
+
+struct candidates {
+	struct target *v;
+	size_t n, cap;
+};
+
+enum spec_res {
+	SPEC_RES_OK = 0,
+	SPEC_RES_NOT_FOUND,    /* no symbol by that name (suggestions in the message) */
+	SPEC_RES_NO_MODULE,    /* MOD: names no module in the table */
+	SPEC_RES_BAD_INSTANCE, /* #N past the number of instances */
+	SPEC_RES_NO_AT,        /* @ADDR is not the start of any instance */
+	SPEC_RES_NO_ADDR,      /* an address in a gap or past the last symbol */
+};
+
+struct resolve_opts {
+	bool funcs_only;  /* keep t/T symbols only (attach, list's default) */
+	const char *mod;  /* extra module filter (--module), combined with the spec's */
+	uint64_t at;      /* extra address filter (--addr) */
+	bool has_at;
+};
+
+/* Resolve SP into OUT (appended). On failure returns the reason and writes a
+ * one-line message, with "did you mean" names where they help, into ERR. */
+enum spec_res spec__resolve(const struct spec *sp, const struct ksyms *t,
+			    const struct resolve_opts *opts, struct candidates *out,
+			    char *err, size_t errlen);
+void candidates__free(struct candidates *c);
+int candidates__push(struct candidates *c, const struct target *tg);
+
+/* Up to MAX distinct names nearest to NAME by edit distance; returns how many. */
+size_t ksyms__suggest(const struct ksyms *t, const char *name, const char **out, size_t max);
+
+/* Strict number parsing shared by the CLI: decimal or 0x-hex, whole string. */
+int parse_u64(const char *s, uint64_t *out);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Can a symbol be probed? From the running kernel's own lists:
+ *  - tracefs available_filter_functions (ftrace-able functions, by name), and its
+ *    _addrs sibling (v6.5+, commit 83f74441bcac) which names them by address;
+ *  - debugfs kprobes/blacklist (NOKPROBE_SYMBOL and __kprobes ranges).
+ * A name listed fewer times than it has instances is ambiguous by name alone:
+ * without the _addrs file those instances stay unknown, never guessed. */
+#ifndef KSYMTRACE_TRACEABLE_H
+#define KSYMTRACE_TRACEABLE_H
+
+#include "ksyms.h"
+
+enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
+
+struct traceable;
+
+/* Reads the lists under $KSYMTRACE_SYSROOT (default "/"). Never fails for a
+ * missing list: what cannot be read stays unknown. NULL only on ENOMEM. */
+struct traceable *traceable__load(const struct ksyms *t);
+void traceable__free(struct traceable *tr);
+
+/* In available_filter_functions (ftrace can hook it): yes / no / unknown. */
+enum tri traceable__ftrace(const struct traceable *tr, const struct ksym *s);
+/* In the kprobes blacklist: yes / no / unknown. */
+enum tri traceable__blacklisted(const struct traceable *tr, const struct ksym *s);
+/* Both together, as JSON's "traceable": ftrace-able and not blacklisted. */
+enum tri traceable__get(const struct traceable *tr, const struct ksym *s);
+
+/* Paths under the sysroot, for messages. */
+const char *traceable__sysroot(void);
+
+#endif
