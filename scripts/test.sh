@@ -1,0 +1,152 @@
+#!/bin/bash
+# The whole test suite: what .ci/run runs and what the README's quick start names.
+#   scripts/test.sh            every step
+#   scripts/test.sh unit cli   only those steps
+# Steps: unit (CTest), cli (bats on this machine), asan (unit + cli under
+# ASan/UBSan), fuzz (libFuzzer, KSYMTRACE_FUZZ_SECONDS each, default 60), vm (bats
+# inside qemu on Debian 5.10, 6.1 and 6.12 kernels).
+# Ends with one line "summary: N passed, N failed"; exits non-zero if anything failed.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+STEPS=("$@")
+((${#STEPS[@]})) || STEPS=(unit cli asan fuzz vm)
+JOBS=$(nproc)
+PASSED=0
+FAILED=0
+FAILED_STEPS=()
+
+note() { printf '\n== %s\n' "$*"; }
+
+# Count a TAP stream's results into the totals; pass the output through.
+count_tap() {
+	local line ok=0 bad=0
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		"ok "*) ok=$((ok + 1)) ;;
+		"not ok "*) bad=$((bad + 1)) ;;
+		esac
+	done
+	echo "$ok $bad" >"$TAP_COUNTS"
+}
+TAP_COUNTS=$(mktemp)
+trap 'rm -f "$TAP_COUNTS"' EXIT
+
+record() { # step-name passed failed rc
+	PASSED=$((PASSED + $2))
+	FAILED=$((FAILED + $3))
+	if (($4 != 0)) || (($3 != 0)); then
+		FAILED_STEPS+=("$1")
+		if (($3 == 0)); then FAILED=$((FAILED + 1)); fi
+	fi
+}
+
+build() { # dir [cmake options...]
+	local dir=$1
+	shift
+	cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null &&
+		cmake --build "$dir" -j "$JOBS" >/dev/null
+}
+
+run_ctest() { # step dir
+	local out rc p f
+	out=$(ctest --test-dir "$2" --output-on-failure 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	p=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' <<<"$out")
+	if [[ -n $p ]]; then
+		read -r total f <<<"$p"
+		record "$1" $((total - f)) "$f" $rc
+	else
+		record "$1" 0 1 1
+	fi
+}
+
+run_bats() { # step dir...
+	local step=$1 rc
+	shift
+	bats --tap "$@" | count_tap
+	rc=${PIPESTATUS[0]}
+	read -r ok bad <"$TAP_COUNTS"
+	record "$step" "$ok" "$bad" "$rc"
+}
+
+step_unit() {
+	note "unit: build and CTest"
+	if ! build build; then
+		record unit 0 1 1
+		return
+	fi
+	run_ctest unit build
+}
+
+step_cli() {
+	note "cli: bats tests/bats"
+	[[ -x build/ksymtrace ]] || build build || { record cli 0 1 1; return; }
+	KSYMTRACE="$ROOT/build/ksymtrace" run_bats cli tests/bats
+}
+
+step_asan() {
+	note "asan: unit and cli under AddressSanitizer + UndefinedBehaviorSanitizer"
+	if ! build build-asan -DKSYMTRACE_SANITIZE=ON; then
+		record asan 0 1 1
+		return
+	fi
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	run_ctest asan build-asan
+	KSYMTRACE="$ROOT/build-asan/ksymtrace" run_bats asan tests/bats
+	unset ASAN_OPTIONS UBSAN_OPTIONS
+}
+
+step_fuzz() {
+	note "fuzz: libFuzzer targets, ${KSYMTRACE_FUZZ_SECONDS:-60} s each"
+	if [[ ! -x scripts/fuzz.sh ]]; then
+		echo "fuzz: scripts/fuzz.sh not present"
+		record fuzz 0 1 1
+		return
+	fi
+	scripts/fuzz.sh --seconds "${KSYMTRACE_FUZZ_SECONDS:-60}"
+	local rc=$?
+	record fuzz $((rc == 0)) $((rc != 0)) 0
+}
+
+step_vm() {
+	note "vm: attach tests inside qemu on real Debian kernels"
+	local vm
+	vm=$(ls scripts/vm* 2>/dev/null | head -1)
+	if [[ -z $vm ]]; then
+		echo "vm: no VM harness in scripts/"
+		record vm 0 1 1
+		return
+	fi
+	[[ -x build/ksymtrace ]] || build build || { record vm 0 1 1; return; }
+	"$vm" | count_tap
+	local rc=${PIPESTATUS[0]}
+	read -r ok bad <"$TAP_COUNTS"
+	record vm "$ok" "$bad" "$rc"
+}
+
+note "deps"
+KSYMTRACE_EXTRA_PKGS="${KSYMTRACE_EXTRA_PKGS:-} libclang-rt-14-dev valgrind" scripts/deps.sh || {
+	echo "deps: cannot install what the tests need" >&2
+	exit 1
+}
+
+for s in "${STEPS[@]}"; do
+	case $s in
+	unit | cli | asan | fuzz | vm) "step_$s" ;;
+	*)
+		echo "test.sh: unknown step '$s' (steps: unit cli asan fuzz vm)" >&2
+		exit 2
+		;;
+	esac
+done
+
+echo
+if ((${#FAILED_STEPS[@]})); then
+	echo "failed steps: ${FAILED_STEPS[*]}"
+fi
+echo "summary: $PASSED passed, $FAILED failed"
+((${#FAILED_STEPS[@]} == 0))
