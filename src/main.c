@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "log.h"
@@ -143,9 +144,13 @@ struct ksyms *cli_load_table(void)
 	const char *what = is_stdin ? "standard input" : env.kallsyms;
 	struct ksyms *t;
 
+	struct timespec t0, t1;
+
 	if (is_stdin)
 		opts.stream = stdin;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	t = ksyms__load(env.kallsyms, &opts, &res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (res.bad_lines) {
 		char lines[96] = "";
 		int len = 0;
@@ -160,7 +165,9 @@ struct ksyms *cli_load_table(void)
 	if (t && res.no_final_newline)
 		log_warn("%s: the last line has no newline: the file may be truncated", what);
 	if (t) {
-		log_verbose("%s: %zu symbols in %zu modules", what, ksyms__count(t), ksyms__mod_count(t));
+		log_verbose("%s: %zu symbols in %zu modules, loaded in %.1f ms", what, ksyms__count(t),
+			    ksyms__mod_count(t),
+			    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 		return t;
 	}
 
