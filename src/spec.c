@@ -62,6 +62,8 @@ static int parse_num(const char *text, const char *what, const char *s, uint64_t
 
 	if (!*s)
 		return fail(err, errlen, "%s: missing %s (decimal or 0x-hex)", text, what);
+	if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) && !s[2])
+		return fail(err, errlen, "%s: missing hex digits after '%s' in the %s", text, s, what);
 	r = parse_u64(s, out);
 	if (r == -ERANGE)
 		return fail(err, errlen, "%s: %s '%s' is out of range (over 64 bits)", text, what, s);
@@ -447,17 +449,23 @@ static enum spec_res resolve_addr(const struct spec *sp, const struct ksyms *t,
 	size_t lo, hi;
 
 	if (!s) {
-		size_t n = ksyms__count(t);
+		size_t n = ksyms__count(t), at_lo, at_hi;
+		const struct ksym *prev;
 
-		if (n && sp->addr > ksyms__at(t, n - 1)->addr)
-			snprintf(err, errlen, "%s: past the last symbol (%s at 0x%" PRIx64 ")", sp->text,
-				 ksyms__name(t, ksyms__at(t, n - 1)), ksyms__at(t, n - 1)->addr);
-		else if (n && sp->addr < ksyms__at(t, 0)->addr)
+		ksyms__by_addr(t, sp->addr, &at_lo, &at_hi);
+		if (at_lo == 0 || n == 0) {
 			snprintf(err, errlen, "%s: below the first symbol (%s at 0x%" PRIx64 ")", sp->text,
-				 ksyms__name(t, ksyms__at(t, 0)), ksyms__at(t, 0)->addr);
+				 n ? ksyms__name(t, ksyms__at(t, 0)) : "none", n ? ksyms__at(t, 0)->addr : 0);
+			return SPEC_RES_NO_ADDR;
+		}
+		prev = ksyms__at(t, at_lo - 1);
+		if (!prev->size)
+			snprintf(err, errlen, "%s: past %s at 0x%" PRIx64 " [%s], the last symbol of its module, whose size is unknown",
+				 sp->text, ksyms__name(t, prev), prev->addr, ksyms__mod_name(t, prev->mod));
 		else
-			snprintf(err, errlen, "%s: not inside any symbol (a gap between symbols, or past the end of the last one of its module)",
-				 sp->text);
+			snprintf(err, errlen, "%s: in a gap, past the end of %s (0x%" PRIx64 " + %u) [%s]",
+				 sp->text, ksyms__name(t, prev), prev->addr, prev->size,
+				 ksyms__mod_name(t, prev->mod));
 		return SPEC_RES_NO_ADDR;
 	}
 	if (f->funcs_only && !ksym_is_func(s)) {

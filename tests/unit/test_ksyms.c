@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The symbol table on fixtures that cover DESIGN.md §1 case by case. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "ksyms.h"
+
+static const char *dir;
+
+static struct ksyms *load(const char *file, struct ksyms_load_result *res, bool allow_zero)
+{
+	char path[4096];
+	struct ksyms_opts opts = { .allow_zero_addrs = allow_zero };
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return ksyms__load(path, &opts, res);
+}
+
+static const struct ksym *nth(const struct ksyms *t, const char *name, size_t i)
+{
+	size_t lo, hi;
+
+	if (ksyms__by_name(t, name, &lo, &hi) <= i)
+		return NULL;
+	return ksyms__by_name_at(t, lo + i);
+}
+
+static uint32_t size_of(const struct ksyms *t, const char *name, size_t i)
+{
+	const struct ksym *s = nth(t, name, i);
+
+	return s ? s->size : UINT32_MAX;
+}
+
+static void test_basic(void)
+{
+	struct ksyms_load_result res;
+	struct ksyms *t = load("basic.kallsyms", &res, false);
+	size_t lo, hi;
+	const struct ksym *s;
+
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	CHECK_U64(res.bad_lines, 0);
+	CHECK_U64(ksyms__count(t), 37);
+	/* vmlinux, dummy, ext4mini and three pseudo-modules, kept like any module */
+	CHECK_U64(ksyms__mod_count(t), 6);
+	CHECK_U64(ksyms__mod_find(t, "vmlinux"), KSYMS_CORE_MOD);
+	CHECK(ksyms__mod_find(t, "bpf") > 0);
+	CHECK(ksyms__mod_find(t, "__builtin__ftrace") > 0);
+	CHECK(ksyms__mod_find(t, "__builtin__kprobes") > 0);
+	CHECK(ksyms__mod_find(t, "nosuch") < 0);
+
+	/* the address order is total, even though module blocks came unsorted */
+	for (size_t i = 1; i < ksyms__count(t); i++)
+		CHECK(ksyms__at(t, i - 1)->addr <= ksyms__at(t, i)->addr);
+	/* the name index is in (name, address) order */
+	for (size_t i = 1; i < ksyms__count(t); i++) {
+		const struct ksym *a = ksyms__by_name_at(t, i - 1), *b = ksyms__by_name_at(t, i);
+		int c = strcmp(ksyms__name(t, a), ksyms__name(t, b));
+
+		CHECK(c < 0 || (c == 0 && a->addr <= b->addr));
+	}
+
+	/* one name, many addresses: 3 in the core kernel and 1 in a module, address order */
+	CHECK_U64(ksyms__by_name(t, "c_start", &lo, &hi), 4);
+	CHECK_U64(ksyms__by_name_at(t, lo)->addr, 0xffffffff81000230);
+	CHECK_U64(ksyms__by_name_at(t, lo + 1)->addr, 0xffffffff81000280);
+	CHECK_U64(ksyms__by_name_at(t, lo + 2)->addr, 0xffffffff81000480);
+	CHECK_U64(ksyms__by_name_at(t, lo + 3)->addr, 0xffffffffc0395040);
+	CHECK_STR(ksyms__mod_name(t, ksyms__by_name_at(t, lo + 3)->mod), "dummy");
+	CHECK_STR(ksyms__mod_name(t, ksyms__by_name_at(t, lo)->mod), "vmlinux");
+	CHECK_U64(ksyms__by_name(t, "__func__.0", &lo, &hi), 2);
+	CHECK_U64(ksyms__by_name(t, "c_sta", &lo, &hi), 0);
+	CHECK_U64(ksyms__by_name(t, "c_startx", &lo, &hi), 0);
+
+	/* sizes: next distinct address in the same module */
+	CHECK_U64(size_of(t, "c_start", 0), 0x30);
+	CHECK_U64(size_of(t, "c_start", 1), 0x40);
+	CHECK_U64(size_of(t, "c_start", 2), 0x20);
+	CHECK_U64(size_of(t, "c_start", 3), 0x40);
+	CHECK_U64(size_of(t, "vfs_read", 0), 0x120);
+	CHECK_U64(size_of(t, "__pfx_vfs_read", 0), 0x10);
+	CHECK_U64(size_of(t, "ksys_read", 0), 0x60);
+	CHECK_U64(size_of(t, "__x64_sys_read_alias", 0), 0x60); /* aliases share it */
+	CHECK_U64(size_of(t, "dummy_get_stats64", 0), 0xf80);
+	CHECK_U64(size_of(t, "fixed_percpu_data", 0), 0x1000);
+	/* unknown: the last of a module, and a gap beyond 4 GiB */
+	CHECK_U64(size_of(t, "dummy_netdev_ops", 0), 0);
+	CHECK_U64(size_of(t, "ext4mini_fill", 0), 0);
+	CHECK_U64(size_of(t, "_end", 0), 0);
+	CHECK_U64(size_of(t, "cpu_debug_store", 0), 0);
+	CHECK_U64(size_of(t, "bpf_prog_6deef7357e7b4530_sd_fw_ingress", 0), 0);
+	/* never across a module boundary: ext4mini's init_once ends at its neighbour */
+	CHECK_U64(size_of(t, "init_once", 3), 0x80);
+
+	/* one address, many names, in name order */
+	CHECK_U64(ksyms__by_addr(t, 0xffffffff81000000, &lo, &hi), 3);
+	CHECK_STR(ksyms__name(t, ksyms__at(t, lo)), "_stext");
+	CHECK_STR(ksyms__name(t, ksyms__at(t, lo + 1)), "_text");
+	CHECK_STR(ksyms__name(t, ksyms__at(t, lo + 2)), "startup_64");
+	CHECK_U64(ksyms__by_addr(t, 0xffffffff81000001, &lo, &hi), 0);
+
+	/* containing */
+	s = ksyms__containing(t, 0xffffffff81000121);
+	CHECK(s && strcmp(ksyms__name(t, s), "vfs_read") == 0);
+	s = ksyms__containing(t, 0xffffffff81000105);
+	CHECK(s && strcmp(ksyms__name(t, s), "__pfx_vfs_read") == 0);
+	s = ksyms__containing(t, 0xffffffffc0395fff);
+	CHECK(s && strcmp(ksyms__name(t, s), "dummy_get_stats64") == 0);
+	s = ksyms__containing(t, 0xffffffff81000005);
+	CHECK(s && strcmp(ksyms__name(t, s), "_stext") == 0);
+	s = ksyms__containing(t, 0x10);
+	CHECK(s && strcmp(ksyms__name(t, s), "fixed_percpu_data") == 0);
+	CHECK(ksyms__containing(t, 0xffffffffc0396010) == NULL); /* last of dummy: size unknown */
+	CHECK(ksyms__containing(t, 0xffffffff82001005) == NULL); /* past _end */
+	CHECK(ksyms__containing(t, 0xffffffffffffffff) == NULL);
+
+	/* prefixes */
+	CHECK_U64(ksyms__by_prefix(t, "bar", &lo, &hi), 4);
+	CHECK_STR(ksyms__name(t, ksyms__by_name_at(t, lo)), "bar.cold");
+	CHECK_STR(ksyms__name(t, ksyms__by_name_at(t, hi - 1)), "bar_real");
+	CHECK_U64(ksyms__by_prefix(t, "", &lo, &hi), 37);
+	CHECK_U64(ksyms__by_prefix(t, "zzz", &lo, &hi), 0);
+
+	/* types and pseudo-modules are kept */
+	s = nth(t, "init_task", 0);
+	CHECK(s && s->type == 'D' && !ksym_is_func(s));
+	s = nth(t, "ftrace_trampoline", 0);
+	CHECK(s && strcmp(ksyms__mod_name(t, s->mod), "__builtin__ftrace") == 0);
+	s = nth(t, "vfs_read", 0);
+	CHECK(s && s->line == 7);
+	ksyms__free(t);
+}
+
+static void test_clones(void)
+{
+	CHECK(ksyms__is_clone_of("bar.constprop.0", "bar"));
+	CHECK(ksyms__is_clone_of("bar.cold", "bar"));
+	CHECK(ksyms__is_clone_of("foo.isra.0", "foo"));
+	CHECK(ksyms__is_clone_of("foo.part.0.cold", "foo"));
+	CHECK(ksyms__is_clone_of("foo.llvm.12345678901234567", "foo"));
+	CHECK(ksyms__is_clone_of("__func__.0", "__func__"));
+	CHECK(!ksyms__is_clone_of("bar_real", "bar"));
+	CHECK(!ksyms__is_clone_of("bar", "bar"));
+	CHECK(!ksyms__is_clone_of("bar.", "bar"));
+	CHECK(!ksyms__is_clone_of("bar.foo", "bar"));
+	CHECK(!ksyms__is_clone_of("barx.isra.0", "bar"));
+	CHECK(!ksyms__is_clone_of("bar..0", "bar"));
+}
+
+static void test_bad_tables(void)
+{
+	struct ksyms_load_result res;
+	struct ksyms *t;
+	size_t lo, hi;
+
+	/* kptr_restrict: every address 0 */
+	t = load("zero.kallsyms", &res, false);
+	CHECK(t == NULL);
+	CHECK_U64(res.err, KSYMS_ERR_ZERO_ADDRS);
+	t = load("zero.kallsyms", &res, true);
+	CHECK(t != NULL);
+	ksyms__free(t);
+
+	t = load("empty.kallsyms", &res, false);
+	CHECK(t == NULL);
+	CHECK_U64(res.err, KSYMS_ERR_EMPTY);
+
+	t = load("no-such-file", &res, false);
+	CHECK(t == NULL);
+	CHECK_U64(res.err, KSYMS_ERR_IO);
+	CHECK_U64(res.sys_errno, ENOENT);
+
+	t = load(".", &res, false);
+	CHECK(t == NULL);
+	CHECK_U64(res.err, KSYMS_ERR_IO);
+	CHECK_U64(res.sys_errno, EISDIR);
+
+	/* 511 bytes is the longest name (KSYM_NAME_LEN 512); 512 is a malformed line */
+	t = load("longname.kallsyms", &res, false);
+	CHECK(t != NULL);
+	if (t) {
+		CHECK_U64(ksyms__count(t), 3);
+		CHECK_U64(res.bad_lines, 1);
+		CHECK_U64(res.first_bad[0], 3);
+		CHECK_U64(strlen(ksyms__name(t, ksyms__at(t, 1))), 511);
+		ksyms__free(t);
+	}
+
+	/* malformed lines are counted and named, never kept, never fatal */
+	t = load("malformed.kallsyms", &res, false);
+	CHECK(t != NULL);
+	if (t) {
+		static const uint32_t bad[] = { 2, 3, 4, 5, 7, 9, 10, 11 };
+
+		CHECK_U64(ksyms__count(t), 4);
+		CHECK_U64(res.bad_lines, 9);
+		for (size_t i = 0; i < 8; i++)
+			CHECK_U64(res.first_bad[i], bad[i]);
+		CHECK_U64(ksyms__by_name(t, "short_addr_is_fine", &lo, &hi), 1);
+		CHECK_U64(ksyms__by_name_at(t, lo)->addr, 0xffffffff8100005);
+		CHECK_U64(ksyms__by_name(t, "last_good", &lo, &hi), 1);
+		CHECK_U64(ksyms__mod_count(t), 1); /* the bad module lines added none */
+		ksyms__free(t);
+	}
+
+	t = load("truncated.kallsyms", &res, false);
+	CHECK(t != NULL);
+	CHECK(res.no_final_newline);
+	if (t) {
+		CHECK_U64(ksyms__count(t), 2);
+		ksyms__free(t);
+	}
+}
+
+static void test_stream(void)
+{
+	char path[4096];
+	struct ksyms_load_result res;
+	struct ksyms_opts opts = { 0 };
+	struct ksyms *t;
+
+	snprintf(path, sizeof(path), "%s/basic.kallsyms", dir);
+	opts.stream = fopen(path, "r");
+	CHECK(opts.stream != NULL);
+	if (!opts.stream)
+		return;
+	t = ksyms__load("-", &opts, &res);
+	CHECK(t != NULL);
+	if (t)
+		CHECK_U64(ksyms__count(t), 37);
+	ksyms__free(t);
+	fclose(opts.stream);
+}
+
+/* No fixed cap on the number of symbols: grow well past the first estimate. */
+static void test_many(void)
+{
+	char path[] = "/tmp/ksymtrace-many-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct ksyms_load_result res;
+	struct ksyms *t;
+	size_t lo, hi;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	/* short lines defeat the bytes-per-line estimate, so the array must grow */
+	for (unsigned i = 0; i < 300000; i++)
+		fprintf(f, "%x t f%u\n", 0x1000 + i * 16, i % 1000);
+	fclose(f);
+	t = ksyms__load(path, NULL, &res);
+	unlink(path);
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	CHECK_U64(ksyms__count(t), 300000);
+	CHECK_U64(ksyms__by_name(t, "f7", &lo, &hi), 300);
+	CHECK_U64(ksyms__by_name_at(t, lo)->addr, 0x1000 + 7 * 16);
+	CHECK_U64(ksyms__by_name_at(t, hi - 1)->addr, 0x1000 + 299007 * 16);
+	ksyms__free(t);
+}
+
+int main(int argc, char **argv)
+{
+	dir = argc > 1 ? argv[1] : "tests/fixtures";
+	test_basic();
+	test_clones();
+	test_bad_tables();
+	test_stream();
+	test_many();
+	return check_report("test_ksyms");
+}

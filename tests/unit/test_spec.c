@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The spec grammar and its resolution against the basic fixture. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "spec.h"
+
+static struct ksyms *t;
+
+static void parse_ok(const char *text, const char *mod, const char *name, uint64_t off,
+		     uint32_t inst, bool ret)
+{
+	struct spec sp;
+	char err[SPEC_ERR_LEN] = "";
+	int r = spec__parse(text, &sp, err, sizeof(err));
+
+	CHECK(r == 0);
+	if (r) {
+		fprintf(stderr, "  parse_ok(\"%s\"): %s\n", text, err);
+		return;
+	}
+	CHECK(mod ? sp.mod && strcmp(sp.mod, mod) == 0 : sp.mod == NULL);
+	CHECK(name ? sp.name && strcmp(sp.name, name) == 0 : sp.name == NULL);
+	CHECK_U64(sp.off, off);
+	CHECK_U64(sp.inst, inst);
+	CHECK(sp.ret == ret);
+	CHECK_STR(sp.text, text);
+	spec__free(&sp);
+}
+
+/* Every rejected spec gets one line that contains WANT. */
+static void parse_bad(const char *text, const char *want)
+{
+	struct spec sp;
+	char err[SPEC_ERR_LEN] = "";
+	int r = spec__parse(text, &sp, err, sizeof(err));
+
+	CHECK(r == -EINVAL);
+	CHECK(strstr(err, want) != NULL);
+	CHECK(strchr(err, '\n') == NULL);
+	if (r != -EINVAL || !strstr(err, want))
+		fprintf(stderr, "  parse_bad(\"%s\"): got \"%s\", want \"%s\"\n", text, err, want);
+}
+
+static void test_parse(void)
+{
+	struct spec sp;
+	char err[SPEC_ERR_LEN];
+
+	parse_ok("vfs_read", NULL, "vfs_read", 0, 0, false);
+	parse_ok("vfs_read+0x21", NULL, "vfs_read", 0x21, 0, false);
+	parse_ok("vfs_read+33", NULL, "vfs_read", 33, 0, false);
+	parse_ok("dummy:dummy_get_stats64", "dummy", "dummy_get_stats64", 0, 0, false);
+	parse_ok("vmlinux:c_start+4#2", "vmlinux", "c_start", 4, 2, false);
+	parse_ok("c_start#2", NULL, "c_start", 0, 2, false);
+	parse_ok("vfs_read%return", NULL, "vfs_read", 0, 0, true);
+	parse_ok("kprobe:vfs_read+0x10", NULL, "vfs_read", 0x10, 0, false);
+	parse_ok("kprobe:dummy:dummy_get_stats64", "dummy", "dummy_get_stats64", 0, 0, false);
+	parse_ok("kretprobe:vfs_read", NULL, "vfs_read", 0, 0, true);
+	parse_ok("foo.isra.0", NULL, "foo.isra.0", 0, 0, false);
+	parse_ok("vfs_*", NULL, "vfs_*", 0, 0, false);
+
+	CHECK(spec__parse("c_start@0xffffffff81000280", &sp, err, sizeof(err)) == 0);
+	CHECK(sp.has_at && sp.at == 0xffffffff81000280);
+	spec__free(&sp);
+	CHECK(spec__parse("0xffffffff81000121", &sp, err, sizeof(err)) == 0);
+	CHECK(sp.is_addr && sp.addr == 0xffffffff81000121 && !sp.name);
+	spec__free(&sp);
+	CHECK(spec__parse("0xffffffff81000110%return", &sp, err, sizeof(err)) == 0);
+	CHECK(sp.is_addr && sp.ret);
+	spec__free(&sp);
+	CHECK(spec__parse("4096", &sp, err, sizeof(err)) == 0);
+	CHECK(sp.is_addr && sp.addr == 4096);
+	spec__free(&sp);
+	CHECK(spec__parse("c_*", &sp, err, sizeof(err)) == 0);
+	CHECK(sp.glob);
+	spec__free(&sp);
+
+	parse_bad("", "empty spec");
+	parse_bad("+", "missing offset");
+	parse_bad("foo+", "missing offset");
+	parse_bad("foo+0x", "missing hex digits");
+	parse_bad("foo+-1", "bad offset after '+' '-1'");
+	parse_bad("foo+99999999999999999999", "out of range");
+	parse_bad("foo+0x10000000000000000", "out of range");
+	parse_bad("foo#0", "instance numbers start at 1");
+	parse_bad("foo#", "missing instance number");
+	parse_bad("foo#x", "bad instance number");
+	parse_bad("foo#99999999999", "out of range");
+	parse_bad("foo@0xzz", "bad address after '@' '0xzz'");
+	parse_bad(":foo", "empty module name");
+	parse_bad("a:b:c", "too many ':'");
+	parse_bad("%return", "empty symbol name");
+	parse_bad("foo%ret", "unknown suffix '%ret'");
+	parse_bad("kretprobe:foo%return", "say the same thing");
+	parse_bad("foo#1@0x10", "not both");
+	parse_bad("vfs_*#2", "not of a glob");
+	parse_bad("0x10+4", "an address takes no +OFF");
+	parse_bad("0xzz", "bad address");
+	parse_bad("dummy:0x10", "an address needs no module");
+	parse_bad("foo bar", "spaces");
+	parse_bad("foo\tbar", "spaces");
+
+	/* names longer than the kernel's are refused before any lookup */
+	{
+		char *longname = malloc(600);
+
+		memset(longname, 'a', 599);
+		longname[599] = '\0';
+		parse_bad(longname, "longer than 511 bytes");
+		free(longname);
+	}
+}
+
+static enum spec_res resolve(const char *text, const struct resolve_opts *o,
+			     struct candidates *c, char *err)
+{
+	struct spec sp;
+	enum spec_res r;
+
+	memset(c, 0, sizeof(*c));
+	err[0] = '\0';
+	if (spec__parse(text, &sp, err, SPEC_ERR_LEN)) {
+		fprintf(stderr, "  resolve(\"%s\"): does not parse: %s\n", text, err);
+		return SPEC_RES_NOT_FOUND;
+	}
+	r = spec__resolve(&sp, t, o, c, err, SPEC_ERR_LEN);
+	spec__free(&sp);
+	return r;
+}
+
+static void test_resolve(void)
+{
+	struct resolve_opts funcs = { .funcs_only = true };
+	struct candidates c;
+	char err[SPEC_ERR_LEN];
+
+	/* all instances, address order, numbered within the filter */
+	CHECK(resolve("c_start", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 4);
+	CHECK_U64(c.v[0].index, 1);
+	CHECK_U64(c.v[3].index, 4);
+	CHECK_U64(c.v[3].count, 4);
+	CHECK_U64(c.v[3].sym->addr, 0xffffffffc0395040);
+	candidates__free(&c);
+
+	CHECK(resolve("vmlinux:c_start", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 3);
+	CHECK_U64(c.v[2].index, 3);
+	CHECK_U64(c.v[2].count, 3);
+	candidates__free(&c);
+
+	CHECK(resolve("dummy:c_start", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 1);
+	CHECK_U64(c.v[0].count, 1);
+	candidates__free(&c);
+
+	/* --module does what MOD: does, and they must agree */
+	{
+		struct resolve_opts m = { .mod = "dummy" };
+
+		CHECK(resolve("c_start", &m, &c, err) == SPEC_RES_OK);
+		CHECK_U64(c.n, 1);
+		candidates__free(&c);
+		CHECK(resolve("vmlinux:c_start", &m, &c, err) == SPEC_RES_NO_MODULE);
+		CHECK(strstr(err, "contradicts --module dummy") != NULL);
+		candidates__free(&c);
+	}
+
+	CHECK(resolve("c_start#2", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 1);
+	CHECK_U64(c.v[0].sym->addr, 0xffffffff81000280);
+	CHECK_U64(c.v[0].index, 2);
+	CHECK_U64(c.v[0].count, 4);
+	candidates__free(&c);
+
+	CHECK(resolve("c_start#5", NULL, &c, err) == SPEC_RES_BAD_INSTANCE);
+	CHECK(strstr(err, "has only 4 instances") != NULL);
+	candidates__free(&c);
+
+
+	CHECK(resolve("c_start+8@0xffffffff81000480", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 1);
+	CHECK_U64(c.v[0].index, 3);
+	CHECK_U64(c.v[0].off, 8);
+	candidates__free(&c);
+
+	CHECK(resolve("c_start@0xffffffff81000484", NULL, &c, err) == SPEC_RES_NO_AT);
+	CHECK(strstr(err, "0xffffffff81000230, 0xffffffff81000280") != NULL);
+	candidates__free(&c);
+
+	{
+		struct resolve_opts at = { .has_at = true, .at = 0xffffffff81000230 };
+
+		CHECK(resolve("c_start", &at, &c, err) == SPEC_RES_OK);
+		CHECK_U64(c.n, 1);
+		CHECK_U64(c.v[0].index, 1);
+		candidates__free(&c);
+	}
+
+	/* no exact match: compiler clones, marked; never a lookalike such as bar_real */
+	CHECK(resolve("bar", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 3);
+	for (size_t i = 0; i < c.n; i++) {
+		CHECK(c.v[i].clone);
+		CHECK(strcmp(ksyms__name(t, c.v[i].sym), "bar_real") != 0);
+	}
+	candidates__free(&c);
+	CHECK(resolve("tcp_fastopen_init", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 1);
+	CHECK(c.n == 1 && c.v[0].clone);
+	candidates__free(&c);
+	/* an exact match hides clones */
+	CHECK(resolve("vfs_read", NULL, &c, err) == SPEC_RES_OK);
+	CHECK(c.n == 1 && !c.v[0].clone);
+	candidates__free(&c);
+
+	/* globs */
+	CHECK(resolve("c_st*", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 5);
+	candidates__free(&c);
+	CHECK(resolve("*read*", &funcs, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 4); /* __pfx_vfs_read, __x64_sys_read_alias, ksys_read, vfs_read */
+	candidates__free(&c);
+	CHECK(resolve("zz*", NULL, &c, err) == SPEC_RES_NOT_FOUND);
+	candidates__free(&c);
+
+	/* functions only: a data symbol of the same name is not counted */
+	CHECK(resolve("init_once", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 4);
+	candidates__free(&c);
+	CHECK(resolve("init_once", &funcs, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 3);
+	CHECK_U64(c.v[2].count, 3);
+	candidates__free(&c);
+	CHECK(resolve("init_task", &funcs, &c, err) == SPEC_RES_NOT_FOUND);
+	CHECK(strstr(err, "not a function") != NULL);
+	candidates__free(&c);
+
+	/* not found, with the nearest names */
+	CHECK(resolve("vfs_reed", NULL, &c, err) == SPEC_RES_NOT_FOUND);
+	CHECK(strstr(err, "did you mean: vfs_read") != NULL);
+	candidates__free(&c);
+	CHECK(resolve("qqqqqqqqqqqqqqqqqqqqqq", NULL, &c, err) == SPEC_RES_NOT_FOUND);
+	CHECK(strstr(err, "did you mean") == NULL);
+	candidates__free(&c);
+	CHECK(resolve("nomod:vfs_read", NULL, &c, err) == SPEC_RES_NO_MODULE);
+	CHECK(strstr(err, "no module 'nomod'") != NULL);
+	candidates__free(&c);
+	CHECK(resolve("dummy:vfs_read", NULL, &c, err) == SPEC_RES_NOT_FOUND);
+	CHECK(strstr(err, "in module dummy") != NULL);
+	candidates__free(&c);
+
+	/* addresses: the containing symbol, the offset, every alias at its start */
+	CHECK(resolve("0xffffffff81000121", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 1);
+	CHECK(c.n == 1 && strcmp(ksyms__name(t, c.v[0].sym), "vfs_read") == 0);
+	CHECK_U64(c.v[0].off, 0x11);
+	candidates__free(&c);
+	CHECK(resolve("0xffffffff810004b0", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 2);
+	CHECK_U64(c.v[0].off, 0x10);
+	candidates__free(&c);
+	CHECK(resolve("0xffffffff81000290", NULL, &c, err) == SPEC_RES_OK);
+	CHECK(c.n == 1 && c.v[0].index == 2 && c.v[0].count == 4);
+	candidates__free(&c);
+	CHECK(resolve("0xffffffff82001005", NULL, &c, err) == SPEC_RES_NO_ADDR);
+	CHECK(strstr(err, "past _end at 0xffffffff82001000 [vmlinux], the last symbol of its module") != NULL);
+	candidates__free(&c);
+	CHECK(resolve("0xffffffffc0396010", NULL, &c, err) == SPEC_RES_NO_ADDR);
+	candidates__free(&c);
+	CHECK(resolve("0xffffffff82000004", &funcs, &c, err) == SPEC_RES_NO_ADDR);
+	CHECK(strstr(err, "not a function") != NULL);
+	candidates__free(&c);
+
+	/* offsets travel with the candidates; the size check is attach's */
+	CHECK(resolve("vfs_read+0x21", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.v[0].off, 0x21);
+	candidates__free(&c);
+}
+
+static void test_suggest(void)
+{
+	const char *out[3];
+	size_t n = ksyms__suggest(t, "c_strat", out, 3);
+
+	CHECK(n >= 1);
+	CHECK(n >= 1 && strcmp(out[0], "c_start") == 0);
+	CHECK_U64(ksyms__suggest(t, "zzzzzzzzzzzzzzzzzzzzzzzz", out, 3), 0);
+}
+
+static void test_numbers(void)
+{
+	uint64_t v;
+
+	CHECK(parse_u64("0", &v) == 0 && v == 0);
+	CHECK(parse_u64("0x0", &v) == 0 && v == 0);
+	CHECK(parse_u64("18446744073709551615", &v) == 0 && v == UINT64_MAX);
+	CHECK(parse_u64("0xffffffffffffffff", &v) == 0 && v == UINT64_MAX);
+	CHECK(parse_u64("18446744073709551616", &v) == -ERANGE);
+	CHECK(parse_u64("0x1ffffffffffffffff", &v) == -ERANGE);
+	CHECK(parse_u64("010", &v) == 0 && v == 10); /* decimal, not octal */
+	CHECK(parse_u64("", &v) == -EINVAL);
+	CHECK(parse_u64("0x", &v) == -EINVAL);
+	CHECK(parse_u64("-1", &v) == -EINVAL);
+	CHECK(parse_u64(" 1", &v) == -EINVAL);
+	CHECK(parse_u64("1 ", &v) == -EINVAL);
+	CHECK(parse_u64("12a", &v) == -EINVAL);
+}
+
+int main(int argc, char **argv)
+{
+	char path[4096];
+	struct ksyms_load_result res;
+
+	snprintf(path, sizeof(path), "%s/basic.kallsyms", argc > 1 ? argv[1] : "tests/fixtures");
+	t = ksyms__load(path, NULL, &res);
+	if (!t) {
+		fprintf(stderr, "cannot load %s: %s\n", path, ksyms__strerror(&res));
+		return 1;
+	}
+	test_parse();
+	test_resolve();
+	test_suggest();
+	test_numbers();
+	ksyms__free(t);
+	return check_report("test_spec");
+}
