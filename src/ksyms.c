@@ -433,9 +433,9 @@ static int compute_sizes(struct ksyms *t)
  * share long prefixes ("__pfx_" on 6.2+, "__ksymtab_", "trace_event_"), where a
  * strcmp-based sort pays for the prefix in every comparison: this pays once.
  * Stable at every level, so equal names keep address order. */
-struct nkey {
+struct nkey { /* 16 bytes: the sort moves each key ~20 times, so size is time */
 	uint64_t key;
-	const char *name;
+	uint32_t name; /* arena offset */
 	uint32_t pos;
 };
 
@@ -457,22 +457,23 @@ static inline uint64_t chunk_at(const char *name, size_t depth)
 	return __builtin_bswap64(v);
 }
 
-static int cmp_nkey_from(const struct nkey *a, const struct nkey *b, size_t depth)
+static int cmp_nkey_from(const char *arena, const struct nkey *a, const struct nkey *b,
+			 size_t depth)
 {
-	int c = strcmp(a->name + depth, b->name + depth);
+	int c = strcmp(arena + a->name + depth, arena + b->name + depth);
 
 	if (c)
 		return c;
 	return (a->pos > b->pos) - (a->pos < b->pos);
 }
 
-static void insertion_sort(struct nkey *v, size_t n, size_t depth)
+static void insertion_sort(const char *arena, struct nkey *v, size_t n, size_t depth)
 {
 	for (size_t i = 1; i < n; i++) {
 		struct nkey cur = v[i];
 		size_t j = i;
 
-		while (j > 0 && cmp_nkey_from(&v[j - 1], &cur, depth) > 0) {
+		while (j > 0 && cmp_nkey_from(arena, &v[j - 1], &cur, depth) > 0) {
 			v[j] = v[j - 1];
 			j--;
 		}
@@ -480,20 +481,21 @@ static void insertion_sort(struct nkey *v, size_t n, size_t depth)
 	}
 }
 
-static void msd_sort(struct nkey *v, struct nkey *tmp, size_t n, size_t depth)
+static void msd_sort(const char *arena, struct nkey *v, struct nkey *tmp, size_t n,
+		     size_t depth)
 {
 	size_t count[8][256];
 	uint64_t first;
 	bool same = true;
 
 	if (n < 24) {
-		insertion_sort(v, n, depth);
+		insertion_sort(arena, v, n, depth);
 		return;
 	}
 	memset(count, 0, sizeof(count));
-	first = v[0].key = chunk_at(v[0].name, depth);
+	first = v[0].key = chunk_at(arena + v[0].name, depth);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t k = i ? (v[i].key = chunk_at(v[i].name, depth)) : first;
+		uint64_t k = i ? (v[i].key = chunk_at(arena + v[i].name, depth)) : first;
 
 		same &= k == first;
 		for (int b = 0; b < 8; b++)
@@ -529,7 +531,7 @@ static void msd_sort(struct nkey *v, struct nkey *tmp, size_t n, size_t depth)
 		while (hi < n && v[hi].key == v[lo].key)
 			hi++;
 		if (hi - lo > 1 && (v[lo].key & 0xff) != 0)
-			msd_sort(v + lo, tmp + lo, hi - lo, depth + 8);
+			msd_sort(arena, v + lo, tmp + lo, hi - lo, depth + 8);
 		lo = hi;
 	}
 }
@@ -542,8 +544,8 @@ static int build_name_index(struct ksyms *t, void *scratch)
 	if (!t->by_name)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n; i++)
-		keys[i] = (struct nkey){ 0, t->buf + t->syms[i].name, (uint32_t)i };
-	msd_sort(keys, tmp, t->n, 0);
+		keys[i] = (struct nkey){ 0, t->syms[i].name, (uint32_t)i };
+	msd_sort(t->buf, keys, tmp, t->n, 0);
 	for (size_t i = 0; i < t->n; i++)
 		t->by_name[i] = keys[i].pos;
 	return 0;
