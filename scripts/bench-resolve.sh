@@ -1,0 +1,92 @@
+#!/bin/bash
+# Side-by-side benchmark of the symbol table (issue: resolve/list). Prints, from
+# one run, with the runs of each side interleaved so machine noise hits both:
+#   1. median wall time of `ksymtrace resolve NAME` and of `grep -w NAME
+#      /proc/kallsyms` (the kernel's own generation of the file is the floor),
+#      and their ratio (target <= 1.3);
+#   2. median load-and-index time of a saved copy of this machine's table, as
+#      ksymtrace -v reports it (target <= 30 ms for ~120k symbols);
+#   3. peak RSS of resolve on the live table (target <= 24 MiB for ~120k symbols).
+# With --baseline BIN, every figure is also measured for BIN and a ratio printed:
+# the way to show what a change bought.
+#   scripts/bench-resolve.sh [-n RUNS] [--name NAME] [--baseline BIN] [BIN]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUNS=21
+NAME=c_start
+BASE=
+BIN=$ROOT/build/ksymtrace
+while (($#)); do
+	case $1 in
+	-n) RUNS=$2; shift 2 ;;
+	--name) NAME=$2; shift 2 ;;
+	--baseline) BASE=$2; shift 2 ;;
+	-h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+	*) BIN=$1; shift ;;
+	esac
+done
+[[ -x $BIN ]] || { echo "bench: no binary at $BIN: build first (cmake --build build)" >&2; exit 1; }
+[[ -r /proc/kallsyms ]] || { echo "bench: /proc/kallsyms is not readable" >&2; exit 1; }
+
+exec python3 - "$RUNS" "$NAME" "$BIN" "$BASE" <<'PY'
+import os, re, statistics, subprocess, sys, tempfile, time
+
+runs, name, bin_, base = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+out = open(tempfile.mktemp(prefix="ksymtrace-bench-"), "w")  # a file, not /dev/null:
+# GNU grep stops at the first match when its output is /dev/null
+saved = tempfile.mktemp(prefix="ksymtrace-kallsyms-")
+with open("/proc/kallsyms") as src, open(saved, "w") as dst:
+    dst.write(src.read())
+nlines = sum(1 for _ in open(saved))
+
+def wall(cmd):
+    t0 = time.perf_counter()
+    subprocess.run(cmd, stdout=out, stderr=subprocess.DEVNULL, check=True)
+    return (time.perf_counter() - t0) * 1e3
+
+def load_ms(b):
+    r = subprocess.run([b, "-v", "-k", saved, "resolve", name], stdout=out,
+                       stderr=subprocess.PIPE, text=True, check=True)
+    return float(re.search(r"loaded in ([0-9.]+) ms", r.stderr).group(1))
+
+def rss_kib(b):
+    r = subprocess.run(["/usr/bin/time", "-f", "%M", b, "resolve", name], stdout=out,
+                       stderr=subprocess.PIPE, text=True, check=True)
+    return int(r.stderr.strip().splitlines()[-1])
+
+sides = {"ksymtrace": bin_}
+if base:
+    sides["baseline"] = base
+res = {k: {"wall": [], "load": [], "rss": []} for k in sides}
+grep = []
+for _ in range(runs):  # interleaved: noise hits every side alike
+    grep.append(wall(["grep", "-w", name, "/proc/kallsyms"]))
+    for k, b in sides.items():
+        res[k]["wall"].append(wall([b, "resolve", name]))
+        res[k]["load"].append(load_ms(b))
+        res[k]["rss"].append(rss_kib(b))
+os.unlink(saved)
+os.unlink(out.name)
+
+med = statistics.median
+g = med(grep)
+print(f"# {runs} runs each, interleaved; /proc/kallsyms has {nlines} lines; medians")
+print(f"{'':28}{'ksymtrace':>12}" + (f"{'baseline':>12}{'new/base':>10}" if base else "") + f"{'target':>10}")
+def row(label, key, fmt, target, ratio_to=None):
+    v = {k: med(res[k][key]) for k in sides}
+    line = f"{label:28}{fmt(v['ksymtrace']):>12}"
+    if base:
+        line += f"{fmt(v['baseline']):>12}{v['ksymtrace'] / v['baseline']:>10.2f}"
+    print(line + f"{target:>10}")
+    return v
+print(f"{'grep -w ' + name + ' (ms)':28}{g:>12.1f}")
+v = row(f"resolve {name} (ms)", "wall", lambda x: f"{x:.1f}", "")
+r = {k: v[k] / g for k in sides}
+line = f"{'  ratio to grep':28}{r['ksymtrace']:>12.2f}"
+if base:
+    line += f"{r['baseline']:>12.2f}{r['ksymtrace'] / r['baseline']:>10.2f}"
+print(line + f"{'<= 1.3':>10}")
+row("load+index, saved (ms)", "load", lambda x: f"{x:.1f}", "<= 30")
+row("peak RSS (MiB)", "rss", lambda x: f"{x / 1024:.1f}", "<= 24")
+PY
