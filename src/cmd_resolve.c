@@ -128,6 +128,7 @@ int cmd_resolve(int argc, char **argv)
 			log_error("%s", errs[i]);
 			continue;
 		}
+		sym_printer__fit(&pr, &res[i]);
 		sym_printer__header(&pr, &specs[i], &res[i], 0, res[i].n);
 		for (size_t k = 0; k < res[i].n; k++)
 			sym_printer__row(&pr, &res[i].v[k], specs[i].text, specs[i].is_addr);

@@ -34,6 +34,17 @@ void sym_printer__init(struct sym_printer *p, FILE *out, const struct ksyms *t,
 	}
 }
 
+void sym_printer__fit(struct sym_printer *p, const struct candidates *c)
+{
+	p->mod_width = 7; /* "vmlinux" */
+	for (size_t i = 0; i < c->n; i++) {
+		int w = (int)strlen(ksyms__mod_name(p->t, c->v[i].sym->mod));
+
+		if (w > p->mod_width && w <= 40)
+			p->mod_width = w;
+	}
+}
+
 void sym_printer__header(struct sym_printer *p, const struct spec *sp,
 			 const struct candidates *c, size_t from, size_t n)
 {

@@ -22,6 +22,8 @@ struct sym_printer {
 
 void sym_printer__init(struct sym_printer *p, FILE *out, const struct ksyms *t,
 		       const struct traceable *tr, bool json);
+/* Text: size the module column to the rows about to be printed. */
+void sym_printer__fit(struct sym_printer *p, const struct candidates *c);
 /* Text: "QUERY: N instances" (or what an address falls in); JSON: nothing. */
 void sym_printer__header(struct sym_printer *p, const struct spec *sp,
 			 const struct candidates *c, size_t from, size_t n);
