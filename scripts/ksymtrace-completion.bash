@@ -1,0 +1,45 @@
+# bash completion for ksymtrace; installed as
+# share/bash-completion/completions/ksymtrace. tests/bats/cli.bats checks that
+# every option in --help is listed here.
+
+_ksymtrace_symbols() { # complete symbol names from the live table
+	local cur=$1
+	[[ $cur == *[:+#@%]* || $cur == 0x* ]] && return
+	COMPREPLY=($(compgen -W "$(ksymtrace -q list "${cur}*" 2>/dev/null |
+		awk '{print $5}' | sed 's/#[0-9]*$//' | sort -u | head -500)" -- "$cur"))
+}
+
+_ksymtrace() {
+	local cur prev cmd i
+	_init_completion || return
+	local global="--kallsyms --json --verbose --quiet --help --usage --version -k -j -v -q"
+	local commands="resolve list attach"
+
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		resolve | list | attach) cmd=${words[i]}; break ;;
+		esac
+	done
+	case $prev in
+	-k | --kallsyms) _filedir; return ;;
+	-m | --module)
+		COMPREPLY=($(compgen -W "vmlinux $(awk '{print $1}' /proc/modules 2>/dev/null)" -- "$cur"))
+		return ;;
+	-c | --command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
+	-d | --duration | -n | --count-events | -p | --pid | --comm | --addr | -b | --ringbuf-size) return ;;
+	esac
+
+	local opts
+	case $cmd in
+	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
+	resolve) opts="--module --functions --traceable -m" ;;
+	list) opts="--all-types --module --traceable -m" ;;
+	attach) opts="--all --addr --module --ret --force --skip-failed --dry-run --duration --count-events --command --follow --pid --comm --count --stack --ringbuf-size -m -r -d -n -c -p -b" ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))
+	else
+		_ksymtrace_symbols "$cur"
+	fi
+}
+complete -F _ksymtrace ksymtrace
