@@ -9,7 +9,8 @@
  * Storage: the file's bytes are the string arena (names are NUL-terminated in
  * place), a compact record array sorted by (address, name), and an index of record
  * numbers sorted by (name, address). Every query is a [lo, hi) range in one of them.
- * The table is immutable once loaded, so results may point into it freely.
+ * The symbols are immutable once loaded, so results may point into them freely;
+ * the name index sorts each part the first time a query reaches it (one thread).
  */
 #ifndef KSYMTRACE_KSYMS_H
 #define KSYMTRACE_KSYMS_H
@@ -68,8 +69,12 @@ const char *ksyms__strerror(const struct ksyms_load_result *res);
 size_t ksyms__count(const struct ksyms *t);
 /* Records in (address, name) order: i in [0, count). */
 const struct ksym *ksyms__at(const struct ksyms *t, size_t i);
-/* The i-th record in (name, address) order. */
+/* The i-th record in (name, address) order, for i inside a range that
+ * ksyms__by_name() or ksyms__by_prefix() returned (the name index sorts the part
+ * a query touches on first use), or anywhere after ksyms__index_all(). */
 const struct ksym *ksyms__by_name_at(const struct ksyms *t, size_t i);
+/* Complete the whole name index now; -ENOMEM on failure. */
+int ksyms__index_all(const struct ksyms *t);
 const char *ksyms__name(const struct ksyms *t, const struct ksym *s);
 const char *ksyms__mod_name(const struct ksyms *t, uint16_t mod);
 size_t ksyms__mod_count(const struct ksyms *t);

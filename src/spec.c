@@ -374,6 +374,8 @@ size_t ksyms__suggest(const struct ksyms *t, const char *name, const char **out,
 
 	if (max > 8)
 		max = 8;
+	if (ksyms__index_all(t))
+		return 0;
 	row = malloc((KSYMS_NAME_MAX + 2) * sizeof(*row));
 	if (!row)
 		return 0;

@@ -58,14 +58,6 @@ static void test_basic(void)
 	/* the address order is total, even though module blocks came unsorted */
 	for (size_t i = 1; i < ksyms__count(t); i++)
 		CHECK(ksyms__at(t, i - 1)->addr <= ksyms__at(t, i)->addr);
-	/* the name index is in (name, address) order */
-	for (size_t i = 1; i < ksyms__count(t); i++) {
-		const struct ksym *a = ksyms__by_name_at(t, i - 1), *b = ksyms__by_name_at(t, i);
-		int c = strcmp(ksyms__name(t, a), ksyms__name(t, b));
-
-		CHECK(c < 0 || (c == 0 && a->addr <= b->addr));
-	}
-
 	/* one name, many addresses: 3 in the core kernel and 1 in a module, address order */
 	CHECK_U64(ksyms__by_name(t, "c_start", &lo, &hi), 4);
 	CHECK_U64(ksyms__by_name_at(t, lo)->addr, 0xffffffff81000230);
@@ -134,6 +126,16 @@ static void test_basic(void)
 	CHECK(s && strcmp(ksyms__mod_name(t, s->mod), "__builtin__ftrace") == 0);
 	s = nth(t, "vfs_read", 0);
 	CHECK(s && s->line == 7);
+
+	/* after the queries above sorted parts of it lazily, the whole name index
+	 * is in (name, address) order */
+	CHECK(ksyms__index_all(t) == 0);
+	for (size_t i = 1; i < ksyms__count(t); i++) {
+		const struct ksym *a = ksyms__by_name_at(t, i - 1), *b = ksyms__by_name_at(t, i);
+		int c = strcmp(ksyms__name(t, a), ksyms__name(t, b));
+
+		CHECK(c < 0 || (c == 0 && a->addr <= b->addr));
+	}
 	ksyms__free(t);
 }
 
@@ -267,6 +269,103 @@ static void test_many(void)
 	ksyms__free(t);
 }
 
+/* The name index sorts a bucket (first two bytes) when a query first reaches it:
+ * lazily answered queries must equal those of a fully sorted index, including
+ * 1-byte names, names that are prefixes of others, and prefix queries of 0 to 3
+ * bytes that span buckets. */
+static void test_lazy_index(void)
+{
+	static const char *const names[] = {
+		"c", "c", "c_start", "c_stop", "c_start", "ca", "c.isra.0", "cz", "d", "__pfx_c",
+		"__pfx_c_start", "__x64_sys_read", "_", "__", "c_start.cold", "c_", "\xc3\xa9t\xc3\xa9",
+	};
+	static const char *const queries[] = {
+		"", "c", "c_", "c_s", "c_start", "__", "__pfx_", "_", "\xc3", "z", "c.",
+	};
+	char path[] = "/tmp/ksymtrace-lazy-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct ksyms *lazy, *full;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		fprintf(f, "%x t %s\n", 0x9000 - i * 16, names[i]); /* descending addresses */
+	fclose(f);
+	lazy = ksyms__load(path, NULL, NULL);
+	full = ksyms__load(path, NULL, NULL);
+	unlink(path);
+	CHECK(lazy && full);
+	if (!lazy || !full)
+		goto out;
+	CHECK(ksyms__index_all(full) == 0);
+	for (unsigned q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
+		size_t llo, lhi, flo, fhi;
+
+		CHECK_U64(ksyms__by_prefix(lazy, queries[q], &llo, &lhi),
+			  ksyms__by_prefix(full, queries[q], &flo, &fhi));
+		for (size_t i = 0; i < lhi - llo && i < fhi - flo; i++)
+			CHECK_U64(ksyms__by_name_at(lazy, llo + i)->addr,
+				  ksyms__by_name_at(full, flo + i)->addr);
+		CHECK_U64(ksyms__by_name(lazy, queries[q], &llo, &lhi),
+			  ksyms__by_name(full, queries[q], &flo, &fhi));
+	}
+	{
+		size_t lo, hi;
+
+		CHECK_U64(ksyms__by_name(lazy, "c", &lo, &hi), 2);
+		/* equal names: address order, although the file had them descending */
+		CHECK(ksyms__by_name_at(lazy, lo)->addr < ksyms__by_name_at(lazy, lo + 1)->addr);
+		CHECK_U64(ksyms__by_prefix(lazy, "c_start", &lo, &hi), 3);
+	}
+out:
+	ksyms__free(lazy);
+	ksyms__free(full);
+}
+
+/* The 16-digit fast path must be exactly as strict as the general one. */
+static void test_hex(void)
+{
+	char path[] = "/tmp/ksymtrace-hex-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct ksyms_load_result res;
+	struct ksyms *t;
+	size_t lo, hi;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fputs("FFFFFFFF8100ABCD T upper\n"
+	      "ffffffff8100abce T lower\n"
+	      "0123456789abcdef T digits\n"
+	      "ffffffff8100000g T bad_g\n"
+	      "ffffffff810000:0 T bad_colon\n"
+	      "ffffffff81000/00 T bad_slash\n"
+	      "ffffffff81000`00 T bad_backtick\n"
+	      "ffffffff81000@00 T bad_at\n"
+	      "ffffffff81000G00 T bad_G\n"
+	      "ffffffff81\xe9\x80\x80" "000 T bad_high\n"
+	      "ffffffff8100 000 T bad_space\n",
+	      f);
+	fclose(f);
+	t = ksyms__load(path, NULL, &res);
+	unlink(path);
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	CHECK_U64(ksyms__count(t), 3);
+	CHECK_U64(res.bad_lines, 8);
+	CHECK_U64(ksyms__by_name(t, "upper", &lo, &hi), 1);
+	CHECK_U64(ksyms__by_name_at(t, lo)->addr, 0xffffffff8100abcd);
+	CHECK_U64(ksyms__by_name(t, "lower", &lo, &hi), 1);
+	CHECK_U64(ksyms__by_name_at(t, lo)->addr, 0xffffffff8100abce);
+	CHECK_U64(ksyms__by_name(t, "digits", &lo, &hi), 1);
+	CHECK_U64(ksyms__by_name_at(t, lo)->addr, 0x0123456789abcdef);
+	ksyms__free(t);
+}
+
 int main(int argc, char **argv)
 {
 	dir = argc > 1 ? argv[1] : "tests/fixtures";
@@ -275,5 +374,7 @@ int main(int argc, char **argv)
 	test_bad_tables();
 	test_stream();
 	test_many();
+	test_lazy_index();
+	test_hex();
 	return check_report("test_ksyms");
 }
