@@ -240,26 +240,48 @@ static void test_stream(void)
 	fclose(opts.stream);
 }
 
+/* A scratch table file: open it, write it, then tmp_load() loads and removes it. */
+struct tmp_table {
+	char path[64];
+	FILE *f;
+};
+
+static bool tmp_open(struct tmp_table *tt)
+{
+	int fd;
+
+	snprintf(tt->path, sizeof(tt->path), "/tmp/ksymtrace-test-XXXXXX");
+	fd = mkstemp(tt->path);
+	tt->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	CHECK(tt->f != NULL);
+	return tt->f != NULL;
+}
+
+static struct ksyms *tmp_load(struct tmp_table *tt, struct ksyms_load_result *res)
+{
+	struct ksyms *t;
+
+	fclose(tt->f);
+	t = ksyms__load(tt->path, NULL, res);
+	unlink(tt->path);
+	CHECK(t != NULL);
+	return t;
+}
+
 /* No fixed cap on the number of symbols: grow well past the first estimate. */
 static void test_many(void)
 {
-	char path[] = "/tmp/ksymtrace-many-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct tmp_table tt;
 	struct ksyms_load_result res;
 	struct ksyms *t;
 	size_t lo, hi;
 
-	CHECK(f != NULL);
-	if (!f)
+	if (!tmp_open(&tt))
 		return;
 	/* short lines defeat the bytes-per-line estimate, so the array must grow */
 	for (unsigned i = 0; i < 300000; i++)
-		fprintf(f, "%x t f%u\n", 0x1000 + i * 16, i % 1000);
-	fclose(f);
-	t = ksyms__load(path, NULL, &res);
-	unlink(path);
-	CHECK(t != NULL);
+		fprintf(tt.f, "%x t f%u\n", 0x1000 + i * 16, i % 1000);
+	t = tmp_load(&tt, &res);
 	if (!t)
 		return;
 	CHECK_U64(ksyms__count(t), 300000);
@@ -282,20 +304,19 @@ static void test_lazy_index(void)
 	static const char *const queries[] = {
 		"", "c", "c_", "c_s", "c_start", "__", "__pfx_", "_", "\xc3", "z", "c.",
 	};
-	char path[] = "/tmp/ksymtrace-lazy-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	struct ksyms *lazy, *full;
+	struct tmp_table tt;
+	struct ksyms *lazy = NULL, *full = NULL;
 
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		fprintf(f, "%x t %s\n", 0x9000 - i * 16, names[i]); /* descending addresses */
-	fclose(f);
-	lazy = ksyms__load(path, NULL, NULL);
-	full = ksyms__load(path, NULL, NULL);
-	unlink(path);
+	for (int copy = 0; copy < 2; copy++) {
+		if (!tmp_open(&tt))
+			goto out;
+		for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			fprintf(tt.f, "%x t %s\n", 0x9000 - i * 16, names[i]); /* descending */
+		if (copy)
+			full = tmp_load(&tt, NULL);
+		else
+			lazy = tmp_load(&tt, NULL);
+	}
 	CHECK(lazy && full);
 	if (!lazy || !full)
 		goto out;
@@ -327,15 +348,12 @@ out:
 /* The 16-digit fast path must be exactly as strict as the general one. */
 static void test_hex(void)
 {
-	char path[] = "/tmp/ksymtrace-hex-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct tmp_table tt;
 	struct ksyms_load_result res;
 	struct ksyms *t;
 	size_t lo, hi;
 
-	CHECK(f != NULL);
-	if (!f)
+	if (!tmp_open(&tt))
 		return;
 	fputs("FFFFFFFF8100ABCD T upper\n"
 	      "ffffffff8100abce T lower\n"
@@ -348,11 +366,8 @@ static void test_hex(void)
 	      "ffffffff81000G00 T bad_G\n"
 	      "ffffffff81\xe9\x80\x80" "000 T bad_high\n"
 	      "ffffffff8100 000 T bad_space\n",
-	      f);
-	fclose(f);
-	t = ksyms__load(path, NULL, &res);
-	unlink(path);
-	CHECK(t != NULL);
+	      tt.f);
+	t = tmp_load(&tt, &res);
 	if (!t)
 		return;
 	CHECK_U64(ksyms__count(t), 3);
