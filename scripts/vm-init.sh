@@ -77,6 +77,9 @@ mkdir -p $r/run/ksymtrace-vm
 cp /job/* $r/run/ksymtrace-vm/
 hostname ksymtrace-vm
 
+# From here on the console carries the command's output: only errors and worse from the
+# kernel (what "quiet" would show), unless the host asked for --verbose. dmesg has the rest.
+[ "$(cat /job/verbose)" = 1 ] || echo 4 >/proc/sys/kernel/printk
 echo "KSYMTRACE_VM_BOOTED run=$nonce"
 if [ "$(cat /job/mode)" = shell ]; then
 	# A controlling terminal for job control and Ctrl-C: ttyS0, not /dev/console.
