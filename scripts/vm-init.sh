@@ -38,7 +38,7 @@ done </modules/order
 
 # The virtio device may be probed a moment after its driver registers.
 i=0
-until mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144 hostroot /lower 2>/dev/null; do
+until mount -t 9p -o "ro,trans=virtio,version=9p2000.L,msize=262144$(cat /job/9p-opts)" hostroot /lower 2>/dev/null; do
 	i=$((i + 1))
 	[ "$i" -lt 50 ] || die "cannot mount the host root (9p tag hostroot)"
 	sleep 0.1
