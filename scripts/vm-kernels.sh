@@ -78,8 +78,8 @@ vm_require_pkg() {
 # vm_apt_source_lines — print "URI SUITE" for every enabled deb source of the system, from
 # deb822 .sources files and one-line .list files alike.
 vm_apt_source_lines() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
+	local f etc=${VM_APT_ETC:-/etc/apt} # VM_APT_ETC: only to test this parser
+	for f in "$etc"/sources.list.d/*.sources; do
 		[[ -r $f ]] || continue
 		awk '
 			function flush(   i, j, nu, ns, u, s) {
@@ -107,7 +107,7 @@ vm_apt_source_lines() {
 			}
 			END { flush() }' "$f"
 	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+	for f in "$etc"/sources.list "$etc"/sources.list.d/*.list; do
 		[[ -r $f ]] || continue
 		# deb [options] URI SUITE COMPONENT...
 		awk '$1 == "deb" {
