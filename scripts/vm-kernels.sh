@@ -1,0 +1,367 @@
+# shellcheck shell=bash disable=SC2034 # VM_* globals are read by scripts/vm-run
+# Find, download, cache and unpack the Debian kernels the test VM boots.
+# Sourced by scripts/vm-run; every function here is vm_*, every global VM_*.
+#
+# Cache layout (VM_CACHE):
+#   apt/SUITE/            private apt configuration for suites other than the host's
+#   debs/                 downloaded linux-image-*.deb, kept so a re-run downloads nothing
+#   kernels/RELEASE/      vmlinuz, config, lib/modules/RELEASE/ with only the modules we load,
+#                         boot-modules (load order), package (name and version), .complete
+#   kernels/SERIES        symlink to RELEASE: what `--kernel SERIES` boots until --update
+#   logs/                 serial console log of the last run of each kernel
+
+# Kernel series → Debian suite. Bookworm is the host's own release here; the others are the
+# same archive under other suite names.
+declare -gA VM_SUITE=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie)
+VM_SERIES_ALL=(5.10 6.1 6.12)
+
+# Modules /init loads before it can mount the host root (their dependencies are worked out
+# from the package), and modules the tests load themselves.
+VM_BOOT_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
+VM_EXTRA_MODULES=(dummy)
+
+VM_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+
+vm_log() { printf 'vm: %s\n' "$*" >&2; }
+vm_die() { printf 'vm: error: %s\n' "$*" >&2; exit 1; }
+
+# --- host tools ------------------------------------------------------------------------------
+
+VM_APT_UPDATED=0
+
+# vm_apt_install PKG... — install Debian packages through the system's apt.
+vm_apt_install() {
+	(( $# )) || return 0
+	if (( EUID != 0 )); then
+		vm_die "missing packages: $* (run as root, or: apt-get install $*)"
+	fi
+	vm_log "installing $*"
+	local -a apt=(env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0)
+	if (( ! VM_APT_UPDATED )) && ! vm_apt_has_candidates "$@"; then
+		"${apt[@]}" update >&2 || vm_die "apt-get update failed"
+		VM_APT_UPDATED=1
+	fi
+	"${apt[@]}" install --no-install-recommends "$@" >&2 || vm_die "apt-get install $* failed"
+}
+
+# vm_apt_has_candidates PKG... — true when the system's package lists know every PKG.
+vm_apt_has_candidates() {
+	local p
+	for p; do
+		apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [^(]' || return 1
+	done
+}
+
+# vm_require CMD:PKG... — install PKG when CMD is missing.
+vm_require() {
+	local spec cmd pkg
+	local -a missing=()
+	for spec; do
+		cmd=${spec%%:*} pkg=${spec#*:}
+		command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+	done
+	vm_apt_install "${missing[@]}"
+}
+
+# vm_require_pkg PKG... — install PKG when dpkg does not have it installed.
+vm_require_pkg() {
+	local p
+	local -a missing=()
+	for p; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+	done
+	vm_apt_install "${missing[@]}"
+}
+
+# --- the archive, from the system's apt sources ----------------------------------------------
+
+# vm_apt_source_lines — print "URI SUITE" for every enabled deb source of the system, from
+# deb822 .sources files and one-line .list files alike.
+vm_apt_source_lines() {
+	local f etc=${VM_APT_ETC:-/etc/apt} # VM_APT_ETC: only to test this parser
+	for f in "$etc"/sources.list.d/*.sources; do
+		[[ -r $f ]] || continue
+		awk '
+			function flush(   i, j, nu, ns, u, s) {
+				if (types ~ /(^|[ \t])deb([ \t]|$)/ && tolower(enabled) != "no") {
+					nu = split(uris, u); ns = split(suites, s)
+					for (i = 1; i <= nu; i++) for (j = 1; j <= ns; j++) print u[i], s[j]
+				}
+				types = uris = suites = enabled = ""; field = ""
+			}
+			/^[ \t]*#/ { next }
+			/^[ \t]*$/ { flush(); next }
+			/^[ \t]/ { # continuation of a multi-line field
+				if (field == "uris") uris = uris " " $0
+				else if (field == "suites") suites = suites " " $0
+				next
+			}
+			{
+				key = tolower($0); sub(/:.*/, "", key)
+				val = $0; sub(/^[^:]*:[ \t]*/, "", val)
+				field = key
+				if (key == "types") types = val
+				else if (key == "uris") uris = val
+				else if (key == "suites") suites = val
+				else if (key == "enabled") enabled = val
+			}
+			END { flush() }' "$f"
+	done
+	for f in "$etc"/sources.list "$etc"/sources.list.d/*.list; do
+		[[ -r $f ]] || continue
+		# deb [options] URI SUITE COMPONENT...
+		awk '$1 == "deb" {
+			i = 2
+			if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+			if (i + 1 <= NF) print $i, $(i + 1)
+		}' "$f"
+	done
+}
+
+# vm_find_archive — set VM_ARCHIVE_URI (the Debian archive) and VM_SECURITY_URI (security
+# updates, may stay empty) from the system's apt sources. No host name lives in the project:
+# whichever mirror this machine uses is the one we use. KSYMTRACE_VM_ARCHIVE and
+# KSYMTRACE_VM_SECURITY_ARCHIVE override them.
+vm_find_archive() {
+	[[ -n ${VM_ARCHIVE_URI:-} ]] && return 0
+	local uri suite
+	VM_ARCHIVE_URI=${KSYMTRACE_VM_ARCHIVE:-}
+	VM_SECURITY_URI=${KSYMTRACE_VM_SECURITY_ARCHIVE:-}
+	while read -r uri suite; do
+		uri=${uri%/}
+		case $suite in
+		*-security | */updates) [[ -n $VM_SECURITY_URI ]] || VM_SECURITY_URI=$uri ;;
+		*-* | */*) ;; # -updates, -backports, -proposed-updates: not the archive root
+		*) [[ -n $VM_ARCHIVE_URI ]] || VM_ARCHIVE_URI=$uri ;;
+		esac
+	done < <(vm_apt_source_lines)
+	[[ -n $VM_ARCHIVE_URI ]] ||
+		vm_die "no Debian archive found in /etc/apt/sources.list{,.d/} (set KSYMTRACE_VM_ARCHIVE to its URI)"
+}
+
+vm_host_codename() {
+	local VERSION_CODENAME=''
+	# shellcheck disable=SC1091
+	[[ -r /etc/os-release ]] && . /etc/os-release
+	printf '%s\n' "$VERSION_CODENAME"
+}
+
+# --- apt: the system's for the host's own suite, a private one for the others ----------------
+
+# vm_apt_opts SUITE — set VM_APT_OPTS to the apt options that read SUITE's package lists.
+# The host's own suite uses the system configuration unchanged. Other suites get a private
+# configuration under the cache: own sources list, lists, cache and an empty dpkg status (so
+# nothing installed on the host influences resolution). The system's apt.conf.d parts still
+# apply, which keeps any proxy or validity settings this machine needs.
+vm_apt_opts() {
+	local suite=$1
+	VM_APT_OPTS=()
+	[[ $suite == "$(vm_host_codename)" ]] && return 0
+	local d=$VM_CACHE/apt/$suite
+	VM_APT_OPTS=(
+		-o "Dir::Etc::sourcelist=$d/sources.list"
+		-o "Dir::Etc::sourceparts=$d/empty"
+		-o "Dir::Etc::preferences=$d/empty/preferences"
+		-o "Dir::Etc::preferencesparts=$d/empty"
+		-o "Dir::State=$d/state"
+		-o "Dir::State::Lists=$d/lists"
+		-o "Dir::State::status=$d/status"
+		-o "Dir::Cache=$d/cache"
+	)
+}
+
+# vm_private_sources SUITE — write the private sources list for SUITE. Signatures are checked
+# against the system's Debian keyring: bookworm's debian-archive-keyring 2023.3+deb12u2 already
+# carries the bullseye and trixie archive keys. An older keyring (bookworm before 12.11) lacks
+# trixie's; vm_apt_update then upgrades the keyring package from the system's own sources,
+# which is the least bad choice: never [trusted=yes], never a key fetched from elsewhere.
+vm_private_sources() {
+	local suite=$1 d=$VM_CACHE/apt/$1
+	local opt="[arch=amd64 signed-by=$VM_KEYRING]"
+	mkdir -p "$d/empty" "$d/state" "$d/lists/partial" "$d/cache/archives/partial"
+	[[ -e $d/status ]] || : >"$d/status"
+	{
+		printf '# written by scripts/vm-kernels.sh: archive URIs taken from the system apt sources\n'
+		printf 'deb %s %s %s main\n' "$opt" "$VM_ARCHIVE_URI" "$suite"
+		printf 'deb %s %s %s-updates main\n' "$opt" "$VM_ARCHIVE_URI" "$suite"
+		[[ -z $VM_SECURITY_URI ]] ||
+			printf 'deb %s %s %s-security main\n' "$opt" "$VM_SECURITY_URI" "$suite"
+	} >"$d/sources.list"
+}
+
+# vm_apt_update SUITE — refresh SUITE's package lists (the system's when it is the host's
+# suite). A missing -updates or -security suite is only a warning; the metapackage check in
+# vm_resolve decides whether enough was found.
+vm_apt_update() {
+	local suite=$1 out rc=0
+	vm_require_pkg debian-archive-keyring
+	vm_apt_opts "$suite"
+	if (( ${#VM_APT_OPTS[@]} == 0 )); then
+		(( EUID == 0 )) || return 0
+		(( VM_APT_UPDATED )) && return 0
+		vm_log "apt-get update (system sources)"
+		apt-get -q update >&2 || vm_log "warning: apt-get update reported errors"
+		VM_APT_UPDATED=1
+		return 0
+	fi
+	vm_find_archive
+	vm_private_sources "$suite"
+	vm_log "apt-get update ($suite, private lists under $VM_CACHE/apt/$suite)"
+	out=$(apt-get "${VM_APT_OPTS[@]}" -q update 2>&1) || rc=$?
+	printf '%s\n' "$out" | grep -v '^\(Hit\|Get\|Ign\|Reading\)' >&2 || true
+	if (( rc != 0 )) && grep -q 'NO_PUBKEY\|not signed\|signatures were invalid\|couldn.t be verified' <<<"$out"; then
+		vm_log "the system keyring cannot verify $suite: upgrading debian-archive-keyring"
+		(( EUID == 0 )) || vm_die "run as root, or upgrade debian-archive-keyring"
+		env DEBIAN_FRONTEND=noninteractive apt-get -y -q install --only-upgrade debian-archive-keyring >&2 ||
+			vm_die "could not upgrade debian-archive-keyring"
+		apt-get "${VM_APT_OPTS[@]}" -q update >&2 ||
+			vm_log "warning: apt-get update ($suite) still reports errors"
+	fi
+}
+
+# vm_resolve SUITE — set VM_PKG and VM_PKG_VERSION: the kernel image package that SUITE's
+# linux-image-amd64 metapackage depends on (its ABI number is never hard-coded).
+vm_resolve() {
+	local suite=$1
+	vm_apt_opts "$suite"
+	VM_PKG=$(apt-cache "${VM_APT_OPTS[@]}" depends linux-image-amd64 2>/dev/null |
+		awk '$1 ~ /^\|?Depends:$/ && $2 ~ /^linux-image-/ { print $2; exit }')
+	[[ -n $VM_PKG ]] || return 1
+	VM_PKG_VERSION=$(apt-cache "${VM_APT_OPTS[@]}" policy "$VM_PKG" |
+		awk '$1 == "Candidate:" { print $2; exit }')
+	[[ -n $VM_PKG_VERSION && $VM_PKG_VERSION != "(none)" ]]
+}
+
+# vm_download SUITE — download VM_PKG at VM_PKG_VERSION into VM_CACHE/debs unless it is
+# there already; set VM_DEB. apt checks the file against the signed package lists.
+vm_download() {
+	local suite=$1 dl=$VM_CACHE/debs/.download
+	VM_DEB=$VM_CACHE/debs/${VM_PKG}_${VM_PKG_VERSION//:/%3a}_amd64.deb
+	[[ -s $VM_DEB ]] && return 0
+	vm_apt_opts "$suite"
+	rm -rf "$dl"
+	mkdir -p "$dl"
+	# apt downloads as the unprivileged _apt user when it can write the directory.
+	if (( EUID == 0 )) && id _apt >/dev/null 2>&1; then chown _apt "$dl"; fi
+	vm_log "downloading $VM_PKG $VM_PKG_VERSION ($suite)"
+	(cd "$dl" && apt-get "${VM_APT_OPTS[@]}" -q download "$VM_PKG=$VM_PKG_VERSION" >&2) ||
+		vm_die "apt-get download $VM_PKG=$VM_PKG_VERSION failed"
+	mv "$dl"/*.deb "$VM_DEB"
+	rm -rf "$dl"
+}
+
+# --- unpacking: the kernel and only the modules it needs ------------------------------------
+
+# vm_unpack DEB — unpack the kernel image and the modules in VM_BOOT_MODULES and
+# VM_EXTRA_MODULES with their dependencies, nothing else, into VM_CACHE/kernels/RELEASE;
+# set VM_RELEASE. Dependencies come from each module's modinfo, so a new ABI with other
+# modules split out or built in still works; every pass over the package's data is one
+# decompression (about 4 s), and the dependency chain is two or three deep.
+vm_unpack() {
+	local deb=$1 list tmp rel modroot name member dep
+	local -A path=() want=() have=()
+	local -a todo=() members=()
+	vm_require dpkg-deb:dpkg tar:tar modinfo:kmod depmod:kmod
+	tmp=$(mktemp -d "$VM_CACHE/kernels/.unpack.XXXXXX")
+	list=$tmp/listing
+	dpkg-deb --fsys-tarfile "$deb" | tar -t >"$list" || vm_die "cannot read $deb"
+	member=$(grep -m1 '^\./boot/vmlinuz-' "$list") || vm_die "$deb has no /boot/vmlinuz-*"
+	rel=${member#./boot/vmlinuz-}
+	modroot=$(grep -m1 -xF -e "./lib/modules/$rel/" -e "./usr/lib/modules/$rel/" "$list") || vm_die "$deb has no lib/modules/$rel"
+	while IFS= read -r member; do
+		name=${member##*/}
+		name=${name%%.ko*}
+		path[${name//-/_}]=$member
+	done < <(grep -E '\.ko(\.(xz|zst|gz))?$' "$list")
+
+	members=("./boot/vmlinuz-$rel" "./boot/config-$rel")
+	for name in modules.order modules.builtin modules.builtin.modinfo; do
+		grep -qxF "$modroot$name" "$list" && members+=("$modroot$name")
+	done
+	todo=("${VM_BOOT_MODULES[@]}" "${VM_EXTRA_MODULES[@]}")
+	while :; do
+		for name in "${todo[@]}"; do
+			[[ -n ${want[$name]:-} ]] && continue
+			want[$name]=1
+			# A module that is not a file in the package must be built in (checked below).
+			[[ -n ${path[$name]:-} ]] && members+=("${path[$name]}")
+		done
+		(( ${#members[@]} )) || break
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" -- "${members[@]}" ||
+			vm_die "cannot unpack $deb"
+		members=() todo=()
+		for name in "${!want[@]}"; do
+			[[ -n ${have[$name]:-} || -z ${path[$name]:-} ]] && continue
+			have[$name]=1
+			for dep in $(modinfo -F depends "$tmp/${path[$name]}" | tr ',' ' '); do
+				todo+=("${dep//-/_}")
+			done
+		done
+		(( ${#todo[@]} )) || break
+	done
+
+	# One tree shape for every release: lib/modules/RELEASE, modules uncompressed (busybox
+	# insmod reads plain .ko only). trixie ships usr/lib/modules and .ko.xz.
+	local kdir=$tmp/tree mdir
+	mdir=$kdir/lib/modules/$rel
+	mkdir -p "$kdir/lib/modules"
+	mv "$tmp/boot/vmlinuz-$rel" "$kdir/vmlinuz"
+	mv "$tmp/boot/config-$rel" "$kdir/config"
+	mv "$tmp/${modroot#./}" "$mdir"
+	while IFS= read -r -d '' member; do
+		case $member in
+		*.ko.xz) vm_require xz:xz-utils; xz -d "$member" ;;
+		*.ko.zst) vm_require zstd:zstd; zstd -q -d --rm "$member" ;;
+		*.ko.gz) gzip -d "$member" ;;
+		esac
+	done < <(find "$mdir" -name '*.ko.*' -print0)
+	depmod -b "$kdir" "$rel" || vm_die "depmod failed for $rel"
+
+	# Load order from modules.dep, as modprobe would do it: dependencies first.
+	: >"$kdir/boot-modules"
+	for name in "${VM_BOOT_MODULES[@]}"; do
+		modprobe -d "$kdir" -S "$rel" --show-depends "$name" ||
+			vm_die "$rel: no module or built-in $name"
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
+		while IFS= read -r member; do
+			printf '%s\n' "${member#"$kdir"/}"
+		done >"$kdir/boot-modules"
+	for name in "${VM_EXTRA_MODULES[@]}"; do
+		[[ -n ${path[$name]:-} ]] || vm_die "$rel: module $name missing from the package"
+	done
+	printf '%s %s\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)" >"$kdir/package"
+	touch "$kdir/.complete"
+	rm -rf "${VM_CACHE:?}/kernels/$rel"
+	mv "$kdir" "$VM_CACHE/kernels/$rel"
+	rm -rf "$tmp"
+	VM_RELEASE=$rel
+}
+
+# --- the one entry point ---------------------------------------------------------------------
+
+# vm_kernel SERIES UPDATE — make SERIES (5.10, 6.1, 6.12) ready to boot and set VM_KDIR to
+# its tree. A cached kernel is used as it is, with no network at all, unless UPDATE is 1:
+# then apt is asked for the newest package of the suite.
+vm_kernel() {
+	local series=$1 update=$2 suite=${VM_SUITE[$1]}
+	local link=$VM_CACHE/kernels/$series
+	mkdir -p "$VM_CACHE/kernels" "$VM_CACHE/debs"
+	if (( ! update )) && [[ -e $link/.complete ]]; then
+		VM_KDIR=$VM_CACHE/kernels/$(readlink "$link")
+		return 0
+	fi
+	if [[ $suite != "$(vm_host_codename)" ]] || (( update )) || ! vm_resolve "$suite"; then
+		vm_apt_update "$suite"
+	fi
+	vm_resolve "$suite" || vm_die "$series: no linux-image-amd64 in $suite's package lists"
+	vm_download "$suite"
+	local rel=${VM_PKG#linux-image-}
+	if [[ ! -e $VM_CACHE/kernels/$rel/.complete ||
+		$(cat "$VM_CACHE/kernels/$rel/package") != "$VM_PKG $VM_PKG_VERSION" ]]; then
+		vm_log "unpacking $VM_PKG $VM_PKG_VERSION"
+		vm_unpack "$VM_DEB"
+		rel=$VM_RELEASE
+	fi
+	ln -sfn "$rel" "$link"
+	VM_KDIR=$VM_CACHE/kernels/$rel
+}
