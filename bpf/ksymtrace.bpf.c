@@ -15,9 +15,10 @@
  *    the per-CPU current_kprobe at the kretprobe's own struct kprobe around every
  *    return handler (kernel/kprobes.c, __kretprobe_trampoline_handler, and the
  *    per-arch trampoline handlers before 5.10), and that kprobe's addr is the
- *    function's entry. Reading it needs the per-CPU variable in the kernel's BTF
- *    (pahole 1.18+) and bpf_this_cpu_ptr (5.10); user space checks both before
- *    loading this program.
+ *    function's entry. Kernels of that age carry no per-CPU variables in BTF
+ *    (Debian's 5.10 has none), so the variable is found the way the kernel's
+ *    per_cpu_ptr() finds it: its address in kallsyms plus __per_cpu_offset[cpu],
+ *    both handed over by user space from the symbol table.
  *
  * User space loads one pair, chosen by probing the kernel for the cookie helper,
  * and only the programs it needs. Filters and switches are read-only data set
@@ -50,6 +51,9 @@ const volatile char filter_comm[KT_COMM_LEN] = {};
 const volatile bool count_only = false;     /* --count: no events, hits only */
 const volatile bool want_stack = false;     /* --stack */
 const volatile __u32 probe_count = 0;       /* hits[probe_count] counts KT_PROBE_UNKNOWN */
+/* for kt_kretprobe_addr: kallsyms' &__per_cpu_offset and &current_kprobe */
+const volatile __u64 per_cpu_offset_table = 0;
+const volatile __u64 current_kprobe_var = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -92,11 +96,6 @@ struct {
 struct kprobe___kt {
 	void *addr;
 } __attribute__((preserve_access_index));
-
-/* Weak: kernels without CONFIG_KPROBES (or without per-CPU variables in BTF)
- * leave it unresolved, and the object still loads as long as the program that
- * reads it is not loaded. */
-extern struct kprobe___kt *current_kprobe __ksym __weak;
 
 static __always_inline void stat_inc(__u32 slot)
 {
@@ -210,15 +209,21 @@ int kt_kprobe_addr(struct pt_regs *ctx)
 	return emit_by_addr(ctx, &kprobe_ids, PT_REGS_IP(ctx) - KT_IP_ADJUST, KT_KPROBE);
 }
 
+/* this_cpu_read(current_kprobe)->addr, by hand: per_cpu_ptr(&var, cpu) is
+ * &var + __per_cpu_offset[cpu] on every SMP architecture */
+static __always_inline __u64 running_kprobe_addr(void)
+{
+	__u64 cpu = bpf_get_smp_processor_id(), base;
+	struct kprobe___kt *kp;
+
+	if (bpf_probe_read_kernel(&base, sizeof(base), (void *)(per_cpu_offset_table + cpu * 8)) ||
+	    bpf_probe_read_kernel(&kp, sizeof(kp), (void *)(base + current_kprobe_var)) || !kp)
+		return 0;
+	return (__u64)BPF_CORE_READ(kp, addr);
+}
+
 SEC("kretprobe")
 int kt_kretprobe_addr(struct pt_regs *ctx)
 {
-	struct kprobe___kt **running;
-	__u64 addr = 0;
-
-	if (&current_kprobe) {
-		running = bpf_this_cpu_ptr(&current_kprobe);
-		addr = (__u64)BPF_CORE_READ(*running, addr);
-	}
-	return emit_by_addr(ctx, &kretprobe_ids, addr, KT_KRETPROBE);
+	return emit_by_addr(ctx, &kretprobe_ids, running_kprobe_addr(), KT_KRETPROBE);
 }
