@@ -30,6 +30,15 @@ has_row() {
 	tr -s ' ' <<<"$output" | grep -qF -- "$1" || { echo "no row: $1"; return 1; }
 }
 
+# attach ARGS... --dry-run must be refused (exit 1) with MESSAGE in what it says
+refused() {
+	local msg=$1
+	shift
+	run kt attach "$@" --dry-run
+	[ "$status" -eq 1 ] || { echo "exit $status, not 1: $output"; return 1; }
+	[[ $output == *"$msg"* ]] || { echo "no '$msg' in: $output"; return 1; }
+}
+
 need_bpf() {
 	[[ $(id -u) -eq 0 ]] || skip "loading BPF programs needs root"
 }
@@ -58,17 +67,19 @@ no_kprobes_sysroot() {
 
 @test "dry-run: #N, @ADDR, --addr, MOD: and --module each pick one instance" {
 	need_bpf
-	for pick in 'c_start#2' 'c_start@0xffffffff810015c0' 'c_start --addr 0xffffffff810015c0'; do
+	local -A want=(
+		['c_start#2']="c_start#2 kprobe ffffffff810015c0"
+		['c_start@0xffffffff810015c0']="c_start#2 kprobe ffffffff810015c0"
+		['c_start --addr 0xffffffff810015c0']="c_start#2 kprobe ffffffff810015c0"
+		['dummy:c_start']="c_start#4 kprobe ffffffffc0395140 dummy"
+		['c_start --module dummy']="c_start#4 kprobe ffffffffc0395140 dummy"
+		['kprobe:dummy:c_start']="c_start#4 kprobe ffffffffc0395140 dummy"
+	)
+	for pick in "${!want[@]}"; do
 		run kt attach $pick --dry-run
 		[ "$status" -eq 0 ]
 		[ "$(grep -c ' kprobe ' <<<"$output")" -eq 1 ]
-		has_row "c_start#2 kprobe ffffffff810015c0"
-	done
-	for pick in 'dummy:c_start' 'c_start --module dummy' 'kprobe:dummy:c_start'; do
-		run kt attach $pick --dry-run
-		[ "$status" -eq 0 ]
-		[ "$(grep -c ' kprobe ' <<<"$output")" -eq 1 ]
-		has_row "c_start#4 kprobe ffffffffc0395140 dummy"
+		has_row "${want[$pick]}"
 	done
 }
 
@@ -222,9 +233,7 @@ no_kprobes_sysroot() {
 }
 
 @test "refused: any offset when the size is unknown (last symbol of a module), unless --force" {
-	run kt attach dummy_last+4 --dry-run
-	[ "$status" -eq 1 ]
-	[[ $output == *"dummy_last+0x4: the size of dummy_last is unknown (the last symbol of dummy)"* ]]
+	refused "dummy_last+0x4: the size of dummy_last is unknown (the last symbol of dummy)" dummy_last+4
 	[[ $output == *"HINT: --force to probe 0xffffffffc03951a4 anyway"* ]]
 	need_bpf
 	run kt attach dummy_last --dry-run
@@ -233,25 +242,18 @@ no_kprobes_sysroot() {
 
 @test "refused: a kretprobe at an offset, even with --force" {
 	for spec in 'vfs_read+4%return' 'kretprobe:vfs_read+4'; do
-		run kt attach "$spec" --force --dry-run
-		[ "$status" -eq 1 ]
-		[[ $output == *"vfs_read+0x4: a kretprobe goes on a function's entry, not at an offset"* ]]
+		refused "vfs_read+0x4: a kretprobe goes on a function's entry, not at an offset" "$spec" --force
 		[[ $output == *"HINT: drop +0x4 to trace vfs_read's return"* ]]
 	done
-	run kt attach vfs_read+4 -r --dry-run
-	[ "$status" -eq 1 ]
+	refused "a kretprobe goes on a function's entry" vfs_read+4 -r
 }
 
 @test "refused: a blacklisted function, even with --force" {
-	run kt attach do_int3 --force --dry-run
-	[ "$status" -eq 1 ]
-	[[ $output == *"do_int3: in the kprobes blacklist (NOKPROBE_SYMBOL or a __kprobes section)"* ]]
+	refused "do_int3: in the kprobes blacklist (NOKPROBE_SYMBOL or a __kprobes section)" do_int3 --force
 }
 
 @test "refused: a notrace function, unless --force" {
-	run kt attach native_sched_clock --dry-run
-	[ "$status" -eq 1 ]
-	[[ $output == *"native_sched_clock: not in available_filter_functions"* ]]
+	refused "native_sched_clock: not in available_filter_functions" native_sched_clock
 	[[ $output == *"HINT: kprobes can hit some notrace code: --force to try anyway"* ]]
 	need_bpf
 	run kt attach native_sched_clock --force --dry-run
@@ -260,13 +262,9 @@ no_kprobes_sysroot() {
 }
 
 @test "refused: __pfx_ padding and generated code" {
-	run kt attach __pfx_vfs_read --dry-run
-	[ "$status" -eq 1 ]
-	[[ $output == *"__pfx_vfs_read: __pfx_ symbols are the padding before a function, not code"* ]]
+	refused "__pfx_vfs_read: __pfx_ symbols are the padding before a function, not code" __pfx_vfs_read
 	[[ $output == *"HINT: probe vfs_read instead"* ]]
-	run kt attach bpf_prog_6deef7357e7b4530_sd_fw_ingress --dry-run
-	[ "$status" -eq 1 ]
-	[[ $output == *"lives in [bpf], generated code"* ]]
+	refused "lives in [bpf], generated code" bpf_prog_6deef7357e7b4530_sd_fw_ingress
 }
 
 @test "every refusal is reported; --skip-failed goes on with the rest and lists them" {
@@ -284,18 +282,10 @@ no_kprobes_sysroot() {
 }
 
 @test "not found, not a function, no such module: exit 1" {
-	run kt attach vfs_reed --dry-run
-	[ "$status" -eq 1 ]
-	[[ $output == *"vfs_reed: no such symbol; did you mean: vfs_read?"* ]]
-	run kt attach counter --dry-run
-	[ "$status" -eq 1 ]
-	[[ $output == *"counter is not a function (kallsyms type 'd')"* ]]
-	run kt attach nosuchmod:c_start --dry-run
-	[ "$status" -eq 1 ]
-	[[ $output == *"no module 'nosuchmod'"* ]]
-	run kt attach c_start#9 --dry-run
-	[ "$status" -eq 1 ]
-	[[ $output == *"c_start has only 4 instances"* ]]
+	refused "vfs_reed: no such symbol; did you mean: vfs_read?" vfs_reed
+	refused "counter is not a function (kallsyms type 'd')" counter
+	refused "no module 'nosuchmod'" nosuchmod:c_start
+	refused "c_start has only 4 instances" 'c_start#9'
 }
 
 # ---- the kernel ----------------------------------------------------------------------
@@ -409,9 +399,7 @@ no_kprobes_sysroot() {
 }
 
 @test "-p names a process that exists" {
-	run kt attach vfs_read -p 4194304 --dry-run
-	[ "$status" -eq 1 ]
-	[[ $output == *"-p 4194304: no such process"* ]]
+	refused "-p 4194304: no such process" vfs_read -p 4194304
 }
 
 @test "--help lists every attach option" {
