@@ -65,7 +65,7 @@ static const struct argp_option opts[] = {
 	{ "skip-failed", OPT_SKIP_FAILED, NULL, 0, "Go on without the probes that are refused, and list them", 1 },
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "Resolve, check and load (the verifier runs), print the plan, attach nothing", 1 },
 	{ NULL, 0, NULL, 0, "What to record:", 2 },
-	{ "pid", 'p', "PID", 0, "Only events of process PID", 2 },
+	{ "pid", 'p', "PID", 0, "Only events of process PID; stop when it exits", 2 },
 	{ "comm", OPT_COMM, "COMM", 0, "Only events of tasks named COMM (15 bytes at most, as the kernel keeps them)", 2 },
 	{ "stack", 's', NULL, 0, "Record the kernel stack of each event", 2 },
 	{ "count", OPT_COUNT, NULL, 0, "Count hits per probe instead of printing events", 2 },
@@ -431,6 +431,10 @@ static int stream(struct run *run, const struct attach_args *a, struct child *c)
 		}
 		if (a->cmd && child_poll(c))
 			break;
+		if (a->pid && kill((pid_t)a->pid, 0) && errno == ESRCH) {
+			log_info("ksymtrace: process %u exited", a->pid);
+			break;
+		}
 	}
 	return 0;
 }

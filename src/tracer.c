@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <linux/capability.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -560,12 +561,55 @@ size_t tracer__attached(const struct tracer *tr)
 	return tr->attached;
 }
 
+struct detach_slice {
+	struct probe *v;
+	size_t from, to;
+};
+
+static void *detach_slice(void *arg)
+{
+	struct detach_slice *d = arg;
+
+	for (size_t i = d->from; i < d->to; i++) {
+		bpf_link__destroy(d->v[i].link);
+		d->v[i].link = NULL;
+	}
+	return NULL;
+}
+
+/* Closing a kprobe's perf event unregisters it, and unregister_kprobe() waits
+ * for an RCU grace period (synchronize_rcu) every time: one after the other,
+ * 1000 probes took 110 s under qemu TCG. Waiters in parallel share grace
+ * periods, so the links are closed by up to DETACH_THREADS threads. */
+#define DETACH_THREADS 32
+#define DETACH_PER_THREAD 8
+
 void tracer__detach(struct tracer *tr)
 {
-	for (size_t i = 0; i < tr->n; i++) {
-		bpf_link__destroy(tr->v[i].link);
-		tr->v[i].link = NULL;
+	struct detach_slice slices[DETACH_THREADS];
+	pthread_t threads[DETACH_THREADS];
+	bool started[DETACH_THREADS] = { false };
+	size_t nt = tr->n / DETACH_PER_THREAD, per;
+
+	if (nt > DETACH_THREADS)
+		nt = DETACH_THREADS;
+	if (nt < 2) {
+		struct detach_slice all = { tr->v, 0, tr->n };
+
+		detach_slice(&all);
+		tr->attached = 0;
+		return;
 	}
+	per = (tr->n + nt - 1) / nt;
+	for (size_t k = 0; k < nt; k++) {
+		slices[k] = (struct detach_slice){ tr->v, k * per, (k + 1) * per < tr->n ? (k + 1) * per : tr->n };
+		started[k] = pthread_create(&threads[k], NULL, detach_slice, &slices[k]) == 0;
+		if (!started[k])
+			detach_slice(&slices[k]); /* no thread: do it here */
+	}
+	for (size_t k = 0; k < nt; k++)
+		if (started[k])
+			pthread_join(threads[k], NULL);
 	tr->attached = 0;
 }
 
