@@ -46,6 +46,9 @@ char LICENSE[] SEC("license") = "GPL";
 #endif
 
 const volatile __u32 filter_tgid = 0;      /* -p PID, or the -c child with --follow */
+/* ksymtrace itself: its own writes would otherwise feed a probe on vfs_write
+ * one event per event, forever */
+const volatile __u32 self_tgid = 0;
 const volatile bool filter_by_comm = false; /* --comm */
 const volatile char filter_comm[KT_COMM_LEN] = {};
 const volatile bool count_only = false;     /* --count: no events, hits only */
@@ -126,7 +129,7 @@ static __always_inline int emit(struct pt_regs *ctx, __u32 probe, __u32 kind, __
 	struct kt_event *e;
 	__u64 *h;
 
-	if (filter_tgid && (__u32)(id >> 32) != filter_tgid)
+	if ((__u32)(id >> 32) == self_tgid || (filter_tgid && (__u32)(id >> 32) != filter_tgid))
 		return 0;
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (filter_by_comm && !comm_matches(comm))

@@ -229,8 +229,8 @@ static const char doc[] =
 	"available_filter_functions) unless --force.\n"
 	"With -j, events are JSON Lines and the run ends with one summary object; the "
 	"output of -c's command then goes to stderr. Otherwise the summary goes to stderr.\n"
-	"A second Ctrl-C exits at once (status 130); the kernel drops the probes with "
-	"the process.\n"
+	"Events of ksymtrace's own process are never recorded. A second Ctrl-C exits at "
+	"once (status 130); the kernel drops the probes with the process.\n"
 	"\n"
 	"Exit status: 0 success; 1 refused, not found, or a runtime failure; 2 usage; "
 	"3 ambiguous SPEC and no terminal to ask (or the menu was quit).\n"
@@ -681,7 +681,8 @@ int cmd_attach(int argc, char **argv)
 		log_error("cannot write the events: %s", strerror(run.write_err));
 		goto cleanup;
 	}
-	if (!run.write_err && (env.json || a.count || log_level >= LOG_NORMAL))
+	/* a reader that went away (EPIPE) takes JSON's summary with it, not stderr's */
+	if (!(run.write_err && env.json) && (env.json || a.count || log_level >= LOG_NORMAL))
 		event_printer__summary(&run.pr, a.count ? stdout : stderr, tracer__probe(tr, 0),
 				       tracer__count(tr), &st);
 	if (fflush(stdout) && errno != EPIPE) {

@@ -307,23 +307,25 @@ static int put_id(struct bpf_map *m, uint64_t addr, uint32_t id, bool must)
 	return -1;
 }
 
+static struct bpf_map *id_map(const struct tracer *tr, const struct probe *p)
+{
+	return p->ret ? tr->skel->maps.kretprobe_ids : tr->skel->maps.kprobe_ids;
+}
+
 static int fill_id_maps(struct tracer *tr)
 {
-	for (size_t i = 0; i < tr->n; i++) {
-		struct probe *p = &tr->v[i];
-		struct bpf_map *m = p->ret ? tr->skel->maps.kretprobe_ids : tr->skel->maps.kprobe_ids;
-
-		if (put_id(m, p->addr, (uint32_t)i, true))
+	for (size_t i = 0; i < tr->n; i++)
+		if (put_id(id_map(tr, &tr->v[i]), tr->v[i].addr, (uint32_t)i, true))
 			return -1;
 #if defined(__x86_64__)
-		/* Since 5.18 ("x86/ibt,kprobes: Cure sym+0 equals fentry woes") a
-		 * probe at +0 of a function that starts with ENDBR sits at +4, and
-		 * that is the address the programs see. Only reachable here with
-		 * KSYMTRACE_FORCE_ADDR_IDS (cookies came in 5.15), but then right. */
-		if (p->off == 0 && put_id(m, p->addr + 4, (uint32_t)i, false))
+	/* Since 5.18 ("x86/ibt,kprobes: Cure sym+0 equals fentry woes") a probe at
+	 * +0 of a function that starts with ENDBR sits at +4, and that is the
+	 * address the programs see. Only reachable with KSYMTRACE_FORCE_ADDR_IDS
+	 * (cookies came in 5.15), but then right; a real probe at +4 keeps its key. */
+	for (size_t i = 0; i < tr->n; i++)
+		if (tr->v[i].off == 0 && put_id(id_map(tr, &tr->v[i]), tr->v[i].addr + 4, (uint32_t)i, false))
 			return -1;
 #endif
-	}
 	return 0;
 }
 
@@ -352,6 +354,11 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 	for (size_t i = 0; i < tr->n; i++)
 		tr->v[i].ret ? n_kret++ : n_kp++;
 
+	r = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
+	if (r == 0) {
+		log_error("this kernel has no BPF ring buffer: ksymtrace needs Linux 5.8 or later");
+		return -1;
+	}
 	r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_attach_cookie, NULL);
 	if (r < 0) {
 		explain_bpf_errno("cannot load a test BPF program", -r);
@@ -374,6 +381,7 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 	}
 	tr->skel = skel;
 	skel->rodata->filter_tgid = o->filter_tgid;
+	skel->rodata->self_tgid = (__u32)getpid();
 	if (o->filter_comm) {
 		skel->rodata->filter_by_comm = true;
 		strncpy(skel->rodata->filter_comm, o->filter_comm, sizeof(skel->rodata->filter_comm) - 1);
