@@ -1,6 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Generic kprobe/kretprobe programs, attached once per target by absolute address
- * with the probe id as the attach cookie. */
+/* The BPF side of ksymtrace: one generic kprobe and one generic kretprobe
+ * program, each attached once per target by absolute address. Every event must
+ * name the probe that fired, and there are two ways to learn it:
+ *
+ *  - kt_kprobe / kt_kretprobe read the probe id from the attach cookie
+ *    (bpf_get_attach_cookie, Linux 5.15, commit 7adfc6c9b315, with the BPF perf
+ *    link of b89fbfbb854c that carries the cookie);
+ *  - kt_kprobe_addr / kt_kretprobe_addr, for older kernels, find the id by
+ *    address in a hash map filled by user space. A kprobe knows its address from
+ *    the registers (x86's int3 leaves regs->ip one byte past it, and ftrace-based
+ *    and optimized kprobes fake the same value). A kretprobe's registers say
+ *    nothing about the function, so it reads what bpf_get_func_ip() (5.15,
+ *    9ffd9f3ff719) would have returned: kprobe_running()->addr. The kernel points
+ *    the per-CPU current_kprobe at the kretprobe's own struct kprobe around every
+ *    return handler (kernel/kprobes.c, __kretprobe_trampoline_handler, and the
+ *    per-arch trampoline handlers before 5.10), and that kprobe's addr is the
+ *    function's entry. Kernels of that age carry no per-CPU variables in BTF
+ *    (Debian's 5.10 has none), so the variable is found the way the kernel's
+ *    per_cpu_ptr() finds it: its address in kallsyms plus __per_cpu_offset[cpu],
+ *    both handed over by user space from the symbol table.
+ *
+ * User space loads one pair, chosen by probing the kernel for the cookie helper,
+ * and only the programs it needs. Filters and switches are read-only data set
+ * between open and load, so the verifier prunes what a run does not use.
+ */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -9,52 +32,201 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile __u32 filter_tgid = 0;
+#if defined(bpf_target_x86)
+/* libbpf 1.1 has no PT_REGS_PARM6 */
+#define KT_PARM6(x) (__PT_REGS_CAST(x)->r9)
+/* int3 is one byte long and the trap leaves regs->ip after it */
+#define KT_IP_ADJUST 1
+#elif defined(bpf_target_arm64)
+#define KT_PARM6(x) (__PT_REGS_CAST(x)->regs[5])
+/* brk leaves pc on the probed instruction */
+#define KT_IP_ADJUST 0
+#else
+#error "ksymtrace's BPF side knows x86 and arm64 only"
+#endif
+
+const volatile __u32 filter_tgid = 0;      /* -p PID, or the -c child with --follow */
+/* ksymtrace itself: its own writes would otherwise feed a probe on vfs_write
+ * one event per event, forever */
+const volatile __u32 self_tgid = 0;
+const volatile bool filter_by_comm = false; /* --comm */
+const volatile char filter_comm[KT_COMM_LEN] = {};
+const volatile bool count_only = false;     /* --count: no events, hits only */
+const volatile bool want_stack = false;     /* --stack */
+const volatile __u32 probe_count = 0;       /* hits[probe_count] counts KT_PROBE_UNKNOWN */
+/* for kt_kretprobe_addr: kallsyms' &__per_cpu_offset and &current_kprobe */
+const volatile __u64 per_cpu_offset_table = 0;
+const volatile __u64 current_kprobe_var = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, 4096 * 1024); /* --ringbuf-size replaces it before load */
 } events SEC(".maps");
 
-static __always_inline int emit(struct pt_regs *ctx, __u32 kind)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct kt_event *e;
+/* hits per probe id, plus one slot for unidentified events; resized before load */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} hits SEC(".maps");
 
-	if (filter_tgid && (id >> 32) != filter_tgid)
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KT_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* address -> probe id, for the programs without cookies; resized before load */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u32);
+} kprobe_ids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u32);
+} kretprobe_ids SEC(".maps");
+
+/* Only the field ksymtrace reads: a CO-RE "flavor" (the ___kt suffix is dropped
+ * when matching kernel types), so the build does not depend on vmlinux.h having
+ * struct kprobe. */
+struct kprobe___kt {
+	void *addr;
+} __attribute__((preserve_access_index));
+
+static __always_inline void stat_inc(__u32 slot)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &slot);
+
+	/* per-CPU, and kprobe programs never nest on one CPU (bpf_prog_active) */
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool comm_matches(const char *comm)
+{
+	for (int i = 0; i < KT_COMM_LEN; i++) {
+		if (comm[i] != filter_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline int emit(struct pt_regs *ctx, __u32 probe, __u32 kind, __u64 addr)
+{
+	__u64 ts = bpf_ktime_get_ns();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 slot = probe == KT_PROBE_UNKNOWN ? probe_count : probe;
+	char comm[KT_COMM_LEN];
+	struct kt_event *e;
+	__u64 *h;
+
+	if ((__u32)(id >> 32) == self_tgid || (filter_tgid && (__u32)(id >> 32) != filter_tgid))
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e)
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (filter_by_comm && !comm_matches(comm))
 		return 0;
+
+	h = bpf_map_lookup_elem(&hits, &slot);
+	if (h)
+		*h += 1;
+	if (probe == KT_PROBE_UNKNOWN)
+		stat_inc(KT_STAT_UNKNOWN);
+	if (count_only)
+		return 0;
+
+	/* the size must be a constant: the verifier knows want_stack (read-only data) */
+	if (want_stack)
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	else
+		e = bpf_ringbuf_reserve(&events, KT_EVENT_NOSTACK_SZ, 0);
+	if (!e) {
+		stat_inc(KT_STAT_LOST);
+		return 0;
+	}
 	e->rec = KT_REC_EVENT;
-	e->probe = (__u32)bpf_get_attach_cookie(ctx);
-	e->ts_ns = bpf_ktime_get_ns();
-	e->kind = kind;
+	e->probe = probe;
+	e->ts_ns = ts;
+	e->addr = addr;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->cpu = bpf_get_smp_processor_id();
-	e->ip = kind == KT_KPROBE ? PT_REGS_IP_CORE(ctx) - 1 : 0;
-	e->args[0] = PT_REGS_PARM1_CORE(ctx);
-	e->args[1] = PT_REGS_PARM2_CORE(ctx);
-	e->args[2] = PT_REGS_PARM3_CORE(ctx);
-	e->args[3] = PT_REGS_PARM4_CORE(ctx);
-	e->args[4] = PT_REGS_PARM5_CORE(ctx);
-	e->args[5] = 0;
-	e->retval = kind == KT_KRETPROBE ? PT_REGS_RC_CORE(ctx) : 0;
-	e->stack_sz = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->kind = kind;
+	e->pad = 0;
+	__builtin_memcpy(e->comm, comm, sizeof(comm));
+	if (kind == KT_KPROBE) {
+		e->args[0] = PT_REGS_PARM1(ctx);
+		e->args[1] = PT_REGS_PARM2(ctx);
+		e->args[2] = PT_REGS_PARM3(ctx);
+		e->args[3] = PT_REGS_PARM4(ctx);
+		e->args[4] = PT_REGS_PARM5(ctx);
+		e->args[5] = KT_PARM6(ctx);
+		e->retval = 0;
+	} else {
+		/* at a return the argument registers hold whatever the callee left */
+		__builtin_memset(e->args, 0, sizeof(e->args));
+		e->retval = PT_REGS_RC(ctx);
+	}
+	if (want_stack)
+		e->stack_sz = bpf_get_stack(ctx, e->stack, sizeof(e->stack), 0);
+	else
+		e->stack_sz = 0;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
+/* ---- Linux 5.15+: the attach cookie is the probe id ---- */
+
 SEC("kprobe")
 int kt_kprobe(struct pt_regs *ctx)
 {
-	return emit(ctx, KT_KPROBE);
+	return emit(ctx, (__u32)bpf_get_attach_cookie(ctx), KT_KPROBE, 0);
 }
 
 SEC("kretprobe")
 int kt_kretprobe(struct pt_regs *ctx)
 {
-	return emit(ctx, KT_KRETPROBE);
+	return emit(ctx, (__u32)bpf_get_attach_cookie(ctx), KT_KRETPROBE, 0);
+}
+
+/* ---- older kernels: the probe id is found by address ---- */
+
+static __always_inline int emit_by_addr(struct pt_regs *ctx, void *ids, __u64 addr, __u32 kind)
+{
+	__u32 *id = bpf_map_lookup_elem(ids, &addr);
+
+	return emit(ctx, id ? *id : KT_PROBE_UNKNOWN, kind, addr);
+}
+
+SEC("kprobe")
+int kt_kprobe_addr(struct pt_regs *ctx)
+{
+	return emit_by_addr(ctx, &kprobe_ids, PT_REGS_IP(ctx) - KT_IP_ADJUST, KT_KPROBE);
+}
+
+/* this_cpu_read(current_kprobe)->addr, by hand: per_cpu_ptr(&var, cpu) is
+ * &var + __per_cpu_offset[cpu] on every SMP architecture */
+static __always_inline __u64 running_kprobe_addr(void)
+{
+	__u64 cpu = bpf_get_smp_processor_id(), base;
+	struct kprobe___kt *kp;
+
+	if (bpf_probe_read_kernel(&base, sizeof(base), (void *)(per_cpu_offset_table + cpu * 8)) ||
+	    bpf_probe_read_kernel(&kp, sizeof(kp), (void *)(base + current_kprobe_var)) || !kp)
+		return 0;
+	return (__u64)BPF_CORE_READ(kp, addr);
+}
+
+SEC("kretprobe")
+int kt_kretprobe_addr(struct pt_regs *ctx)
+{
+	return emit_by_addr(ctx, &kretprobe_ids, running_kprobe_addr(), KT_KRETPROBE);
 }

@@ -65,6 +65,7 @@ struct command {
 static const struct command commands[] = {
 	{ "resolve", cmd_resolve, "every symbol each SPEC names (names, globs, MOD:NAME, addresses)" },
 	{ "list", cmd_list, "symbols matching GLOB, sorted by name" },
+	{ "attach", cmd_attach, "kprobes/kretprobes at each SPEC, by exact address; stream events" },
 };
 
 static const char top_doc[] =

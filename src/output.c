@@ -74,7 +74,7 @@ void sym_printer__header(struct sym_printer *p, const struct spec *sp,
 
 static const char *tri_word(enum tri v)
 {
-	return v == TRI_YES ? "yes" : v == TRI_NO ? "no" : "?";
+	return v == TRI_TRUE ? "yes" : v == TRI_FALSE ? "no" : "?";
 }
 
 static void aliases_json(struct sym_printer *p, const struct ksym *s)
@@ -113,7 +113,7 @@ static void row_json(struct sym_printer *p, const struct target *tg, const char 
 	json_ku64(&p->j, "count", tg->count);
 	json_key(&p->j, "traceable");
 	if (p->tr && traceable__get(p->tr, s) != TRI_UNKNOWN)
-		json_bool(&p->j, traceable__get(p->tr, s) == TRI_YES);
+		json_bool(&p->j, traceable__get(p->tr, s) == TRI_TRUE);
 	else
 		json_null(&p->j);
 	aliases_json(p, s);

@@ -239,12 +239,12 @@ enum tri traceable__ftrace(const struct traceable *tr, const struct ksym *s)
 	if (!tr->have_ftrace)
 		return TRI_UNKNOWN;
 	if (!ksym_is_func(s))
-		return TRI_NO;
+		return TRI_FALSE;
 	if (tr->ftrace_by_addr)
-		return tr->ftrace_hit[ksyms__pos(t, s)] ? TRI_YES : TRI_NO;
+		return tr->ftrace_hit[ksyms__pos(t, s)] ? TRI_TRUE : TRI_FALSE;
 	g = group_of(t, ksyms__name(t, s), s->mod);
 	if (g == SIZE_MAX)
-		return TRI_NO;
+		return TRI_FALSE;
 	ksyms__by_name(t, ksyms__name(t, s), &lo, &hi);
 	for (size_t i = lo; i < hi; i++) {
 		const struct ksym *o = ksyms__by_name_at(t, i);
@@ -252,9 +252,9 @@ enum tri traceable__ftrace(const struct traceable *tr, const struct ksym *s)
 		instances += o->mod == s->mod && ksym_is_func(o);
 	}
 	if (tr->ftrace_count[g] == 0)
-		return TRI_NO;
+		return TRI_FALSE;
 	if (tr->ftrace_count[g] >= instances)
-		return TRI_YES;
+		return TRI_TRUE;
 	return TRI_UNKNOWN; /* listed for some instances only: which, a name cannot say */
 }
 
@@ -262,16 +262,16 @@ enum tri traceable__blacklisted(const struct traceable *tr, const struct ksym *s
 {
 	if (!tr->have_blacklist)
 		return TRI_UNKNOWN;
-	return tr->blacklisted[ksyms__pos(tr->t, s)] ? TRI_YES : TRI_NO;
+	return tr->blacklisted[ksyms__pos(tr->t, s)] ? TRI_TRUE : TRI_FALSE;
 }
 
 enum tri traceable__get(const struct traceable *tr, const struct ksym *s)
 {
 	enum tri ft = traceable__ftrace(tr, s), bl = traceable__blacklisted(tr, s);
 
-	if (ft == TRI_NO || bl == TRI_YES)
-		return TRI_NO;
-	if (ft == TRI_YES && bl == TRI_NO)
-		return TRI_YES;
+	if (ft == TRI_FALSE || bl == TRI_TRUE)
+		return TRI_FALSE;
+	if (ft == TRI_TRUE && bl == TRI_FALSE)
+		return TRI_TRUE;
 	return TRI_UNKNOWN;
 }

@@ -10,7 +10,8 @@
 
 #include "ksyms.h"
 
-enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
+/* Not TRI_NO/TRI_YES: libbpf.h's enum libbpf_tristate owns those names. */
+enum tri { TRI_UNKNOWN = -1, TRI_FALSE = 0, TRI_TRUE = 1 };
 
 struct traceable;
 

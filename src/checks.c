@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The refusals that need no kernel. See checks.h. */
+#include "checks.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "log.h"
+
+static bool generated_code(const char *mod)
+{
+	/* kallsyms' pseudo-modules: BPF programs' JIT images, ftrace and kprobe
+	 * trampolines and instruction slots */
+	return strcmp(mod, "bpf") == 0 || strncmp(mod, "__builtin__", 11) == 0;
+}
+
+bool checks__probe(const struct ksyms *t, const struct probe *p, const struct traceable *trc,
+		   bool force)
+{
+	const char *name = ksyms__name(t, p->sym);
+	const char *mod = ksyms__mod_name(t, p->sym->mod);
+	const struct ksym *next;
+
+	if (generated_code(mod)) {
+		log_error("%s: lives in [%s], generated code (BPF programs, ftrace or kprobe trampolines), not kernel text: kprobes cannot go there",
+			  p->label, mod);
+		return false;
+	}
+	if (p->ret && p->off) {
+		log_error("%s: a kretprobe goes on a function's entry, not at an offset (the kernel refuses it with EINVAL)",
+			  p->label);
+		log_hint("drop +0x%" PRIx64 " to trace %s's return, or drop %%return/-r to trace that instruction",
+			 p->off, name);
+		return false;
+	}
+	if (p->off && p->sym->size && p->off >= p->sym->size) {
+		next = ksyms__containing(t, p->addr);
+		if (!force) {
+			log_error("%s: offset 0x%" PRIx64 " is past the end of %s (%u bytes): the kernel would put the probe in %s",
+				  p->label, p->off, name, p->sym->size,
+				  next ? ksyms__name(t, next) : "whatever follows it");
+			log_hint("give an offset below 0x%x, or --force to probe 0x%" PRIx64 " anyway",
+				 p->sym->size, p->addr);
+			return false;
+		}
+		log_warn("%s: past the end of %s: probing 0x%" PRIx64 " in %s (--force)", p->label, name,
+			 p->addr, next ? ksyms__name(t, next) : "whatever follows it");
+	} else if (p->off && !p->sym->size) {
+		if (!force) {
+			log_error("%s: the size of %s is unknown (the last symbol of %s): cannot check that +0x%" PRIx64 " is inside it",
+				  p->label, name, mod, p->off);
+			log_hint("--force to probe 0x%" PRIx64 " anyway", p->addr);
+			return false;
+		}
+		log_warn("%s: size of %s unknown: probing 0x%" PRIx64 " unchecked (--force)", p->label, name,
+			 p->addr);
+	}
+	if (strncmp(name, "__pfx_", 6) == 0) {
+		/* 6.2+ (commit b341b20d648b): padding before every function */
+		log_error("%s: __pfx_ symbols are the padding before a function, not code", p->label);
+		log_hint("probe %s instead", name + 6);
+		return false;
+	}
+	if (trc && traceable__blacklisted(trc, p->sym) == TRI_TRUE) {
+		log_error("%s: in the kprobes blacklist (NOKPROBE_SYMBOL or a __kprobes section): the kernel refuses probes there",
+			  p->label);
+		log_hint("trace a caller of %s, or a function it calls", name);
+		return false;
+	}
+	if (trc && traceable__ftrace(trc, p->sym) == TRI_FALSE) {
+		if (!force) {
+			log_error("%s: not in available_filter_functions: %s is notrace (or ftrace cannot hook it); probes there may never fire, or may hurt",
+				  p->label, name);
+			log_hint("kprobes can hit some notrace code: --force to try anyway");
+			return false;
+		}
+		log_warn("%s: notrace: probing it anyway (--force)", p->label);
+	}
+	return true;
+}

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Choosing among a spec's candidates. See choose.h. */
+#define _GNU_SOURCE
+#include "choose.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "output.h"
+
+bool choose__can_ask(void)
+{
+	/* the menu is written to stderr and read from stdin: both must be a person */
+	return isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+}
+
+/* ---- narrowing ---------------------------------------------------------------- */
+
+static void keep_selected(struct candidates *c, const bool *sel)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (sel[i])
+			c->v[w++] = c->v[i];
+	c->n = w;
+}
+
+/* An address names one place: its symbol's aliases are the same place. */
+static void drop_aliases(struct candidates *c)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (!c->v[i].alias)
+			c->v[w++] = c->v[i];
+	c->n = w;
+}
+
+/* A glob's matches nobody named one by one: leave out what cannot be traced
+ * rather than refuse the whole run over it. */
+static void drop_untraceable(const struct spec *sp, struct candidates *c, const struct choose_opts *o)
+{
+	size_t w = 0, dropped = 0;
+
+	if (!o->tr)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ksym *s = c->v[i].sym;
+		bool bad = traceable__blacklisted(o->tr, s) == TRI_TRUE ||
+			   (!o->force && traceable__ftrace(o->tr, s) == TRI_FALSE);
+
+		if (bad) {
+			dropped++;
+			continue;
+		}
+		c->v[w++] = c->v[i];
+	}
+	c->n = w;
+	if (dropped)
+		log_info("ksymtrace: %s: left out %zu match%s that cannot be traced (blacklisted or notrace%s)",
+			 sp->text, dropped, dropped == 1 ? "" : "es", o->force ? "" : "; --force keeps notrace ones");
+}
+
+/* ---- the list and the menu ---------------------------------------------------- */
+
+static const char *what_matched(const struct spec *sp, const struct candidates *c)
+{
+	if (c->v[0].clone)
+		return "compiler clones and no exact name";
+	return sp->glob ? "functions match" : "functions have that name";
+}
+
+static const char *tri_word(enum tri v)
+{
+	return v == TRI_TRUE ? "yes" : v == TRI_FALSE ? "no" : "?";
+}
+
+static void print_candidates(const struct ksyms *t, const struct candidates *c,
+			     const struct choose_opts *o)
+{
+	int mw = 6;
+	char label[KSYMS_NAME_MAX + 64], size[16];
+
+	for (size_t i = 0; i < c->n; i++) {
+		int l = (int)strlen(ksyms__mod_name(t, c->v[i].sym->mod));
+
+		if (l > mw)
+			mw = l < 24 ? l : 24;
+	}
+	fprintf(o->out, "%5s  %-16s  %-4s  %-*s  %7s  %-9s  %s\n", "#", "ADDRESS", "TYPE", mw, "MODULE",
+		"SIZE", "TRACEABLE", "NAME");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct target *tg = &c->v[i];
+		const struct ksym *s = tg->sym;
+
+		format_label(label, sizeof(label), ksyms__name(t, s), 0, tg->index, tg->count);
+		if (s->size)
+			snprintf(size, sizeof(size), "%u", s->size);
+		else
+			snprintf(size, sizeof(size), "?");
+		fprintf(o->out, "%5zu  %016" PRIx64 "  %-4c  %-*s  %7s  %-9s  %s%s\n", i + 1, s->addr,
+			s->type, mw, ksyms__mod_name(t, s->mod), size,
+			o->tr ? tri_word(traceable__get(o->tr, s)) : "?", label,
+			tg->clone ? "  (clone)" : "");
+	}
+}
+
+/* SPEC spelled again with #N in place: "[MOD:]NAME[+0xOFF]#N[%return]". */
+static void spell_instance(char *buf, size_t len, const struct spec *sp, uint32_t n)
+{
+	char off[24] = "";
+
+	if (sp->has_off)
+		snprintf(off, sizeof(off), "+0x%" PRIx64, sp->off);
+	snprintf(buf, len, "%s%s%s%s#%u%s", sp->mod ? sp->mod : "", sp->mod ? ":" : "", sp->name, off,
+		 n, sp->ret ? "%return" : "");
+}
+
+/* How to say which, in spellings the user can paste. */
+static void explain_choices(const struct ksyms *t, const struct spec *sp,
+			    const struct candidates *c)
+{
+	char first[KSYMS_NAME_MAX + 96], last[KSYMS_NAME_MAX + 96];
+	bool many_modules = false, clones = false;
+
+	for (size_t i = 0; i < c->n; i++) {
+		many_modules |= c->v[i].sym->mod != c->v[0].sym->mod;
+		clones |= c->v[i].clone;
+	}
+	if (sp->glob || clones) {
+		log_hint("name one of them (%s%s), or --all for all %zu", ksyms__name(t, c->v[0].sym),
+			 c->n > 1 ? ", ..." : "", c->n);
+		return;
+	}
+	spell_instance(first, sizeof(first), sp, 1);
+	spell_instance(last, sizeof(last), sp, c->v[c->n - 1].index);
+	log_hint("say which with %s .. %s, or NAME@ADDR or --addr ADDR with an address from the list (%s@0x%" PRIx64 "),%s or --all for every one",
+		 first, last, sp->name, c->v[0].sym->addr,
+		 many_modules ? " --module MOD for one module's," : "");
+}
+
+static bool is_sep(char ch)
+{
+	return ch == ',' || isspace((unsigned char)ch);
+}
+
+int choose__parse_answer(const char *line, size_t n, bool *sel, char *err, size_t errlen)
+{
+	const char *p = line;
+	size_t len;
+	bool any = false;
+
+	memset(sel, 0, n * sizeof(*sel));
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	len = strlen(p);
+	while (len && isspace((unsigned char)p[len - 1]))
+		len--;
+	if (len == 0) {
+		snprintf(err, errlen, "nothing chosen: type a number from the list, a or q");
+		return -1;
+	}
+	if ((len == 1 && (p[0] == 'q' || p[0] == 'Q')) || (len == 4 && strncmp(p, "quit", 4) == 0))
+		return 0;
+	if ((len == 1 && (p[0] == 'a' || p[0] == 'A')) || (len == 3 && strncmp(p, "all", 3) == 0)) {
+		for (size_t i = 0; i < n; i++)
+			sel[i] = true;
+		return 1;
+	}
+	while (len) {
+		char tok[32], *dash, *end;
+		unsigned long lo, hi;
+		size_t tl = 0;
+
+		while (len && is_sep(*p))
+			p++, len--;
+		while (tl < len && !is_sep(p[tl]))
+			tl++;
+		if (tl == 0)
+			break;
+		if (tl >= sizeof(tok)) {
+			snprintf(err, errlen, "'%.20s...' is not a number from the list", p);
+			return -1;
+		}
+		memcpy(tok, p, tl);
+		tok[tl] = '\0';
+		p += tl;
+		len -= tl;
+		dash = strchr(tok, '-');
+		if (dash)
+			*dash = '\0';
+		errno = 0;
+		lo = strtoul(tok, &end, 10);
+		if (!isdigit((unsigned char)tok[0]) || *end || errno) {
+			snprintf(err, errlen, "'%s' is not a number: type 2, 1,3, 1-3, a or q", tok);
+			return -1;
+		}
+		hi = lo;
+		if (dash) {
+			hi = strtoul(dash + 1, &end, 10);
+			if (!isdigit((unsigned char)dash[1]) || *end || errno || hi < lo) {
+				snprintf(err, errlen, "'%s-%s' is not a range: write LOW-HIGH, such as 1-3", tok, dash + 1);
+				return -1;
+			}
+		}
+		if (lo < 1 || hi > n) {
+			snprintf(err, errlen, "%lu is not in the list: choose 1 to %zu", lo < 1 ? lo : hi, n);
+			return -1;
+		}
+		for (unsigned long i = lo; i <= hi; i++)
+			sel[i - 1] = true;
+		any = true;
+	}
+	if (!any) {
+		snprintf(err, errlen, "nothing chosen: type a number from the list, a or q");
+		return -1;
+	}
+	return 1;
+}
+
+static enum choose_res menu(const struct ksyms *t, const struct spec *sp, struct candidates *c,
+			    const struct choose_opts *o)
+{
+	enum choose_res res = CHOOSE_QUIT;
+	char *line = NULL, err[128];
+	size_t cap = 0;
+	bool *sel = calloc(c->n, sizeof(*sel));
+
+	if (!sel) {
+		log_error("out of memory");
+		return CHOOSE_QUIT;
+	}
+	fprintf(o->out, "%s: %zu %s:\n", sp->text, c->n, what_matched(sp, c));
+	print_candidates(t, c, o);
+	for (;;) {
+		int r;
+
+		fprintf(o->out, "%s: which? (2, 1,3, 1-3, a = all, q = quit): ", sp->text);
+		fflush(o->out);
+		if (getline(&line, &cap, o->in) < 0) {
+			fputc('\n', o->out); /* end of input: quit, on a line of its own */
+			break;
+		}
+		r = choose__parse_answer(line, c->n, sel, err, sizeof(err));
+		if (r == 0)
+			break;
+		if (r > 0) {
+			keep_selected(c, sel);
+			res = CHOOSE_OK;
+			break;
+		}
+		fprintf(o->out, "  %s\n", err);
+	}
+	free(line);
+	free(sel);
+	return res;
+}
+
+enum choose_res choose__pick(const struct ksyms *t, const struct spec *sp, struct candidates *c,
+			     const struct choose_opts *o)
+{
+	if (sp->is_addr)
+		drop_aliases(c);
+	if (sp->glob)
+		drop_untraceable(sp, c, o);
+	if (c->n <= 1 || o->all) {
+		if (c->n == 1 && c->v[0].clone)
+			log_info("ksymtrace: %s: no function has that exact name; tracing its compiler clone %s [%s]",
+				 sp->text, ksyms__name(t, c->v[0].sym), ksyms__mod_name(t, c->v[0].sym->mod));
+		else if (c->n > 1 && c->v[0].clone)
+			log_info("ksymtrace: %s: no function has that exact name; tracing its %zu compiler clones",
+				 sp->text, c->n);
+		return CHOOSE_OK;
+	}
+	if (o->can_ask)
+		return menu(t, sp, c, o);
+	log_error("%s: %zu %s; say which to trace (there is no terminal to ask on):", sp->text, c->n,
+		  what_matched(sp, c));
+	print_candidates(t, c, o);
+	explain_choices(t, sp, c);
+	return CHOOSE_AMBIGUOUS;
+}
