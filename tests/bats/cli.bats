@@ -6,9 +6,9 @@ commands() {
 	"$KSYMTRACE" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF {print $1}'
 }
 
-long_options() { # command
-	"$KSYMTRACE" "$1" --help | grep -o -- '--[a-z][a-z-]*' | sort -u |
-		grep -v -x -e --help -e --usage -e --version
+long_options() { # [command]: the options argp lists (not the examples' words)
+	"$KSYMTRACE" $1 --help | grep -oE -- '^ +(-[[:alnum:]?], )?--[a-z][a-z-]*' |
+		grep -o -- '--[a-z][a-z-]*' | sort -u | grep -v -x -e --help -e --usage -e --version
 }
 
 @test "cli: --help lists every command and the exit codes" {
@@ -59,14 +59,12 @@ long_options() { # command
 	comp="$ROOT/scripts/ksymtrace-completion.bash"
 	missing=()
 	for c in $(commands) ""; do
-		if [ -n "$c" ]; then opts=$(long_options "$c"); else
-			opts=$("$KSYMTRACE" --help | grep -o -- '--[a-z][a-z-]*' | sort -u |
-				grep -v -x -e --help -e --usage -e --version)
-		fi
-		for o in $opts; do
-			grep -q -- "$(sed 's/-/\\\\-/g' <<<"$o")" "$man" || missing+=("man:$c:$o")
-			grep -q -- "\`$o" "$readme" || missing+=("README:$c:$o")
-			grep -q -- "$o" "$comp" || missing+=("completion:$c:$o")
+		for o in $(long_options "$c"); do
+			# whole options only: --count must not pass for --count-events
+			grep -qE -- "(^|[^a-z\\-])$(sed 's/-/\\\\-/g' <<<"$o")([^a-z\\-]|$)" "$man" ||
+				missing+=("man:$c:$o")
+			grep -qE -- "(^|[^a-z-])$o([^a-z-]|$)" "$readme" || missing+=("README:$c:$o")
+			grep -qE -- "(^|[^a-z-])$o([^a-z-]|$)" "$comp" || missing+=("completion:$c:$o")
 		done
 		[ -z "$c" ] || grep -q "^\.SH $(tr a-z A-Z <<<"$c")" "$man" || missing+=("man:section:$c")
 	done
