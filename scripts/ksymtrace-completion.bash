@@ -25,8 +25,9 @@ _ksymtrace() {
 	-m | --module)
 		COMPREPLY=($(compgen -W "vmlinux $(awk '{print $1}' /proc/modules 2>/dev/null)" -- "$cur"))
 		return ;;
-	-c | --command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
-	-d | --duration | -n | --count-events | -p | --pid | --comm | --addr | -b | --ringbuf-size) return ;;
+	-c | --cmd) COMPREPLY=($(compgen -c -- "$cur")); return ;;
+	-p | --pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur")); return ;;
+	-d | --duration | -n | --max-events | --comm | --addr | -b | --ringbuf-size) return ;;
 	esac
 
 	local opts
@@ -34,7 +35,7 @@ _ksymtrace() {
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
 	resolve) opts="--module --functions --traceable -m" ;;
 	list) opts="--all-types --module --traceable -m" ;;
-	attach) opts="--all --addr --module --ret --force --skip-failed --dry-run --duration --count-events --command --follow --pid --comm --count --stack --ringbuf-size -m -r -d -n -c -p -b" ;;
+	attach) opts="--all --addr --module --ret --force --skip-failed --dry-run --pid --comm --stack --count --ringbuf-size --duration --max-events --cmd --follow -a -m -r -p -s -b -d -n -c" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))
