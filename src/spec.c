@@ -96,9 +96,15 @@ int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen)
 	memset(sp, 0, sizeof(*sp));
 	if (!text || !*text)
 		return fail(err, errlen, "empty spec: give a symbol name (vfs_read), NAME+OFF or an address");
-	for (const unsigned char *q = (const unsigned char *)text; *q; q++)
-		if (!is_name_char(*q))
-			return fail(err, errlen, "'%s': spaces and control characters are not allowed in a spec", text);
+	for (const unsigned char *q = (const unsigned char *)text; *q; q++) {
+		if (is_name_char(*q))
+			continue;
+		/* quote only what comes before: a newline or an escape sequence echoed
+		 * back would split the message or reach the terminal */
+		return fail(err, errlen, "'%.*s': spaces and control characters are not allowed in a spec (byte %zu is 0x%02x): a spec is one word, such as vfs_read+0x10",
+			    (int)(q - (const unsigned char *)text), text,
+			    (size_t)(q - (const unsigned char *)text) + 1, *q);
+	}
 	sp->text = strdup(text);
 	buf = strdup(text);
 	if (!sp->text || !buf) {
