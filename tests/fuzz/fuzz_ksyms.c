@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer target: bytes as a saved kallsyms file -> ksyms__load -> every query
  * on the table it builds (by name, by prefix, by address, containing, suggest,
- * clone check) and the resolution of a few specs made from its own names.
+ * clone check) and the resolution of a few specs made from its own names. The
+ * queries run before the name index is completed (it sorts itself lazily, a
+ * bucket at a time) and the order checks after.
  *
  * Beyond "no crash, no leak, no hang", it checks what the queries promise and
  * aborts when a promise fails: both indexes sorted, the name index a permutation,
@@ -116,14 +118,17 @@ static void check_record(const struct ksyms *t, size_t i)
 	const struct ksym *s = ksyms__at(t, i);
 	const char *name = ksyms__name(t, s);
 	size_t len = strlen(name);
-	size_t plens[] = { 0, 1, len / 2, len };
+	/* short prefixes span many buckets of the name index (256 for one byte, all
+	 * for none): the empty one runs once per input, one byte for a sample */
+	size_t plens[] = { len / 2, len, 1 };
+	size_t n_plens = i % 64 ? 2 : 3;
 	const char *dot = strchr(name, '.');
 
 	CHECK(ksyms__by_name(t, name, &lo, &hi) == hi - lo);
 	CHECK_RANGE(lo, hi, n, strcmp(name_at(t, i_), name) == 0);
 	CHECK(lo < hi);
 
-	for (size_t k = 0; k < sizeof(plens) / sizeof(plens[0]); k++) {
+	for (size_t k = 0; k < n_plens; k++) {
 		char prefix[KSYMS_NAME_MAX + 1];
 		size_t pl = plens[k];
 
@@ -234,7 +239,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ksyms_load_result res;
 	struct ksyms *t = fuzz_load(data, size, size & 2, size & 1, &res);
-	size_t n, step;
+	size_t n, step, lo, hi;
 	const char *sugg[3];
 
 	if (!t) {
@@ -248,12 +253,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = ksyms__count(t);
 	CHECK(n > 0);
 
-	check_order(t);
-	/* every record while that is cheap, a spread of them beyond */
+	/* queries first: the name index sorts the buckets they touch on first use */
 	step = n > 4096 ? n / 4096 : 1;
 	for (size_t i = 0; i < n; i += step)
 		check_record(t, i);
 
+	CHECK(ksyms__by_prefix(t, "", &lo, &hi) == n && lo == 0 && hi == n);
 	check_containing(t, 0);
 	check_containing(t, UINT64_MAX);
 	if (ksyms__at(t, 0)->addr > 0)
@@ -262,8 +267,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a few specs from names at both ends and the middle of the table */
 	for (size_t i = 0; i < n; i += n / 3 + 1) {
 		resolve_some(t, ksyms__at(t, i), false);
-		resolve_some(t, ksyms__by_name_at(t, i), true);
+		resolve_some(t, ksyms__at(t, n - 1 - i), true);
 	}
+
+	/* then the whole index, completed, must be in order */
+	CHECK(ksyms__index_all(t) == 0);
+	check_order(t);
 
 	/* suggest: one typo away from a real name */
 	{
