@@ -481,6 +481,44 @@ static int cmp_sym_name(const struct ksyms *t, const struct ksym *a, const struc
 	return (a->mod > b->mod) - (a->mod < b->mod);
 }
 
+/* qsort_r order of one address's records: by name, then module, then file line
+ * (the radix sort before it is stable: this keeps file order among equals). */
+static int cmp_alias(const void *pa, const void *pb, void *t)
+{
+	const struct ksym *a = pa, *b = pb;
+	int c = cmp_sym_name(t, a, b);
+
+	return c ? c : (a->line > b->line) - (a->line < b->line);
+}
+
+/* Sort the run of records at the address of syms[lo] into cmp_alias order;
+ * returns the end of the run. Real runs are a handful of names, where an
+ * insertion sort is cheapest; but a table may put every line at one address, and
+ * insertion-sorting 200,000 of them took minutes: long runs go to qsort_r.
+ * Out of line: it is rare, and inlined it slowed the loop that calls it. */
+static __attribute__((noinline)) size_t sort_alias_run(struct ksyms *t, size_t lo)
+{
+	size_t hi = lo + 1;
+
+	while (hi < t->n && t->syms[hi].addr == t->syms[lo].addr)
+		hi++;
+	if (hi - lo > 16) {
+		qsort_r(t->syms + lo, hi - lo, sizeof(*t->syms), cmp_alias, t);
+		return hi;
+	}
+	for (size_t i = lo + 1; i < hi; i++) {
+		struct ksym cur = t->syms[i];
+		size_t j = i;
+
+		while (j > lo && cmp_alias(&t->syms[j - 1], &cur, t) > 0) {
+			t->syms[j] = t->syms[j - 1];
+			j--;
+		}
+		t->syms[j] = cur;
+	}
+	return hi;
+}
+
 static int sort_by_addr(struct ksyms *t)
 {
 	bool in_order = true;
@@ -512,20 +550,10 @@ static int sort_by_addr(struct ksyms *t)
 		region_free(&scratch);
 	}
 
-	/* aliases: names in order within one address (runs are short) */
-	for (size_t i = 1; i < t->n; i++) {
-		if (t->syms[i].addr != t->syms[i - 1].addr)
-			continue;
-		struct ksym cur = t->syms[i];
-		size_t j = i;
-
-		while (j > 0 && t->syms[j - 1].addr == cur.addr &&
-		       cmp_sym_name(t, &t->syms[j - 1], &cur) > 0) {
-			t->syms[j] = t->syms[j - 1];
-			j--;
-		}
-		t->syms[j] = cur;
-	}
+	/* aliases: names in order within one address */
+	for (size_t i = 1; i < t->n; i++)
+		if (t->syms[i].addr == t->syms[i - 1].addr)
+			i = sort_alias_run(t, i - 1) - 1;
 	return 0;
 }
 

@@ -195,6 +195,17 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 	[ "$(jq -r 'select(.addr == "0xffffffff81000040") | .name' <<<"$output")" = $'nbsp\xc2\xa0x' ]
 }
 
+@test "bad table: 200,000 symbols at one address load in seconds, not minutes" {
+	local f=$BATS_FILE_TMPDIR/one-address.kallsyms
+	awk 'BEGIN { for (i = 0; i < 200000; i++) printf "ffffffff81000000 t n%d\n", i
+		     print "ffffffff81000010 T foo" }' >"$f"
+	run --separate-stderr timeout 30 "$KSYMTRACE" -k "$f" resolve foo n199999
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "${lines[0]}" = "foo: 1 instance" ]
+	[ "${lines[2]}" = "n199999: 1 instance" ]
+}
+
 # ---- specs (against a good table) -----------------------------------------------
 
 @test "bad spec: +" {
