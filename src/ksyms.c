@@ -272,20 +272,62 @@ struct builder {
 	const char *last_mod;
 	size_t last_mod_len;
 	uint16_t last_mod_idx;
+	/* module indexes by name hash, open addressing, 0 = empty: a table may hold
+	 * up to 65,535 modules, and a linear search per new module took seconds
+	 * for them (and per line, minutes, when lines alternate between modules) */
+	uint16_t *mod_hash;
+	size_t hash_cap; /* a power of two, at least twice the modules */
 };
+
+static size_t mod_slot(const struct builder *b, const char *name, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h & (b->hash_cap - 1);
+}
+
+static int grow_mod_hash(struct builder *b)
+{
+	size_t ncap = b->hash_cap ? b->hash_cap * 2 : 256;
+	uint16_t *nh = calloc(ncap, sizeof(*nh)), *old = b->mod_hash;
+	size_t ocap = b->hash_cap;
+
+	if (!nh)
+		return -ENOMEM;
+	b->mod_hash = nh;
+	b->hash_cap = ncap;
+	for (size_t i = 0; i < ocap; i++) {
+		const char *nm;
+		size_t h;
+
+		if (!old[i])
+			continue;
+		nm = b->t->buf + b->t->mods[old[i]];
+		for (h = mod_slot(b, nm, strlen(nm)); nh[h]; h = (h + 1) & (ncap - 1))
+			;
+		nh[h] = old[i];
+	}
+	free(old);
+	return 0;
+}
 
 static int intern_mod(struct builder *b, char *name, size_t len, uint16_t *idx)
 {
 	struct ksyms *t = b->t;
+	size_t h;
 
 	if (b->last_mod && len == b->last_mod_len && memcmp(name, b->last_mod, len) == 0) {
 		*idx = b->last_mod_idx;
 		return 0;
 	}
 	name[len] = '\0';
-	for (size_t i = 1; i < t->n_mods; i++) {
-		if (strcmp(t->buf + t->mods[i], name) == 0) {
-			*idx = (uint16_t)i;
+	if (2 * t->n_mods >= b->hash_cap && grow_mod_hash(b))
+		return -ENOMEM;
+	for (h = mod_slot(b, name, len); b->mod_hash[h]; h = (h + 1) & (b->hash_cap - 1)) {
+		if (strcmp(t->buf + t->mods[b->mod_hash[h]], name) == 0) {
+			*idx = b->mod_hash[h];
 			goto hit;
 		}
 	}
@@ -302,6 +344,7 @@ static int intern_mod(struct builder *b, char *name, size_t len, uint16_t *idx)
 	}
 	t->mods[t->n_mods] = (uint32_t)(name - t->buf);
 	*idx = (uint16_t)t->n_mods++;
+	b->mod_hash[h] = *idx;
 hit:
 	b->last_mod = name;
 	b->last_mod_len = len;
@@ -786,6 +829,8 @@ const char *ksyms__strerror(const struct ksyms_load_result *res)
 		return "out of memory";
 	case KSYMS_ERR_TOO_BIG:
 		return "too large for a symbol table (over 1 GiB)";
+	case KSYMS_ERR_TOO_MANY_MODS:
+		return "more than 65,535 modules: is it a copy of /proc/kallsyms?";
 	}
 	return "unknown error";
 }
@@ -796,8 +841,9 @@ static enum ksyms_err err_from(int e)
 	case -ENOMEM:
 		return KSYMS_ERR_NOMEM;
 	case -EFBIG:
-	case -E2BIG:
 		return KSYMS_ERR_TOO_BIG;
+	case -E2BIG:
+		return KSYMS_ERR_TOO_MANY_MODS;
 	default:
 		return KSYMS_ERR_IO;
 	}
@@ -850,6 +896,7 @@ struct ksyms *ksyms__load(const char *path, const struct ksyms_opts *opts,
 	t->n_mods = 1;
 
 	err = parse_all(&b, res);
+	free(b.mod_hash);
 	if (err)
 		goto fail;
 	if (t->n == 0) {

@@ -199,11 +199,24 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 	local f=$BATS_FILE_TMPDIR/one-address.kallsyms
 	awk 'BEGIN { for (i = 0; i < 200000; i++) printf "ffffffff81000000 t n%d\n", i
 		     print "ffffffff81000010 T foo" }' >"$f"
-	run --separate-stderr timeout 30 "$KSYMTRACE" -k "$f" resolve foo n199999
+	run --separate-stderr timeout 10 "$KSYMTRACE" -k "$f" resolve foo n199999
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "${lines[0]}" = "foo: 1 instance" ]
 	[ "${lines[2]}" = "n199999: 1 instance" ]
+}
+
+@test "bad table: 65,535 modules load in seconds; more are refused by name" {
+	local f=$BATS_FILE_TMPDIR/many-modules.kallsyms
+	# lines alternate between modules, so no line is in the module of the last
+	awk 'BEGIN { for (i = 0; i < 131070; i++)
+			printf "ffffffffc%07x t f%d\t[m%d]\n", i * 16, i, i % 65535 }' >"$f"
+	run --separate-stderr timeout 10 "$KSYMTRACE" -k "$f" resolve m65534:f131069
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "${lines[0]}" = "m65534:f131069: 1 instance" ]
+	echo 'ffffffffd0000000 t one_too_many	[m65535]' >>"$f"
+	row 1 "ksymtrace: $f: more than 65,535 modules: is it a copy of /proc/kallsyms?" -k "$f" resolve f1
 }
 
 # ---- specs (against a good table) -----------------------------------------------
