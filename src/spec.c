@@ -96,6 +96,9 @@ int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen)
 	memset(sp, 0, sizeof(*sp));
 	if (!text || !*text)
 		return fail(err, errlen, "empty spec: give a symbol name (vfs_read), NAME+OFF or an address");
+	if (strlen(text) > SPEC_TEXT_MAX)
+		return fail(err, errlen, "%.40s...: spec longer than %d bytes: a symbol name has at most %d",
+			    text, SPEC_TEXT_MAX, KSYMS_NAME_MAX);
 	for (const unsigned char *q = (const unsigned char *)text; *q; q++) {
 		if (is_name_char(*q))
 			continue;
@@ -418,7 +421,7 @@ static enum spec_res not_found(const struct spec *sp, const struct ksyms *t,
 {
 	const char *sugg[3];
 	size_t lo, hi, all, n;
-	char hint[200] = "";
+	char hint[3 * (KSYMS_NAME_MAX + 2)] = "";
 	int len = 0;
 
 	all = ksyms__by_name(t, sp->name, &lo, &hi);

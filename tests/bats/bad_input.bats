@@ -284,6 +284,22 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 		-k "$SPECS" resolve "$n512"
 }
 
+@test "bad spec: a long name keeps the cause at the end of the message" {
+	local a300 c510 c511
+	a300=$(head -c 300 /dev/zero | tr '\0' a)
+	c510=$(head -c 510 /dev/zero | tr '\0' c)
+	c511=${c510}c
+	row 2 "ksymtrace: $a300+zz: bad offset after '+' 'zz': use decimal or 0x-hex digits" \
+		-k "$SPECS" resolve "$a300+zz"
+	row 1 "ksymtrace: $c510: no such symbol; did you mean: $c511?" \
+		-k "$BAD/name-600.kallsyms" resolve "$c510"
+}
+
+@test "bad spec: over 1 KiB" {
+	row 2 "ksymtrace: dddddddddddddddddddddddddddddddddddddddd...: spec longer than 1024 bytes: a symbol name has at most 511" \
+		-k "$SPECS" resolve "$(head -c 2000 /dev/zero | tr '\0' d)"
+}
+
 @test "bad spec: one bad spec among good ones prints nothing" {
 	row 2 "ksymtrace: foo+: missing offset after '+' (decimal or 0x-hex)" -k "$SPECS" resolve foo 'foo#2' foo+
 }

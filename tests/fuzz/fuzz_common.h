@@ -4,10 +4,12 @@
 #ifndef KSYMTRACE_FUZZ_COMMON_H
 #define KSYMTRACE_FUZZ_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ksyms.h"
 
@@ -20,6 +22,15 @@
 			abort();                                                      \
 		}                                                                     \
 	} while (0)
+
+/* A reason from spec__parse or spec__resolve is one line, and whole: it never
+ * fills the buffer, so the cause and the fix at its end are never cut off. */
+static inline bool message_ok(const char *err, size_t errlen)
+{
+	size_t len = strnlen(err, errlen);
+
+	return len > 0 && len < errlen - 1 && !memchr(err, '\n', len);
+}
 
 /* Load DATA as a kallsyms file. The bytes go into a memfd and reach ksyms__load
  * either as a stream (opts.stream, what "-k -" uses) or by path (what "-k FILE"

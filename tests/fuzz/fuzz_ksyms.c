@@ -182,12 +182,12 @@ static void resolve_one(const struct ksyms *t, const char *text, const struct ks
 	bool has_s = false;
 
 	if (spec__parse(text, &sp, err, sizeof(err)) != 0) {
-		CHECK(err[0] && !strchr(err, '\n'));
+		CHECK(message_ok(err, sizeof(err)));
 		return;
 	}
 	r = spec__resolve(&sp, t, &ro, &c, err, sizeof(err));
 	if (r != SPEC_RES_OK) {
-		CHECK(err[0] && !strchr(err, '\n'));
+		CHECK(message_ok(err, sizeof(err)));
 		CHECK(c.n == 0);
 	} else {
 		CHECK(c.n > 0);

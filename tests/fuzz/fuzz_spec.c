@@ -77,7 +77,7 @@ static void resolve(const struct spec *sp, const struct resolve_opts *ro)
 	enum spec_res r = spec__resolve(sp, table, ro, &c, err, sizeof(err));
 
 	if (r != SPEC_RES_OK) {
-		CHECK(err[0] && !strchr(err, '\n'));
+		CHECK(message_ok(err, sizeof(err)));
 		CHECK(c.n == 0);
 	}
 	CHECK(r != SPEC_RES_OK || c.n > 0);
@@ -119,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_number(text);
 	memset(err, 0, sizeof(err));
 	if (spec__parse(text, &sp, err, sizeof(err)) != 0) {
-		CHECK(err[0] && !strchr(err, '\n'));
+		CHECK(message_ok(err, sizeof(err)));
 		CHECK(!sp.text && !sp.mod && !sp.name);
 		free(text);
 		return 0;
