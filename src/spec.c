@@ -623,8 +623,12 @@ enum spec_res spec__resolve(const struct spec *sp, const struct ksyms *t,
 			}
 		kept = select_in_place(out, from, sp, o);
 		if (kept == 0 && sp->inst) {
-			snprintf(err, errlen, "%s: %s has only %u instance%s%s", sp->text, sp->name, count,
-				 count == 1 ? "" : "s", modname ? " in that module" : "");
+			if (count == 1)
+				snprintf(err, errlen, "%s: %s has only 1 instance%s: drop the '#%u'",
+					 sp->text, sp->name, modname ? " in that module" : "", sp->inst);
+			else
+				snprintf(err, errlen, "%s: %s has only %u instances%s: pick #1 to #%u",
+					 sp->text, sp->name, count, modname ? " in that module" : "", count);
 			candidates__free(&all);
 			return SPEC_RES_BAD_INSTANCE;
 		}

@@ -247,7 +247,9 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 }
 
 @test "bad spec: foo#999 (parses; the table has 2)" {
-	row 1 "ksymtrace: foo#999: foo has only 2 instances" -k "$SPECS" resolve 'foo#999'
+	row 1 "ksymtrace: foo#999: foo has only 2 instances: pick #1 to #2" -k "$SPECS" resolve 'foo#999'
+	row 1 "ksymtrace: vmlinux:foo.isra.0#2: foo.isra.0 has only 1 instance in that module: drop the '#2'" \
+		-k "$SPECS" resolve 'vmlinux:foo.isra.0#2'
 }
 
 @test "bad spec: foo@0xzz" {
