@@ -44,6 +44,48 @@ static const char vmlinux_name[] = "vmlinux";
 
 /* ---- memory ----------------------------------------------------------------- */
 
+/* AddressSanitizer cannot see into mmap'd memory: an overrun of the arena or the
+ * records, or a region never unmapped, would pass the fuzzers and the ASan suite
+ * unseen. Sanitizer builds take the regions from malloc instead, zeroed like
+ * anonymous pages, so every byte past a region's end is a reported error. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KSYMS_REGIONS_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KSYMS_REGIONS_MALLOC 1
+#endif
+#endif
+
+#ifdef KSYMS_REGIONS_MALLOC
+static int region_alloc(struct region *r, size_t len)
+{
+	r->p = calloc(1, len ? len : 1);
+	if (!r->p)
+		return -ENOMEM;
+	r->len = len ? len : 1;
+	return 0;
+}
+
+static int region_grow(struct region *r, size_t len)
+{
+	char *p = realloc(r->p, len);
+
+	if (!p)
+		return -ENOMEM;
+	if (len > r->len)
+		memset(p + r->len, 0, len - r->len);
+	r->p = p;
+	r->len = len;
+	return 0;
+}
+
+static void region_free(struct region *r)
+{
+	free(r->p);
+	r->p = NULL;
+	r->len = 0;
+}
+#else
 /* The big arrays (file bytes, records, sort scratch: up to 17 MiB for 122k symbols)
  * come from mmap with MAP_POPULATE. Faulting them in one 4 KiB page at a time cost
  * more than parsing and sorting together (measured: a third of load time under a
@@ -78,6 +120,7 @@ static void region_free(struct region *r)
 	r->p = NULL;
 	r->len = 0;
 }
+#endif
 
 /* ---- reading ---------------------------------------------------------------- */
 
@@ -229,20 +272,62 @@ struct builder {
 	const char *last_mod;
 	size_t last_mod_len;
 	uint16_t last_mod_idx;
+	/* module indexes by name hash, open addressing, 0 = empty: a table may hold
+	 * up to 65,535 modules, and a linear search per new module took seconds
+	 * for them (and per line, minutes, when lines alternate between modules) */
+	uint16_t *mod_hash;
+	size_t hash_cap; /* a power of two, at least twice the modules */
 };
+
+static size_t mod_slot(const struct builder *b, const char *name, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h & (b->hash_cap - 1);
+}
+
+static int grow_mod_hash(struct builder *b)
+{
+	size_t ncap = b->hash_cap ? b->hash_cap * 2 : 256;
+	uint16_t *nh = calloc(ncap, sizeof(*nh)), *old = b->mod_hash;
+	size_t ocap = b->hash_cap;
+
+	if (!nh)
+		return -ENOMEM;
+	b->mod_hash = nh;
+	b->hash_cap = ncap;
+	for (size_t i = 0; i < ocap; i++) {
+		const char *nm;
+		size_t h;
+
+		if (!old[i])
+			continue;
+		nm = b->t->buf + b->t->mods[old[i]];
+		for (h = mod_slot(b, nm, strlen(nm)); nh[h]; h = (h + 1) & (ncap - 1))
+			;
+		nh[h] = old[i];
+	}
+	free(old);
+	return 0;
+}
 
 static int intern_mod(struct builder *b, char *name, size_t len, uint16_t *idx)
 {
 	struct ksyms *t = b->t;
+	size_t h;
 
 	if (b->last_mod && len == b->last_mod_len && memcmp(name, b->last_mod, len) == 0) {
 		*idx = b->last_mod_idx;
 		return 0;
 	}
 	name[len] = '\0';
-	for (size_t i = 1; i < t->n_mods; i++) {
-		if (strcmp(t->buf + t->mods[i], name) == 0) {
-			*idx = (uint16_t)i;
+	if (2 * t->n_mods >= b->hash_cap && grow_mod_hash(b))
+		return -ENOMEM;
+	for (h = mod_slot(b, name, len); b->mod_hash[h]; h = (h + 1) & (b->hash_cap - 1)) {
+		if (strcmp(t->buf + t->mods[b->mod_hash[h]], name) == 0) {
+			*idx = b->mod_hash[h];
 			goto hit;
 		}
 	}
@@ -259,6 +344,7 @@ static int intern_mod(struct builder *b, char *name, size_t len, uint16_t *idx)
 	}
 	t->mods[t->n_mods] = (uint32_t)(name - t->buf);
 	*idx = (uint16_t)t->n_mods++;
+	b->mod_hash[h] = *idx;
 hit:
 	b->last_mod = name;
 	b->last_mod_len = len;
@@ -438,6 +524,44 @@ static int cmp_sym_name(const struct ksyms *t, const struct ksym *a, const struc
 	return (a->mod > b->mod) - (a->mod < b->mod);
 }
 
+/* qsort_r order of one address's records: by name, then module, then file line
+ * (the radix sort before it is stable: this keeps file order among equals). */
+static int cmp_alias(const void *pa, const void *pb, void *t)
+{
+	const struct ksym *a = pa, *b = pb;
+	int c = cmp_sym_name(t, a, b);
+
+	return c ? c : (a->line > b->line) - (a->line < b->line);
+}
+
+/* Sort the run of records at the address of syms[lo] into cmp_alias order;
+ * returns the end of the run. Real runs are a handful of names, where an
+ * insertion sort is cheapest; but a table may put every line at one address, and
+ * insertion-sorting 200,000 of them took minutes: long runs go to qsort_r.
+ * Out of line: it is rare, and inlined it slowed the loop that calls it. */
+static __attribute__((noinline)) size_t sort_alias_run(struct ksyms *t, size_t lo)
+{
+	size_t hi = lo + 1;
+
+	while (hi < t->n && t->syms[hi].addr == t->syms[lo].addr)
+		hi++;
+	if (hi - lo > 16) {
+		qsort_r(t->syms + lo, hi - lo, sizeof(*t->syms), cmp_alias, t);
+		return hi;
+	}
+	for (size_t i = lo + 1; i < hi; i++) {
+		struct ksym cur = t->syms[i];
+		size_t j = i;
+
+		while (j > lo && cmp_alias(&t->syms[j - 1], &cur, t) > 0) {
+			t->syms[j] = t->syms[j - 1];
+			j--;
+		}
+		t->syms[j] = cur;
+	}
+	return hi;
+}
+
 static int sort_by_addr(struct ksyms *t)
 {
 	bool in_order = true;
@@ -469,20 +593,10 @@ static int sort_by_addr(struct ksyms *t)
 		region_free(&scratch);
 	}
 
-	/* aliases: names in order within one address (runs are short) */
-	for (size_t i = 1; i < t->n; i++) {
-		if (t->syms[i].addr != t->syms[i - 1].addr)
-			continue;
-		struct ksym cur = t->syms[i];
-		size_t j = i;
-
-		while (j > 0 && t->syms[j - 1].addr == cur.addr &&
-		       cmp_sym_name(t, &t->syms[j - 1], &cur) > 0) {
-			t->syms[j] = t->syms[j - 1];
-			j--;
-		}
-		t->syms[j] = cur;
-	}
+	/* aliases: names in order within one address */
+	for (size_t i = 1; i < t->n; i++)
+		if (t->syms[i].addr == t->syms[i - 1].addr)
+			i = sort_alias_run(t, i - 1) - 1;
 	return 0;
 }
 
@@ -715,6 +829,8 @@ const char *ksyms__strerror(const struct ksyms_load_result *res)
 		return "out of memory";
 	case KSYMS_ERR_TOO_BIG:
 		return "too large for a symbol table (over 1 GiB)";
+	case KSYMS_ERR_TOO_MANY_MODS:
+		return "more than 65,535 modules: is it a copy of /proc/kallsyms?";
 	}
 	return "unknown error";
 }
@@ -725,8 +841,9 @@ static enum ksyms_err err_from(int e)
 	case -ENOMEM:
 		return KSYMS_ERR_NOMEM;
 	case -EFBIG:
-	case -E2BIG:
 		return KSYMS_ERR_TOO_BIG;
+	case -E2BIG:
+		return KSYMS_ERR_TOO_MANY_MODS;
 	default:
 		return KSYMS_ERR_IO;
 	}
@@ -779,6 +896,7 @@ struct ksyms *ksyms__load(const char *path, const struct ksyms_opts *opts,
 	t->n_mods = 1;
 
 	err = parse_all(&b, res);
+	free(b.mod_hash);
 	if (err)
 		goto fail;
 	if (t->n == 0) {

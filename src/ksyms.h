@@ -51,6 +51,7 @@ enum ksyms_err {
 	KSYMS_ERR_ZERO_ADDRS,/* every address reads 0: kptr_restrict hides them */
 	KSYMS_ERR_NOMEM,
 	KSYMS_ERR_TOO_BIG,   /* more than KSYMS_FILE_MAX bytes or 2^32 lines */
+	KSYMS_ERR_TOO_MANY_MODS, /* more modules than a uint16_t index holds */
 };
 
 struct ksyms_load_result {

@@ -8,8 +8,9 @@ int log_level = LOG_NORMAL;
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
-	/* one fprintf per line keeps lines whole when stderr is shared */
-	char line[1024];
+	/* one fprintf per line keeps lines whole when stderr is shared; room for a
+	 * spec message (SPEC_ERR_LEN) and a path (PATH_MAX) */
+	char line[8192];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	fprintf(stderr, "%s%s\n", prefix, line);

@@ -96,9 +96,18 @@ int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen)
 	memset(sp, 0, sizeof(*sp));
 	if (!text || !*text)
 		return fail(err, errlen, "empty spec: give a symbol name (vfs_read), NAME+OFF or an address");
-	for (const unsigned char *q = (const unsigned char *)text; *q; q++)
-		if (!is_name_char(*q))
-			return fail(err, errlen, "'%s': spaces and control characters are not allowed in a spec", text);
+	if (strlen(text) > SPEC_TEXT_MAX)
+		return fail(err, errlen, "%.40s...: spec longer than %d bytes: a symbol name has at most %d",
+			    text, SPEC_TEXT_MAX, KSYMS_NAME_MAX);
+	for (const unsigned char *q = (const unsigned char *)text; *q; q++) {
+		if (is_name_char(*q))
+			continue;
+		/* quote only what comes before: a newline or an escape sequence echoed
+		 * back would split the message or reach the terminal */
+		return fail(err, errlen, "'%.*s': spaces and control characters are not allowed in a spec (byte %zu is 0x%02x): a spec is one word, such as vfs_read+0x10",
+			    (int)(q - (const unsigned char *)text), text,
+			    (size_t)(q - (const unsigned char *)text) + 1, *q);
+	}
 	sp->text = strdup(text);
 	buf = strdup(text);
 	if (!sp->text || !buf) {
@@ -412,7 +421,7 @@ static enum spec_res not_found(const struct spec *sp, const struct ksyms *t,
 {
 	const char *sugg[3];
 	size_t lo, hi, all, n;
-	char hint[200] = "";
+	char hint[3 * (KSYMS_NAME_MAX + 2)] = "";
 	int len = 0;
 
 	all = ksyms__by_name(t, sp->name, &lo, &hi);
@@ -614,8 +623,12 @@ enum spec_res spec__resolve(const struct spec *sp, const struct ksyms *t,
 			}
 		kept = select_in_place(out, from, sp, o);
 		if (kept == 0 && sp->inst) {
-			snprintf(err, errlen, "%s: %s has only %u instance%s%s", sp->text, sp->name, count,
-				 count == 1 ? "" : "s", modname ? " in that module" : "");
+			if (count == 1)
+				snprintf(err, errlen, "%s: %s has only 1 instance%s: drop the '#%u'",
+					 sp->text, sp->name, modname ? " in that module" : "", sp->inst);
+			else
+				snprintf(err, errlen, "%s: %s has only %u instances%s: pick #1 to #%u",
+					 sp->text, sp->name, count, modname ? " in that module" : "", count);
 			candidates__free(&all);
 			return SPEC_RES_BAD_INSTANCE;
 		}

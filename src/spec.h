@@ -18,7 +18,12 @@
 
 #include "ksyms.h"
 
-#define SPEC_ERR_LEN 256
+/* A spec is at most SPEC_TEXT_MAX bytes: kretprobe:, a module, a 511-byte name,
+ * +OFF and @ADDR fit well inside it. A message quotes the spec and may add a
+ * name, module names or three suggested names: SPEC_ERR_LEN holds them whole,
+ * so the cause and the fix at the end of a message are never cut off. */
+#define SPEC_TEXT_MAX 1024
+#define SPEC_ERR_LEN 4096
 
 struct spec {
 	char *text;    /* the spec as typed */

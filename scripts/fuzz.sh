@@ -1,0 +1,138 @@
+#!/bin/bash
+# Build the libFuzzer targets (tests/fuzz) with clang, ASan and UBSan, and run each
+# for a bounded time, in parallel up to the number of cores.
+#   scripts/fuzz.sh                      every target, $KSYMTRACE_FUZZ_SECONDS (60) s each
+#   scripts/fuzz.sh --seconds 600 ksyms  one target for ten minutes
+# Options: --seconds N, --jobs N (targets at once; default nproc), --build DIR
+# (default build-fuzz). Targets: ksyms (the table loader and its queries), spec.
+#
+# Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
+# (every input a fuzzer ever found), and for ksyms every table under
+# tests/fixtures plus a slice of this machine's /proc/kallsyms. New inputs are kept
+# in BUILD/fuzz/corpus/TARGET, so longer runs build on earlier ones.
+# A crash, leak, failed check or timeout leaves its input in
+# BUILD/fuzz/artifacts/TARGET/; the script prints how to replay it. Exit 0 when
+# every target ran clean, 1 when one did not, 2 on a usage error.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+SECONDS_EACH=${KSYMTRACE_FUZZ_SECONDS:-60}
+JOBS=$(nproc)
+BUILD=build-fuzz
+TARGETS=()
+ALL_TARGETS=(ksyms spec)
+
+usage() {
+	sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	exit 2
+}
+
+while (($#)); do
+	case $1 in
+	--seconds) SECONDS_EACH=${2:-}; shift 2 || usage ;;
+	--jobs) JOBS=${2:-}; shift 2 || usage ;;
+	--build) BUILD=${2:-}; shift 2 || usage ;;
+	-h | --help) usage ;;
+	-*) echo "fuzz.sh: unknown option '$1'" >&2; usage ;;
+	*) TARGETS+=("$1"); shift ;;
+	esac
+done
+[[ $SECONDS_EACH =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --seconds takes a positive number of seconds" >&2; exit 2; }
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --jobs takes a positive number" >&2; exit 2; }
+((${#TARGETS[@]})) || TARGETS=("${ALL_TARGETS[@]}")
+for t in "${TARGETS[@]}"; do
+	[[ " ${ALL_TARGETS[*]} " == *" $t "* ]] || { echo "fuzz.sh: unknown target '$t' (targets: ${ALL_TARGETS[*]})" >&2; exit 2; }
+done
+
+# Per target: the longest input, and libFuzzer's time limit for one input. A
+# 64 KiB table is ~1,500 lines, enough for every shape of line, module and
+# duplicate; specs are refused past 1 KiB (SPEC_TEXT_MAX), so a little more
+# reaches that check too. One input takes milliseconds: 10 s means a hang.
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100)
+TIMEOUT=10
+
+CC=${CC:-clang}
+if ! command -v "$CC" >/dev/null || ! "$CC" --version | grep -q clang; then
+	echo "fuzz.sh: needs clang (with libclang-rt for libFuzzer); set CC=clang-14 if it has another name" >&2
+	exit 1
+fi
+echo "fuzz: building ${TARGETS[*]} in $BUILD with $CC"
+if ! CC=$CC cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKSYMTRACE_FUZZ=ON >"$BUILD.cmake.log" 2>&1 ||
+	! cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]/#/fuzz_}" >>"$BUILD.cmake.log" 2>&1; then
+	tail -n 30 "$BUILD.cmake.log"
+	echo "fuzz: build failed (log: $BUILD.cmake.log)" >&2
+	exit 1
+fi
+rm -f "$BUILD.cmake.log"
+
+WORK=$BUILD/fuzz
+seed_dir() { # target: assemble the read-only seeds, fresh each run
+	local t=$1 dir=$WORK/seeds/$1 f
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp tests/fuzz/seeds/"$t"/* tests/fuzz/regress/"$t"/* "$dir"/ 2>/dev/null
+	if [[ $t == ksyms ]]; then
+		# the fixtures, good and bad, whoever wrote them; bigger ones get cut to max_len
+		while IFS= read -r -d '' f; do
+			cp "$f" "$dir/fixture-$(echo "${f#tests/fixtures/}" | tr / -)"
+		done < <(find tests/fixtures -type f -size -1M -print0 2>/dev/null)
+		# a slice of a real table: core kernel lines, then the module blocks
+		if [[ -r /proc/kallsyms ]]; then
+			{ head -n 300 /proc/kallsyms; tail -n 300 /proc/kallsyms; } >"$dir/live-slice.kallsyms" 2>/dev/null
+		fi
+	fi
+	echo "$dir"
+}
+
+run_target() { # target: prints one summary line; returns libFuzzer's status
+	local t=$1 bin=$BUILD/tests/fuzz/fuzz_$1 log=$WORK/$1.log seeds rc
+	seeds=$(seed_dir "$t")
+	mkdir -p "$WORK/corpus/$t" "$WORK/artifacts/$t"
+	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		"$bin" "$WORK/corpus/$t" "$seeds" \
+		-max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
+		-max_len="${MAX_LEN[$t]}" -dict="tests/fuzz/$t.dict" \
+		-artifact_prefix="$WORK/artifacts/$t/" -print_final_stats=1 >"$log" 2>&1
+	rc=$?
+	local runs cov
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+	if ((rc == 0)); then
+		echo "fuzz: $t: clean, ${runs:-?} inputs in ${SECONDS_EACH} s, ${cov:-cov: ?}, corpus $(ls "$WORK/corpus/$t" | wc -l)"
+		return 0
+	fi
+	echo "fuzz: $t: FAILED (libFuzzer exit $rc) after ${runs:-?} inputs; log $log:"
+	# the finding, and the stack frames in ksymtrace's own code
+	grep -E "ERROR|SUMMARY|check failed|Test unit written|^ *#[0-9]+ .* $ROOT/(src|tests)/" "$log" |
+		head -n 20 | sed "s|$ROOT/||g; s/^ */    /"
+	local art
+	art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
+	if [[ -n $art ]]; then
+		echo "fuzz: $t: replay with: $bin $art"
+		echo "fuzz: $t: once fixed, keep it: cp $art tests/fuzz/regress/$t/"
+	fi
+	return "$rc"
+}
+
+mkdir -p "$WORK"
+echo "fuzz: ${TARGETS[*]}: ${SECONDS_EACH} s each, up to $JOBS at once"
+failed=0
+# in batches of JOBS: each libFuzzer process uses one core
+for ((i = 0; i < ${#TARGETS[@]}; i += JOBS)); do
+	pids=()
+	for t in "${TARGETS[@]:i:JOBS}"; do
+		run_target "$t" &
+		pids+=($!)
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" || failed=1
+	done
+done
+if ((failed)); then
+	echo "fuzz: failed"
+	exit 1
+fi
+echo "fuzz: all clean"
