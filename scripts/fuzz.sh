@@ -59,13 +59,13 @@ if ! command -v "$CC" >/dev/null || ! "$CC" --version | grep -q clang; then
 	exit 1
 fi
 echo "fuzz: building ${TARGETS[*]} in $BUILD with $CC"
-if ! CC=$CC cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKSYMTRACE_FUZZ=ON >"$BUILD.cmake.log" 2>&1 ||
-	! cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]/#/fuzz_}" >>"$BUILD.cmake.log" 2>&1; then
-	tail -n 30 "$BUILD.cmake.log"
-	echo "fuzz: build failed (log: $BUILD.cmake.log)" >&2
+mkdir -p "$BUILD"
+if ! CC=$CC cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKSYMTRACE_FUZZ=ON >"$BUILD/fuzz-build.log" 2>&1 ||
+	! cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]/#/fuzz_}" >>"$BUILD/fuzz-build.log" 2>&1; then
+	tail -n 30 "$BUILD/fuzz-build.log"
+	echo "fuzz: build failed (log: $BUILD/fuzz-build.log)" >&2
 	exit 1
 fi
-rm -f "$BUILD.cmake.log"
 
 WORK=$BUILD/fuzz
 seed_dir() { # target: assemble the read-only seeds, fresh each run
