@@ -219,6 +219,24 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 	row 1 "ksymtrace: $f: more than 65,535 modules: is it a copy of /proc/kallsyms?" -k "$f" resolve f1
 }
 
+# run's own redirections do not reach the command (it captures stdout through
+# a pipe): these rows redirect inside bash -c
+@test "bad table: standard input closed" {
+	run --separate-stderr bash -c '"$0" "$@" <&-' "$KSYMTRACE" -k - resolve foo
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "ksymtrace: cannot read standard input: Bad file descriptor" ]
+}
+
+@test "bad output: a full disk is a failure, not a silent half answer" {
+	run --separate-stderr bash -c '"$0" "$@" >/dev/full' "$KSYMTRACE" -k "$SPECS" resolve foo '*'
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ksymtrace: cannot write the output: No space left on device" ]
+	run --separate-stderr bash -c '"$0" "$@" >/dev/full' "$KSYMTRACE" -k "$SPECS" -j list
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "ksymtrace: cannot write the output: No space left on device" ]
+}
+
 # ---- specs (against a good table) -----------------------------------------------
 
 @test "bad spec: +" {
