@@ -3,15 +3,16 @@
 #   scripts/test.sh            every step
 #   scripts/test.sh unit cli   only those steps
 # Steps: unit (CTest), cli (bats on this machine), asan (unit + cli under
-# ASan/UBSan), fuzz (libFuzzer, KSYMTRACE_FUZZ_SECONDS each, default 60), vm (bats
-# inside qemu on Debian 5.10, 6.1 and 6.12 kernels).
+# ASan/UBSan), valgrind (resolve and list under memcheck on the live table), fuzz
+# (libFuzzer, KSYMTRACE_FUZZ_SECONDS each, default 60), vm (bats inside qemu on
+# Debian 5.10, 6.1 and 6.12 kernels).
 # Ends with one line "summary: N passed, N failed"; exits non-zero if anything failed.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 STEPS=("$@")
-((${#STEPS[@]})) || STEPS=(unit cli asan fuzz vm)
+((${#STEPS[@]})) || STEPS=(unit cli asan valgrind fuzz vm)
 JOBS=$(nproc)
 PASSED=0
 FAILED=0
@@ -100,6 +101,15 @@ step_asan() {
 	unset ASAN_OPTIONS UBSAN_OPTIONS
 }
 
+step_valgrind() {
+	note "valgrind: resolve and list under memcheck, over the live table"
+	[[ -x build/ksymtrace ]] || build build || { record valgrind 0 1 1; return; }
+	KSYMTRACE="$ROOT/build/ksymtrace" scripts/valgrind.sh | count_tap
+	local rc=${PIPESTATUS[0]} ok bad
+	read -r ok bad <"$TAP_COUNTS"
+	record valgrind "$ok" "$bad" "$rc"
+}
+
 step_fuzz() {
 	note "fuzz: libFuzzer targets, ${KSYMTRACE_FUZZ_SECONDS:-60} s each"
 	if [[ ! -x scripts/fuzz.sh ]]; then
@@ -133,9 +143,9 @@ KSYMTRACE_EXTRA_PKGS="${KSYMTRACE_EXTRA_PKGS:-} libclang-rt-14-dev valgrind" scr
 
 for s in "${STEPS[@]}"; do
 	case $s in
-	unit | cli | asan | fuzz | vm) "step_$s" ;;
+	unit | cli | asan | valgrind | fuzz | vm) "step_$s" ;;
 	*)
-		echo "test.sh: unknown step '$s' (steps: unit cli asan fuzz vm)" >&2
+		echo "test.sh: unknown step '$s' (steps: unit cli asan valgrind fuzz vm)" >&2
 		exit 2
 		;;
 	esac

@@ -35,7 +35,7 @@ struct ksyms {
 	 * load; only this index completes itself, behind the const API. */
 	uint32_t *by_name;
 	uint32_t *bucket;     /* [65537]: bucket b is by_name[bucket[b], bucket[b + 1]) */
-	uint8_t *bucket_done; /* [65536]: sorted yet */
+	uint8_t *bucket_done; /* [65537]: sorted yet; [65536]: all of them */
 	uint32_t *mods;    /* module names: arena offsets; [0] is "vmlinux" */
 	size_t n_mods;
 };
@@ -819,7 +819,7 @@ static int build_name_index(struct ksyms *t)
 
 	t->by_name = malloc((t->n ? t->n : 1) * sizeof(*t->by_name));
 	t->bucket = start = calloc(65537, sizeof(*t->bucket));
-	t->bucket_done = calloc(65536, 1);
+	t->bucket_done = calloc(65537, 1);
 	if (!t->by_name || !t->bucket || !t->bucket_done)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n; i++)
@@ -873,7 +873,13 @@ static int sort_buckets(const struct ksyms *t, unsigned blo, unsigned bhi)
 
 int ksyms__index_all(const struct ksyms *t)
 {
-	return sort_buckets(t, 0, 65535);
+	/* a flag, so repeated calls (list, suggest) do not walk 65536 buckets */
+	if (!t->bucket_done[65536]) {
+		if (sort_buckets(t, 0, 65535))
+			return -ENOMEM;
+		t->bucket_done[65536] = 1;
+	}
+	return 0;
 }
 
 /* ---- load ------------------------------------------------------------------- */
@@ -1083,7 +1089,7 @@ static int bucket_range(const struct ksyms *t, const char *key, size_t plen, siz
 		blo = (unsigned)(unsigned char)key[0] << 8;
 		bhi = blo | 0xff;
 	}
-	if (sort_buckets(t, blo, bhi))
+	if (plen == 0 ? ksyms__index_all(t) : sort_buckets(t, blo, bhi))
 		return -ENOMEM;
 	*lo = t->bucket[blo];
 	*hi = t->bucket[bhi + 1];
