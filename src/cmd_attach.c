@@ -633,6 +633,10 @@ int cmd_attach(int argc, char **argv)
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;
+	if (!a.dry_run && strcmp(env.kallsyms, "/proc/kallsyms") != 0 &&
+	    !checks__table_is_live(t, tracer__probe(tr, 0), tracer__count(tr),
+				   strcmp(env.kallsyms, "-") ? env.kallsyms : "standard input"))
+		goto cleanup;
 
 	if (a.cmd && !a.dry_run && child_spawn(&child, a.cmd, env.json))
 		goto cleanup;

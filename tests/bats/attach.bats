@@ -361,6 +361,22 @@ no_kprobes_sysroot() {
 	[[ $output == *"probes are told apart by address lookup (KSYMTRACE_FORCE_ADDR_IDS=1)"* ]]
 }
 
+@test "a -k table from another boot is refused before attaching: its addresses are not this kernel's" {
+	mkdir -p "$KPROBES/proc"
+	# the running kernel's table: the dummy module was reloaded elsewhere
+	sed 's/^ffffffffc0395140 t c_start/ffffffffc0495140 t c_start/' "$FIX/attach.kallsyms" >"$KPROBES/proc/kallsyms"
+	run kt attach vfs_read c_start#4 -d 1
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == "ksymtrace: c_start [dummy] is at 0xffffffffc0395140 in $FIX/attach.kallsyms but not in the running kernel: "* ]]
+	[[ $output == *"HINT: attaching by those addresses would probe whatever code is there now"* ]]
+	[[ $output != *"vfs_read [vmlinux]"* ]]
+	# a kernel that hides its addresses cannot vouch for the file either
+	sed 's/^[0-9a-f]\{16\}/0000000000000000/' "$FIX/attach.kallsyms" >"$KPROBES/proc/kallsyms"
+	run kt attach vfs_read -d 1
+	[ "$status" -eq 1 ]
+	[[ $output == *"hides its addresses (kptr_restrict): cannot check that"* ]]
+}
+
 # ---- usage (exit 2) --------------------------------------------------------------------
 
 @test "usage errors exit 2 with one line" {
