@@ -8,6 +8,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -376,6 +377,17 @@ static void child_finish(struct child *c, const char *cmd)
 		log_info("ksymtrace: '%s' was killed by signal %d", cmd, WTERMSIG(c->status));
 }
 
+/* Output: whole lines, many per write(2). A write per event (line buffering) cost
+ * more than the rest of the event's way to stdout; so stdout is fully buffered,
+ * flushed after every batch the ring buffer hands over (a reader sees each batch
+ * at once) and before an event that might not fit what is left of the buffer.
+ * Every write then ends at the end of a line: a second Ctrl-C, which exits
+ * without flushing, never leaves half a line behind. */
+#define OUT_BUF_SIZE (256 * 1024)
+/* the longest event: a stack of KT_STACK_MAX frames of "name+0xoff [mod]", a
+ * label, a module name, the comm and the numbers, as text or escaped JSON */
+#define EVENT_TEXT_MAX (KT_STACK_MAX * (KSYMS_NAME_MAX + 96) + 2 * (KSYMS_NAME_MAX + 96) + 1024)
+
 struct run {
 	struct tracer *tr;
 	struct event_printer pr;
@@ -389,6 +401,8 @@ static int on_event(void *ctx, const struct kt_event *e, size_t size)
 
 	if (run->write_err || (run->max_events && run->printed >= run->max_events))
 		return 0; /* dropped on purpose: the run is ending */
+	if (__fpending(stdout) > OUT_BUF_SIZE - EVENT_TEXT_MAX)
+		fflush(stdout);
 	event_printer__event(&run->pr, e, size, tracer__event_probe(run->tr, e));
 	run->printed++;
 	if (ferror(stdout)) {
@@ -428,6 +442,10 @@ static int stream(struct run *run, const struct attach_args *a, struct child *c)
 		if (r < 0 && r != -EINTR) {
 			log_error("cannot read events: %s", strerror(-r));
 			return -1;
+		}
+		if (r > 0 && fflush(stdout) && !run->write_err) {
+			run->write_err = errno ? errno : EIO;
+			break;
 		}
 		if (a->cmd && child_poll(c))
 			break;
@@ -660,8 +678,7 @@ int cmd_attach(int argc, char **argv)
 		goto cleanup;
 	}
 
-	/* whole lines, as they come: a reader behind a pipe sees each event at once */
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	setvbuf(stdout, NULL, _IOFBF, OUT_BUF_SIZE);
 	install_signals();
 	run.tr = tr;
 	run.max_events = a.max_events;
@@ -679,6 +696,8 @@ int cmd_attach(int argc, char **argv)
 	/* stop the probes first, then hand over what they left in the ring buffer */
 	tracer__detach(tr);
 	tracer__drain(tr);
+	if (fflush(stdout) && !run.write_err)
+		run.write_err = errno ? errno : EIO; /* events before the summary on a shared terminal */
 	if (tracer__collect(tr, &st))
 		log_warn("cannot read the hit counters: the summary may be short");
 	if (run.write_err && run.write_err != EPIPE) {

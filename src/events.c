@@ -28,6 +28,7 @@ void event_printer__init(struct event_printer *p, FILE *out, const struct ksyms 
 	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
 	p->mono0_ns = clock_ns(CLOCK_MONOTONIC);
 	p->real0_ns = (int64_t)clock_ns(CLOCK_REALTIME);
+	p->last_sec = -1;
 }
 
 static const char *kind_name(bool ret)
@@ -78,15 +79,18 @@ static void event_text(struct event_printer *p, const struct kt_event *e, size_t
 {
 	int64_t wall = p->real0_ns + (int64_t)(e->ts_ns - p->mono0_ns);
 	time_t secs = (time_t)(wall / 1000000000);
-	char comm[KT_COMM_LEN], hms[16] = "??:??:??", frame[KSYMS_NAME_MAX + 64];
+	char comm[KT_COMM_LEN], frame[KSYMS_NAME_MAX + 64];
 	struct tm tm;
 	size_t frames = stack_frames(e, size);
 	FILE *o = p->out;
 
-	if (localtime_r(&secs, &tm))
-		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	if (secs != p->last_sec) {
+		p->last_sec = secs;
+		if (!localtime_r(&secs, &tm) || !strftime(p->hms, sizeof(p->hms), "%H:%M:%S", &tm))
+			snprintf(p->hms, sizeof(p->hms), "??:??:??");
+	}
 	comm_text(comm, e->comm);
-	fprintf(o, "%s.%06" PRId64 " [%03u] %s[%u/%u] ", hms, (wall % 1000000000) / 1000, e->cpu,
+	fprintf(o, "%s.%06" PRId64 " [%03u] %s[%u/%u] ", p->hms, (wall % 1000000000) / 1000, e->cpu,
 		comm, e->pid, e->tid);
 	if (pr) {
 		fprintf(o, "%s%s", pr->label, pr->ret ? "%return" : "");

@@ -24,6 +24,9 @@ struct event_printer {
 	/* text times are wall-clock: realtime at start + (event - monotonic at start) */
 	uint64_t mono0_ns;
 	int64_t real0_ns;
+	/* "HH:MM:SS" of last_sec: localtime once a second, not once an event */
+	int64_t last_sec;
+	char hms[16];
 };
 
 void event_printer__init(struct event_printer *p, FILE *out, const struct ksyms *t, bool json);
