@@ -212,8 +212,8 @@ static void summary_text(FILE *o, const struct ksyms *t, const struct probe *v, 
 			fprintf(o, " [%s]", ksyms__mod_name(t, v[i].sym->mod));
 		fputc('\n', o);
 	}
-	fprintf(o, "%" PRIu64 " hit%s on %zu probe%s; %" PRIu64 " event%s lost to a full ring buffer",
-		total, total == 1 ? "" : "s", shown, shown == 1 ? "" : "s", st->lost,
+	fprintf(o, "%zu probe%s, %" PRIu64 " hit%s; %" PRIu64 " event%s lost to a full ring buffer",
+		shown, shown == 1 ? "" : "s", total, total == 1 ? "" : "s", st->lost,
 		st->lost == 1 ? "" : "s");
 	if (st->unknown)
 		fprintf(o, "; %" PRIu64 " hit%s from an unidentified probe", st->unknown,

@@ -466,7 +466,7 @@ static void explain_attach_error(const struct tracer *tr, const struct probe *p,
 	case EILSEQ:
 		log_error("%s: not on an instruction boundary (0x%" PRIx64 ")", p->label, p->addr);
 		log_hint("give the offset of an instruction's first byte (objdump -d, or gdb: disassemble %s)%s",
-			 name, p->off >= 1 && p->off <= 3 ? "; with IBT, +0 is moved to +4 and +1..+3 are refused" : "");
+			 name, p->off >= 1 && p->off <= 3 ? "; on kernels with IBT (5.18+), +0 is moved past ENDBR to +4 and +1..+3 are refused" : "");
 		break;
 	case EADDRNOTAVAIL:
 		log_error("%s: the kernel cannot tell which symbol 0x%" PRIx64 " belongs to (EADDRNOTAVAIL)", p->label,
