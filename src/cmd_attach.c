@@ -564,7 +564,8 @@ static void report_attach_skips(struct tracer *tr)
 	}
 }
 
-static void dry_run_report(const struct tracer *tr, const struct kernel_support *ks)
+static void dry_run_report(const struct attach_args *a, const struct tracer *tr,
+			   const struct kernel_support *ks)
 {
 	size_t n = tracer__count(tr);
 
@@ -574,6 +575,8 @@ static void dry_run_report(const struct tracer *tr, const struct kernel_support 
 		log_info("ksymtrace: not verified: that the kernel takes each address (instruction boundary, its own blacklist), because %s",
 			 ks->why);
 	}
+	if (a->cmd)
+		log_info("ksymtrace: '%s' not run (--dry-run)", a->cmd);
 }
 
 int cmd_attach(int argc, char **argv)
@@ -673,7 +676,7 @@ int cmd_attach(int argc, char **argv)
 			log_error("cannot write the plan: %m");
 			goto cleanup;
 		}
-		dry_run_report(tr, &ks);
+		dry_run_report(&a, tr, &ks);
 		ret = EXIT_OK;
 		goto cleanup;
 	}
