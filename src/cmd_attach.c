@@ -386,7 +386,7 @@ static void child_finish(struct child *c, const char *cmd)
 #define OUT_BUF_SIZE (256 * 1024)
 /* the longest event: a stack of KT_STACK_MAX frames of "name+0xoff [mod]", a
  * label, a module name, the comm and the numbers, as text or escaped JSON */
-#define EVENT_TEXT_MAX (KT_STACK_MAX * (KSYMS_NAME_MAX + 96) + 2 * (KSYMS_NAME_MAX + 96) + 1024)
+#define EVENT_TEXT_MAX (KT_STACK_MAX * (FRAME_TEXT_MAX + 8) + 2 * FRAME_TEXT_MAX + 1024)
 
 struct run {
 	struct tracer *tr;

@@ -79,7 +79,7 @@ static void event_text(struct event_printer *p, const struct kt_event *e, size_t
 {
 	int64_t wall = p->real0_ns + (int64_t)(e->ts_ns - p->mono0_ns);
 	time_t secs = (time_t)(wall / 1000000000);
-	char comm[KT_COMM_LEN], frame[KSYMS_NAME_MAX + 64];
+	char comm[KT_COMM_LEN], frame[FRAME_TEXT_MAX];
 	struct tm tm;
 	size_t frames = stack_frames(e, size);
 	FILE *o = p->out;
@@ -124,7 +124,7 @@ static void event_json(struct event_printer *p, const struct kt_event *e, size_t
 		       const struct probe *pr)
 {
 	struct json *j = &p->j;
-	char frame[KSYMS_NAME_MAX + 64];
+	char frame[FRAME_TEXT_MAX];
 	size_t frames = stack_frames(e, size);
 
 	json_obj_begin(j);
