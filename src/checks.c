@@ -17,6 +17,17 @@ static bool generated_code(const char *mod)
 	return strcmp(mod, "bpf") == 0 || strncmp(mod, "__builtin__", 11) == 0;
 }
 
+static bool padding(const char *name)
+{
+	/* 6.2+ (commit b341b20d648b): padding before every function */
+	return strncmp(name, "__pfx_", 6) == 0;
+}
+
+bool checks__is_kernel_code(const struct ksyms *t, const struct ksym *s)
+{
+	return !padding(ksyms__name(t, s)) && !generated_code(ksyms__mod_name(t, s->mod));
+}
+
 bool checks__probe(const struct ksyms *t, const struct probe *p, const struct traceable *trc,
 		   bool force)
 {
@@ -58,8 +69,7 @@ bool checks__probe(const struct ksyms *t, const struct probe *p, const struct tr
 		log_warn("%s: size of %s unknown: probing 0x%" PRIx64 " unchecked (--force)", p->label, name,
 			 p->addr);
 	}
-	if (strncmp(name, "__pfx_", 6) == 0) {
-		/* 6.2+ (commit b341b20d648b): padding before every function */
+	if (padding(name)) {
 		log_error("%s: __pfx_ symbols are the padding before a function, not code", p->label);
 		log_hint("probe %s instead", name + 6);
 		return false;

@@ -223,7 +223,10 @@ static const char doc[] =
 	"SPEC := [MOD:]NAME[+OFF][#N|@ADDR][%return] | ADDR[%return] | kprobe:[MOD:]NAME[+OFF] | kretprobe:[MOD:]NAME\n"
 	"\n"
 	"When a SPEC names several functions, choose with #N, @ADDR, --addr, --module or "
-	"--all; on a terminal ksymtrace asks. Without one it lists them and exits 3.\n"
+	"--all; on a terminal ksymtrace asks. Without one it lists them and exits 3. "
+	"A name without an exact match offers its compiler clones (NAME.isra.0, ...); a "
+	"lone clone is taken, with a note. A glob names every match, less those that "
+	"cannot be traced.\n"
 	"Refused before anything is attached: an offset at or past the function's end "
 	"(or any offset when its size is unknown) unless --force; a kretprobe at an "
 	"offset; a blacklisted function; a notrace function (not in "
@@ -492,7 +495,7 @@ static int collect_probes(const struct attach_args *a, struct spec *specs, const
 		if (cr == CHOOSE_AMBIGUOUS)
 			ambiguous = true;
 		else if (c.n == 0) {
-			log_error("%s: every match is blacklisted or notrace: nothing to attach", specs[i].text);
+			log_error("%s: no match can be traced: nothing to attach", specs[i].text);
 			failed = true;
 		}
 		for (size_t k = 0; !failed && !ambiguous && k < c.n; k++) {
