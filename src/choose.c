@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checks.h"
 #include "log.h"
 #include "output.h"
 
@@ -44,16 +45,16 @@ static void drop_aliases(struct candidates *c)
 
 /* A glob's matches nobody named one by one: leave out what cannot be traced
  * rather than refuse the whole run over it. */
-static void drop_untraceable(const struct spec *sp, struct candidates *c, const struct choose_opts *o)
+static void drop_untraceable(const struct ksyms *t, const struct spec *sp, struct candidates *c,
+			     const struct choose_opts *o)
 {
 	size_t w = 0, dropped = 0;
 
-	if (!o->tr)
-		return;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ksym *s = c->v[i].sym;
-		bool bad = traceable__blacklisted(o->tr, s) == TRI_TRUE ||
-			   (!o->force && traceable__ftrace(o->tr, s) == TRI_FALSE);
+		bool bad = !checks__is_kernel_code(t, s) ||
+			   (o->tr && traceable__blacklisted(o->tr, s) == TRI_TRUE) ||
+			   (o->tr && !o->force && traceable__ftrace(o->tr, s) == TRI_FALSE);
 
 		if (bad) {
 			dropped++;
@@ -63,7 +64,7 @@ static void drop_untraceable(const struct spec *sp, struct candidates *c, const 
 	}
 	c->n = w;
 	if (dropped)
-		log_info("ksymtrace: %s: left out %zu match%s that cannot be traced (blacklisted or notrace%s)",
+		log_info("ksymtrace: %s: left out %zu match%s that cannot be traced (padding, generated code, blacklisted or notrace%s)",
 			 sp->text, dropped, dropped == 1 ? "" : "es", o->force ? "" : "; --force keeps notrace ones");
 }
 
@@ -268,7 +269,7 @@ enum choose_res choose__pick(const struct ksyms *t, const struct spec *sp, struc
 	if (sp->is_addr)
 		drop_aliases(c);
 	if (sp->glob)
-		drop_untraceable(sp, c, o);
+		drop_untraceable(t, sp, c, o);
 	if (c->n <= 1 || o->all) {
 		if (c->n == 1 && c->v[0].clone)
 			log_info("ksymtrace: %s: no function has that exact name; tracing its compiler clone %s [%s]",

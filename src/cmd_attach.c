@@ -8,6 +8,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -222,7 +223,10 @@ static const char doc[] =
 	"SPEC := [MOD:]NAME[+OFF][#N|@ADDR][%return] | ADDR[%return] | kprobe:[MOD:]NAME[+OFF] | kretprobe:[MOD:]NAME\n"
 	"\n"
 	"When a SPEC names several functions, choose with #N, @ADDR, --addr, --module or "
-	"--all; on a terminal ksymtrace asks. Without one it lists them and exits 3.\n"
+	"--all; on a terminal ksymtrace asks. Without one it lists them and exits 3. "
+	"A name without an exact match offers its compiler clones (NAME.isra.0, ...); a "
+	"lone clone is taken, with a note. A glob names every match, less those that "
+	"cannot be traced.\n"
 	"Refused before anything is attached: an offset at or past the function's end "
 	"(or any offset when its size is unknown) unless --force; a kretprobe at an "
 	"offset; a blacklisted function; a notrace function (not in "
@@ -376,6 +380,17 @@ static void child_finish(struct child *c, const char *cmd)
 		log_info("ksymtrace: '%s' was killed by signal %d", cmd, WTERMSIG(c->status));
 }
 
+/* Output: whole lines, many per write(2). A write per event (line buffering) cost
+ * more than the rest of the event's way to stdout; so stdout is fully buffered,
+ * flushed after every batch the ring buffer hands over (a reader sees each batch
+ * at once) and before an event that might not fit what is left of the buffer.
+ * Every write then ends at the end of a line: a second Ctrl-C, which exits
+ * without flushing, never leaves half a line behind. */
+#define OUT_BUF_SIZE (256 * 1024)
+/* the longest event: a stack of KT_STACK_MAX frames of "name+0xoff [mod]", a
+ * label, a module name, the comm and the numbers, as text or escaped JSON */
+#define EVENT_TEXT_MAX (KT_STACK_MAX * (FRAME_TEXT_MAX + 8) + 2 * FRAME_TEXT_MAX + 1024)
+
 struct run {
 	struct tracer *tr;
 	struct event_printer pr;
@@ -389,6 +404,8 @@ static int on_event(void *ctx, const struct kt_event *e, size_t size)
 
 	if (run->write_err || (run->max_events && run->printed >= run->max_events))
 		return 0; /* dropped on purpose: the run is ending */
+	if (__fpending(stdout) > OUT_BUF_SIZE - EVENT_TEXT_MAX)
+		fflush(stdout);
 	event_printer__event(&run->pr, e, size, tracer__event_probe(run->tr, e));
 	run->printed++;
 	if (ferror(stdout)) {
@@ -428,6 +445,10 @@ static int stream(struct run *run, const struct attach_args *a, struct child *c)
 		if (r < 0 && r != -EINTR) {
 			log_error("cannot read events: %s", strerror(-r));
 			return -1;
+		}
+		if (r > 0 && fflush(stdout) && !run->write_err) {
+			run->write_err = errno ? errno : EIO;
+			break;
 		}
 		if (a->cmd && child_poll(c))
 			break;
@@ -474,7 +495,7 @@ static int collect_probes(const struct attach_args *a, struct spec *specs, const
 		if (cr == CHOOSE_AMBIGUOUS)
 			ambiguous = true;
 		else if (c.n == 0) {
-			log_error("%s: every match is blacklisted or notrace: nothing to attach", specs[i].text);
+			log_error("%s: no match can be traced: nothing to attach", specs[i].text);
 			failed = true;
 		}
 		for (size_t k = 0; !failed && !ambiguous && k < c.n; k++) {
@@ -546,7 +567,8 @@ static void report_attach_skips(struct tracer *tr)
 	}
 }
 
-static void dry_run_report(const struct tracer *tr, const struct kernel_support *ks)
+static void dry_run_report(const struct attach_args *a, const struct tracer *tr,
+			   const struct kernel_support *ks)
 {
 	size_t n = tracer__count(tr);
 
@@ -556,6 +578,8 @@ static void dry_run_report(const struct tracer *tr, const struct kernel_support 
 		log_info("ksymtrace: not verified: that the kernel takes each address (instruction boundary, its own blacklist), because %s",
 			 ks->why);
 	}
+	if (a->cmd)
+		log_info("ksymtrace: '%s' not run (--dry-run)", a->cmd);
 }
 
 int cmd_attach(int argc, char **argv)
@@ -633,6 +657,10 @@ int cmd_attach(int argc, char **argv)
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;
+	if (!a.dry_run && strcmp(env.kallsyms, "/proc/kallsyms") != 0 &&
+	    !checks__table_is_live(t, tracer__probe(tr, 0), tracer__count(tr),
+				   strcmp(env.kallsyms, "-") ? env.kallsyms : "standard input"))
+		goto cleanup;
 
 	if (a.cmd && !a.dry_run && child_spawn(&child, a.cmd, env.json))
 		goto cleanup;
@@ -651,13 +679,12 @@ int cmd_attach(int argc, char **argv)
 			log_error("cannot write the plan: %m");
 			goto cleanup;
 		}
-		dry_run_report(tr, &ks);
+		dry_run_report(&a, tr, &ks);
 		ret = EXIT_OK;
 		goto cleanup;
 	}
 
-	/* whole lines, as they come: a reader behind a pipe sees each event at once */
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	setvbuf(stdout, NULL, _IOFBF, OUT_BUF_SIZE);
 	install_signals();
 	run.tr = tr;
 	run.max_events = a.max_events;
@@ -675,6 +702,8 @@ int cmd_attach(int argc, char **argv)
 	/* stop the probes first, then hand over what they left in the ring buffer */
 	tracer__detach(tr);
 	tracer__drain(tr);
+	if (fflush(stdout) && !run.write_err)
+		run.write_err = errno ? errno : EIO; /* events before the summary on a shared terminal */
 	if (tracer__collect(tr, &st))
 		log_warn("cannot read the hit counters: the summary may be short");
 	if (run.write_err && run.write_err != EPIPE) {

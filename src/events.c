@@ -28,6 +28,7 @@ void event_printer__init(struct event_printer *p, FILE *out, const struct ksyms 
 	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
 	p->mono0_ns = clock_ns(CLOCK_MONOTONIC);
 	p->real0_ns = (int64_t)clock_ns(CLOCK_REALTIME);
+	p->last_sec = -1;
 }
 
 static const char *kind_name(bool ret)
@@ -78,15 +79,18 @@ static void event_text(struct event_printer *p, const struct kt_event *e, size_t
 {
 	int64_t wall = p->real0_ns + (int64_t)(e->ts_ns - p->mono0_ns);
 	time_t secs = (time_t)(wall / 1000000000);
-	char comm[KT_COMM_LEN], hms[16] = "??:??:??", frame[KSYMS_NAME_MAX + 64];
+	char comm[KT_COMM_LEN], frame[FRAME_TEXT_MAX];
 	struct tm tm;
 	size_t frames = stack_frames(e, size);
 	FILE *o = p->out;
 
-	if (localtime_r(&secs, &tm))
-		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	if (secs != p->last_sec) {
+		p->last_sec = secs;
+		if (!localtime_r(&secs, &tm) || !strftime(p->hms, sizeof(p->hms), "%H:%M:%S", &tm))
+			snprintf(p->hms, sizeof(p->hms), "??:??:??");
+	}
 	comm_text(comm, e->comm);
-	fprintf(o, "%s.%06" PRId64 " [%03u] %s[%u/%u] ", hms, (wall % 1000000000) / 1000, e->cpu,
+	fprintf(o, "%s.%06" PRId64 " [%03u] %s[%u/%u] ", p->hms, (wall % 1000000000) / 1000, e->cpu,
 		comm, e->pid, e->tid);
 	if (pr) {
 		fprintf(o, "%s%s", pr->label, pr->ret ? "%return" : "");
@@ -120,7 +124,7 @@ static void event_json(struct event_printer *p, const struct kt_event *e, size_t
 		       const struct probe *pr)
 {
 	struct json *j = &p->j;
-	char frame[KSYMS_NAME_MAX + 64];
+	char frame[FRAME_TEXT_MAX];
 	size_t frames = stack_frames(e, size);
 
 	json_obj_begin(j);
@@ -208,8 +212,8 @@ static void summary_text(FILE *o, const struct ksyms *t, const struct probe *v, 
 			fprintf(o, " [%s]", ksyms__mod_name(t, v[i].sym->mod));
 		fputc('\n', o);
 	}
-	fprintf(o, "%" PRIu64 " hit%s on %zu probe%s; %" PRIu64 " event%s lost to a full ring buffer",
-		total, total == 1 ? "" : "s", shown, shown == 1 ? "" : "s", st->lost,
+	fprintf(o, "%zu probe%s, %" PRIu64 " hit%s; %" PRIu64 " event%s lost to a full ring buffer",
+		shown, shown == 1 ? "" : "s", total, total == 1 ? "" : "s", st->lost,
 		st->lost == 1 ? "" : "s");
 	if (st->unknown)
 		fprintf(o, "; %" PRIu64 " hit%s from an unidentified probe", st->unknown,

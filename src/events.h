@@ -24,6 +24,9 @@ struct event_printer {
 	/* text times are wall-clock: realtime at start + (event - monotonic at start) */
 	uint64_t mono0_ns;
 	int64_t real0_ns;
+	/* "HH:MM:SS" of last_sec: localtime once a second, not once an event */
+	int64_t last_sec;
+	char hms[16];
 };
 
 void event_printer__init(struct event_printer *p, FILE *out, const struct ksyms *t, bool json);
@@ -42,6 +45,10 @@ void event_printer__summary(struct event_printer *p, FILE *text_out, const struc
 /* --dry-run: spec -> address, module, kind, size, as a table or one object per probe. */
 void event_printer__plan(struct event_printer *p, const struct probe *v, size_t n,
 			 const struct traceable *trc);
+
+/* "sym+0xoff [mod]": a name (511 bytes at most), 18 for "+0x" and 64-bit hex, a
+ * module name (MODULE_NAME_LEN 56) in brackets, and the NUL. */
+#define FRAME_TEXT_MAX (KSYMS_NAME_MAX + 19 + 59 + 1)
 
 /* "sym+0xoff [mod]" for a kernel address, or "0x..." outside every symbol. */
 void format_frame(char *buf, size_t len, const struct ksyms *t, uint64_t addr);

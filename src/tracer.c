@@ -250,9 +250,34 @@ static int libbpf_print_bridge(enum libbpf_print_level level, const char *fmt, v
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* Kernel lockdown in confidentiality mode forbids kprobes and BPF's reads of
+ * kernel memory (security/lockdown: LOCKDOWN_KPROBES, LOCKDOWN_BPF_READ_KERNEL),
+ * whatever the caller's privileges. */
+static bool locked_down(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
+	bool yes;
+
+	if (!f)
+		return false;
+	yes = fgets(buf, sizeof(buf), f) && strstr(buf, "[confidentiality]");
+	fclose(f);
+	return yes;
+}
+
+static void explain_lockdown(const char *what, int err)
+{
+	log_error("%s: %s: the kernel is locked down (confidentiality), which forbids kprobes and BPF reads of kernel memory",
+		  what, strerror(err));
+	log_hint("lockdown cannot be lifted at run time: boot with lockdown=integrity (or none)");
+}
+
 static void explain_bpf_errno(const char *what, int err)
 {
-	if (err == EPERM || err == EACCES) {
+	if ((err == EPERM || err == EACCES) && locked_down()) {
+		explain_lockdown(what, err);
+	} else if (err == EPERM || err == EACCES) {
 		log_error("%s: %s: not allowed to use BPF", what, strerror(err));
 		log_hint("run as root, or with CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN before Linux 5.8)");
 	} else if (err == ENOMEM) {
@@ -436,37 +461,17 @@ const char *tracer__id_mode(const struct tracer *tr)
 
 /* ---- attaching -------------------------------------------------------------- */
 
-static const char *lockdown_mode(char *buf, size_t len)
-{
-	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
-	char *open, *close;
-
-	buf[0] = '\0';
-	if (!f)
-		return buf;
-	if (fgets(buf, (int)len, f) && (open = strchr(buf, '[')) && (close = strchr(open, ']'))) {
-		*close = '\0';
-		memmove(buf, open + 1, strlen(open + 1) + 1);
-	} else {
-		buf[0] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 /* One line (and a hint) for why the kernel refused a probe: its errno, in the
  * terms of DESIGN.md §2. */
 static void explain_attach_error(const struct tracer *tr, const struct probe *p, int err)
 {
 	const char *name = ksyms__name(tr->t, p->sym);
 	const char *kind = p->ret ? "kretprobe" : "kprobe";
-	char mode[32];
-
 	switch (err) {
 	case EILSEQ:
 		log_error("%s: not on an instruction boundary (0x%" PRIx64 ")", p->label, p->addr);
 		log_hint("give the offset of an instruction's first byte (objdump -d, or gdb: disassemble %s)%s",
-			 name, p->off >= 1 && p->off <= 3 ? "; with IBT, +0 is moved to +4 and +1..+3 are refused" : "");
+			 name, p->off >= 1 && p->off <= 3 ? "; on kernels with IBT (5.18+), +0 is moved past ENDBR to +4 and +1..+3 are refused" : "");
 		break;
 	case EADDRNOTAVAIL:
 		log_error("%s: the kernel cannot tell which symbol 0x%" PRIx64 " belongs to (EADDRNOTAVAIL)", p->label,
@@ -488,10 +493,8 @@ static void explain_attach_error(const struct tracer *tr, const struct probe *p,
 		break;
 	case EPERM:
 	case EACCES:
-		if (strcmp(lockdown_mode(mode, sizeof(mode)), "confidentiality") == 0) {
-			log_error("%s: %s: the kernel is locked down (confidentiality) and forbids kprobes",
-				  p->label, strerror(err));
-			log_hint("lockdown cannot be lifted at run time; boot with lockdown=integrity or none");
+		if (locked_down()) {
+			explain_lockdown(p->label, err);
 		} else {
 			log_error("%s: %s: not allowed to create a %s", p->label, strerror(err), kind);
 			log_hint("run as root, or with CAP_PERFMON and CAP_BPF (CAP_SYS_ADMIN before Linux 5.8)");

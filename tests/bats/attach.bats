@@ -130,10 +130,12 @@ no_kprobes_sysroot() {
 	run kt attach 'do_*' 'native_*' vfs_read --all --dry-run
 	[ "$status" -eq 1 ]
 	[[ $output == *"do_*: left out 1 match that cannot be traced"* ]]
-	[[ $output == *"do_*: every match is blacklisted or notrace: nothing to attach"* ]]
-	run kt attach 'c_n*' --all --dry-run
+	[[ $output == *"do_*: no match can be traced: nothing to attach"* ]]
+	run kt attach 'c_n*' '*_read' --all --dry-run
 	[ "$status" -eq 0 ]
-	[ "$(grep -c ' kprobe ' <<<"$output")" -eq 3 ]
+	[[ $output == *"*_read: left out 1 match that cannot be traced (padding"* ]]
+	[ "$(grep -c ' kprobe ' <<<"$output")" -eq 4 ]
+	has_row "vfs_read kprobe ffffffff81001010"
 }
 
 @test "dry-run works on this machine's own kernel and says what it could not check" {
@@ -359,6 +361,22 @@ no_kprobes_sysroot() {
 	KSYMTRACE_FORCE_ADDR_IDS=1 run "$KSYMTRACE" -k "$BATS_TEST_TMPDIR/t" attach 'vfs_read%return' vfs_read --dry-run
 	[ "$status" -eq 0 ]
 	[[ $output == *"probes are told apart by address lookup (KSYMTRACE_FORCE_ADDR_IDS=1)"* ]]
+}
+
+@test "a -k table from another boot is refused before attaching: its addresses are not this kernel's" {
+	mkdir -p "$KPROBES/proc"
+	# the running kernel's table: the dummy module was reloaded elsewhere
+	sed 's/^ffffffffc0395140 t c_start/ffffffffc0495140 t c_start/' "$FIX/attach.kallsyms" >"$KPROBES/proc/kallsyms"
+	run kt attach vfs_read c_start#4 -d 1
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == "ksymtrace: c_start [dummy] is at 0xffffffffc0395140 in $FIX/attach.kallsyms but not in the running kernel: "* ]]
+	[[ $output == *"HINT: attaching by those addresses would probe whatever code is there now"* ]]
+	[[ $output != *"vfs_read [vmlinux]"* ]]
+	# a kernel that hides its addresses cannot vouch for the file either
+	sed 's/^[0-9a-f]\{16\}/0000000000000000/' "$FIX/attach.kallsyms" >"$KPROBES/proc/kallsyms"
+	run kt attach vfs_read -d 1
+	[ "$status" -eq 1 ]
+	[[ $output == *"hides its addresses (kptr_restrict): cannot check that"* ]]
 }
 
 # ---- usage (exit 2) --------------------------------------------------------------------
