@@ -33,6 +33,13 @@ extern const struct argp global_argp;
  * error, like argp itself. */
 void cmd_parse(const struct argp *argp, int argc, char **argv, void *input);
 
+struct spec;
+/* Parse every spec before the table is read or anything printed. Returns EXIT_OK
+ * with *OUT holding N specs, EXIT_USAGE after one error line naming the bad spec,
+ * or EXIT_FAIL when out of memory. cli_free_specs() takes what it returned. */
+int cli_parse_specs(char **texts, int n, struct spec **out);
+void cli_free_specs(struct spec *specs, int n);
+
 /* Load the table named by -k (default /proc/kallsyms). On failure prints one line
  * naming the cause, a hint where there is one, and returns NULL (exit 1). */
 struct ksyms *cli_load_table(void);

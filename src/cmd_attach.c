@@ -596,25 +596,17 @@ int cmd_attach(int argc, char **argv)
 	struct tracer *tr = NULL;
 	struct child child = { .go_fd = -1 };
 	struct run run = { 0 };
-	int ret = EXIT_FAIL, parsed = 0;
+	int ret = EXIT_FAIL;
 
 	a.specs = calloc((size_t)argc, sizeof(*a.specs));
 	if (!a.specs)
 		return EXIT_FAIL;
 	cmd_parse(&argp, argc, argv, &a);
 
-	specs = calloc((size_t)a.n_specs, sizeof(*specs));
-	if (!specs)
+	ret = cli_parse_specs(a.specs, a.n_specs, &specs);
+	if (ret != EXIT_OK)
 		goto cleanup;
-	for (; parsed < a.n_specs; parsed++) {
-		char err[SPEC_ERR_LEN];
-
-		if (spec__parse(a.specs[parsed], &specs[parsed], err, sizeof(err))) {
-			log_error("%s", err);
-			ret = EXIT_USAGE;
-			goto cleanup;
-		}
-	}
+	ret = EXIT_FAIL;
 	if (a.comm) {
 		snprintf(a.comm_buf, sizeof(a.comm_buf), "%s", a.comm);
 		if (strlen(a.comm) >= KT_COMM_LEN)
@@ -726,9 +718,7 @@ int cmd_attach(int argc, char **argv)
 cleanup:
 	tracer__free(tr);
 	child_finish(&child, a.cmd);
-	for (int i = 0; specs && i < parsed; i++)
-		spec__free(&specs[i]);
-	free(specs);
+	cli_free_specs(specs, a.n_specs);
 	free(a.specs);
 	traceable__free(trc);
 	ksyms__free(t);

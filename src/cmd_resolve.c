@@ -81,7 +81,7 @@ int cmd_resolve(int argc, char **argv)
 	struct traceable *tr = NULL;
 	struct sym_printer pr;
 	char (*errs)[SPEC_ERR_LEN] = NULL;
-	int ret = EXIT_FAIL, parsed = 0;
+	int ret = EXIT_FAIL;
 	bool any_failed = false;
 
 	a.specs = calloc((size_t)argc, sizeof(*a.specs));
@@ -90,20 +90,14 @@ int cmd_resolve(int argc, char **argv)
 	cmd_parse(&argp, argc, argv, &a);
 
 	/* every spec is checked before the table is read and anything is printed */
-	specs = calloc((size_t)a.n_specs, sizeof(*specs));
+	ret = cli_parse_specs(a.specs, a.n_specs, &specs);
+	if (ret != EXIT_OK)
+		goto cleanup;
+	ret = EXIT_FAIL;
 	res = calloc((size_t)a.n_specs, sizeof(*res));
 	errs = calloc((size_t)a.n_specs, sizeof(*errs));
-	if (!specs || !res || !errs)
+	if (!res || !errs)
 		goto cleanup;
-	for (; parsed < a.n_specs; parsed++) {
-		char err[SPEC_ERR_LEN];
-
-		if (spec__parse(a.specs[parsed], &specs[parsed], err, sizeof(err))) {
-			log_error("%s", err);
-			ret = EXIT_USAGE;
-			goto cleanup;
-		}
-	}
 
 	t = cli_load_table();
 	if (!t)
@@ -140,11 +134,9 @@ int cmd_resolve(int argc, char **argv)
 	ret = any_failed ? EXIT_FAIL : EXIT_OK;
 
 cleanup:
-	for (int i = 0; specs && i < parsed; i++)
-		spec__free(&specs[i]);
+	cli_free_specs(specs, a.n_specs);
 	for (int i = 0; res && i < a.n_specs; i++)
 		candidates__free(&res[i]);
-	free(specs);
 	free(res);
 	free(errs);
 	free(a.specs);

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "spec.h"
 
 struct global_env env = { .kallsyms = "/proc/kallsyms" };
 
@@ -137,6 +138,33 @@ int main(int argc, char **argv)
 	log_error("unknown command '%s': the commands are resolve, list and attach (see --help)",
 		  argv[cmd_index]);
 	return EXIT_USAGE;
+}
+
+int cli_parse_specs(char **texts, int n, struct spec **out)
+{
+	struct spec *specs = calloc(n > 0 ? (size_t)n : 1, sizeof(*specs));
+
+	*out = NULL;
+	if (!specs)
+		return EXIT_FAIL;
+	for (int i = 0; i < n; i++) {
+		char err[SPEC_ERR_LEN];
+
+		if (spec__parse(texts[i], &specs[i], err, sizeof(err))) {
+			log_error("%s", err);
+			cli_free_specs(specs, i);
+			return EXIT_USAGE;
+		}
+	}
+	*out = specs;
+	return EXIT_OK;
+}
+
+void cli_free_specs(struct spec *specs, int n)
+{
+	for (int i = 0; specs && i < n; i++)
+		spec__free(&specs[i]);
+	free(specs);
 }
 
 struct ksyms *cli_load_table(void)
