@@ -13,8 +13,8 @@
 
 /* Offsets are 32-bit; 1 GiB is far beyond any real table (6.12: ~8 MiB). */
 #define KSYMS_FILE_MAX (1UL << 30)
-#define READ_CHUNK (1UL << 20)
-/* readable bytes past the end of the file's bytes: chunk_at() loads 8 at a time */
+/* readable zero bytes past the end of the arena and of the read chunk: chunk_at()
+ * and name_end() load 8 at a time */
 #define KSYMS_PAD 8
 
 struct region {
@@ -23,7 +23,7 @@ struct region {
 };
 
 struct ksyms {
-	char *buf; /* the file's bytes; names NUL-terminated in place: the arena */
+	char *buf; /* the arena: every name and module name, NUL-terminated */
 	size_t buf_len;
 	struct region buf_mem, syms_mem;
 	struct ksym *syms; /* address order */
@@ -122,62 +122,6 @@ static void region_free(struct region *r)
 }
 #endif
 
-/* ---- reading ---------------------------------------------------------------- */
-
-/* /proc/kallsyms reports st_size 0 and stdin may be a pipe: read until EOF into a
- * growing region. Large reads matter: seq_file fills the whole user buffer per
- * call, so 1 MiB reads keep syscalls down to a handful. */
-static int read_all(int fd, struct region *r, size_t *len)
-{
-	struct stat st;
-	size_t cap = 8 * READ_CHUNK, n = 0; /* 6.1: 4.2 MiB, 6.12: 7.5 MiB */
-	int err;
-
-	if (fstat(fd, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return -EISDIR;
-		if (S_ISREG(st.st_mode) && st.st_size > 0)
-			cap = (size_t)st.st_size + 1;
-	}
-	if (cap > KSYMS_FILE_MAX)
-		return -EFBIG;
-	err = region_alloc(r, cap + 1 + KSYMS_PAD);
-	if (err)
-		return err;
-	for (;;) {
-		ssize_t got;
-
-		size_t room = r->len - 1 - KSYMS_PAD - n;
-
-		if (room < READ_CHUNK / 4) {
-			size_t ncap = (r->len - 1 - KSYMS_PAD) * 2;
-
-			if (ncap > KSYMS_FILE_MAX + 1)
-				ncap = KSYMS_FILE_MAX + 1;
-			if (ncap <= r->len - 1 - KSYMS_PAD)
-				return -EFBIG;
-			err = region_grow(r, ncap + 1 + KSYMS_PAD);
-			if (err)
-				return err;
-			room = r->len - 1 - KSYMS_PAD - n;
-		}
-		got = read(fd, (char *)r->p + n, room);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	if (n > KSYMS_FILE_MAX)
-		return -EFBIG;
-	((char *)r->p)[n] = '\0';
-	*len = n;
-	return 0;
-}
-
 /* ---- parsing ---------------------------------------------------------------- */
 
 static signed char hexval[256];
@@ -239,9 +183,8 @@ static inline bool hex8(const unsigned char *p, uint32_t *out)
 }
 
 /* First byte at or after P that cannot be part of a name (the TAB before a module,
- * or the NUL that ends the line). Eight bytes at a time: the arena has KSYMS_PAD
- * readable bytes past its end and every line ends in a NUL, so the loads stay
- * inside it. "Some byte < 0x21" and "some byte == 0x7f" are the classic
+ * the newline, or the NUL after the last byte read). Eight bytes at a time: the
+ * read chunk has KSYMS_PAD zero bytes past its data, so the loads stay inside it. "Some byte < 0x21" and "some byte == 0x7f" are the classic
  * has-less/has-zero tricks; both are exact for their lowest flagged byte, which
  * is all this uses. */
 static inline unsigned char *name_end(unsigned char *p)
@@ -266,10 +209,11 @@ static inline unsigned char *name_end(unsigned char *p)
 
 struct builder {
 	struct ksyms *t;
+	uint32_t lineno;
 	size_t cap;
 	size_t mods_cap;
 	/* the module of the previous line: modules come in blocks, so this hits */
-	const char *last_mod;
+	bool has_last_mod;
 	size_t last_mod_len;
 	uint16_t last_mod_idx;
 	/* module indexes by name hash, open addressing, 0 = empty: a table may hold
@@ -278,6 +222,29 @@ struct builder {
 	uint16_t *mod_hash;
 	size_t hash_cap; /* a power of two, at least twice the modules */
 };
+
+/* Copy NAME (LEN bytes) into the arena, NUL-terminated; its offset in *OFF. The
+ * arena keeps KSYMS_PAD readable bytes past its end for the 8-byte loads of the
+ * name sort. It may move when it grows: everything refers to it by offset. */
+static int arena_put(struct ksyms *t, const char *name, size_t len, uint32_t *off)
+{
+	struct region *r = &t->buf_mem;
+
+	if (t->buf_len + len + 1 + KSYMS_PAD > r->len) {
+		size_t ncap = r->len * 2;
+
+		while (t->buf_len + len + 1 + KSYMS_PAD > ncap)
+			ncap *= 2;
+		if (ncap > KSYMS_FILE_MAX + KSYMS_PAD || region_grow(r, ncap))
+			return ncap > KSYMS_FILE_MAX + KSYMS_PAD ? -EFBIG : -ENOMEM;
+		t->buf = r->p;
+	}
+	memcpy(t->buf + t->buf_len, name, len);
+	memset(t->buf + t->buf_len + len, 0, 1 + KSYMS_PAD);
+	*off = (uint32_t)t->buf_len;
+	t->buf_len += len + 1;
+	return 0;
+}
 
 static size_t mod_slot(const struct builder *b, const char *name, size_t len)
 {
@@ -313,20 +280,28 @@ static int grow_mod_hash(struct builder *b)
 	return 0;
 }
 
-static int intern_mod(struct builder *b, char *name, size_t len, uint16_t *idx)
+static bool mod_is(const struct ksyms *t, uint16_t idx, const char *name, size_t len)
+{
+	const char *m = t->buf + t->mods[idx];
+
+	return strncmp(m, name, len) == 0 && m[len] == '\0';
+}
+
+static int intern_mod(struct builder *b, const char *name, size_t len, uint16_t *idx)
 {
 	struct ksyms *t = b->t;
+	uint32_t off;
 	size_t h;
+	int err;
 
-	if (b->last_mod && len == b->last_mod_len && memcmp(name, b->last_mod, len) == 0) {
+	if (b->has_last_mod && len == b->last_mod_len && mod_is(t, b->last_mod_idx, name, len)) {
 		*idx = b->last_mod_idx;
 		return 0;
 	}
-	name[len] = '\0';
 	if (2 * t->n_mods >= b->hash_cap && grow_mod_hash(b))
 		return -ENOMEM;
 	for (h = mod_slot(b, name, len); b->mod_hash[h]; h = (h + 1) & (b->hash_cap - 1)) {
-		if (strcmp(t->buf + t->mods[b->mod_hash[h]], name) == 0) {
+		if (mod_is(t, b->mod_hash[h], name, len)) {
 			*idx = b->mod_hash[h];
 			goto hit;
 		}
@@ -342,20 +317,25 @@ static int intern_mod(struct builder *b, char *name, size_t len, uint16_t *idx)
 		t->mods = nm;
 		b->mods_cap = ncap;
 	}
-	t->mods[t->n_mods] = (uint32_t)(name - t->buf);
+	err = arena_put(t, name, len, &off);
+	if (err)
+		return err;
+	t->mods[t->n_mods] = off;
 	*idx = (uint16_t)t->n_mods++;
 	b->mod_hash[h] = *idx;
 hit:
-	b->last_mod = name;
+	b->has_last_mod = true;
 	b->last_mod_len = len;
 	b->last_mod_idx = *idx;
 	return 0;
 }
 
-static int push_sym(struct builder *b, uint64_t addr, const unsigned char *name, char type,
-		    uint16_t mod, uint32_t lineno)
+static int push_sym(struct builder *b, uint64_t addr, const unsigned char *name, size_t len,
+		    char type, uint16_t mod, uint32_t lineno)
 {
 	struct ksyms *t = b->t;
+	uint32_t off;
+	int err;
 
 	if (t->n == b->cap) {
 		size_t ncap = b->cap * 2;
@@ -365,9 +345,12 @@ static int push_sym(struct builder *b, uint64_t addr, const unsigned char *name,
 		t->syms = t->syms_mem.p;
 		b->cap = ncap;
 	}
+	err = arena_put(t, (const char *)name, len, &off);
+	if (err)
+		return err;
 	t->syms[t->n++] = (struct ksym){
 		.addr = addr,
-		.name = (uint32_t)((const char *)name - t->buf),
+		.name = off,
 		.line = lineno,
 		.mod = mod,
 		.type = type,
@@ -428,13 +411,11 @@ static int parse_line(struct builder *b, char *line, size_t len, uint32_t lineno
 				return 0;
 		if (end - 1 == m)
 			return 0;
-		*p = '\0';
 		err = intern_mod(b, (char *)m, (size_t)(end - 1 - m), &mod);
 		if (err)
 			return err;
 	}
-	*p = '\0';
-	err = push_sym(b, addr, name, type, mod, lineno);
+	err = push_sym(b, addr, name, name_len, type, mod, lineno);
 	if (err)
 		return err;
 	return 1;
@@ -480,57 +461,135 @@ static int parse_fast(struct builder *b, unsigned char *p, const unsigned char *
 	} else {
 		return 0;
 	}
-	*q = '\0';
-	err = push_sym(b, (uint64_t)hi << 32 | lo, name, (char)p[17], mod, lineno);
+	err = push_sym(b, (uint64_t)hi << 32 | lo, name, len, (char)p[17], mod, lineno);
 	return err ? err : 1;
 }
 
-static int parse_all(struct builder *b, struct ksyms_load_result *res)
+static void count_bad(struct builder *b, struct ksyms_load_result *res)
 {
-	struct ksyms *t = b->t;
-	char *p = t->buf, *end = t->buf + t->buf_len;
-	uint32_t lineno = 0;
+	b->lineno++;
+	if (res->bad_lines < sizeof(res->first_bad) / sizeof(res->first_bad[0]))
+		res->first_bad[res->bad_lines] = b->lineno;
+	res->bad_lines++;
+}
 
-	/* about 44 bytes a line in practice: size the array once */
-	b->cap = t->buf_len / 40 + 16;
-	if (region_alloc(&t->syms_mem, b->cap * sizeof(*t->syms)))
-		return -ENOMEM;
-	t->syms = t->syms_mem.p;
+/* Parse the complete lines in [*P, END); with FINAL (end of file) the last,
+ * unterminated one too. *P moves past what was parsed. END[0..KSYMS_PAD] must be
+ * NUL: name_end() loads 8 bytes at a time and stops there. */
+static int parse_lines(struct builder *b, struct ksyms_load_result *res, char **pp, char *end,
+		       bool final)
+{
+	char *p = *pp;
+	int r = 0;
 
 	while (p < end) {
 		unsigned char *next = NULL;
 		char *nl;
 		size_t len;
-		int r;
 
-		if (lineno == UINT32_MAX)
-			return -EFBIG;
-		lineno++;
-		r = parse_fast(b, (unsigned char *)p, (unsigned char *)end, &next, lineno);
+		if (b->lineno == UINT32_MAX) {
+			r = -EFBIG;
+			break;
+		}
+		r = parse_fast(b, (unsigned char *)p, (unsigned char *)end, &next, b->lineno + 1);
 		if (r < 0)
-			return r;
+			break;
 		if (r > 0) {
+			b->lineno++;
 			p = (char *)next;
 			continue;
 		}
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
+			if (!final)
+				break; /* the rest of this line is still to be read */
 			nl = end;
 			res->no_final_newline = true;
 		}
+		b->lineno++;
 		len = (size_t)(nl - p);
 		*nl = '\0';
-		r = parse_line(b, p, len, lineno);
+		r = parse_line(b, p, len, b->lineno);
 		if (r < 0)
-			return r;
-		if (r == 0 && !(len == 0 && nl == end)) {
-			if (res->bad_lines < sizeof(res->first_bad) / sizeof(res->first_bad[0]))
-				res->first_bad[res->bad_lines] = lineno;
-			res->bad_lines++;
+			break;
+		if (r == 0) {
+			b->lineno--;
+			count_bad(b, res);
 		}
+		r = 0;
 		p = nl + 1;
 	}
-	return 0;
+	*pp = p < end ? p : end;
+	return r < 0 ? r : 0;
+}
+
+/* Read FD a chunk at a time and parse each chunk while it is still in the cache,
+ * keeping only the names (in the arena) and the records. /proc/kallsyms hands out
+ * about a page per read(): copying the whole file into fresh memory first and
+ * reading it back cost more than the parse itself. A valid line is under 700
+ * bytes, so a line that fills a whole chunk is malformed: it is counted and
+ * skipped to its newline without being kept (memory stays one chunk, whatever
+ * the input, /dev/zero included). */
+#define CHUNK (256UL << 10)
+
+static int load_chunks(struct builder *b, int fd, size_t expect, struct ksyms_load_result *res)
+{
+	struct ksyms *t = b->t;
+	size_t have = 0, total = 0;
+	char *buf = malloc(CHUNK + 1 + KSYMS_PAD);
+	bool eof = false, skipping = false;
+	int err = 0;
+
+	if (expect > (64UL << 20))
+		expect = 64UL << 20; /* a guess for sizing, not a limit */
+	/* names are about half a line; records one per ~44 bytes */
+	if (!buf || region_alloc(&t->buf_mem, expect / 2 + 4096) ||
+	    region_alloc(&t->syms_mem, (expect / 40 + 16) * sizeof(*t->syms))) {
+		free(buf);
+		return -ENOMEM;
+	}
+	t->buf = t->buf_mem.p;
+	t->syms = t->syms_mem.p;
+	b->cap = expect / 40 + 16;
+	while (!eof && !err) {
+		ssize_t got = read(fd, buf + have, CHUNK - have);
+		char *p = buf;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = -errno;
+			break;
+		}
+		eof = got == 0;
+		have += (size_t)got;
+		total += (size_t)got;
+		if (total > KSYMS_FILE_MAX) {
+			err = -EFBIG;
+			break;
+		}
+		if (skipping) {
+			char *nl = memchr(buf, '\n', have);
+
+			if (!nl) {
+				have = 0;
+				continue;
+			}
+			skipping = false;
+			p = nl + 1;
+		}
+		memset(buf + have, 0, 1 + KSYMS_PAD);
+		err = parse_lines(b, res, &p, buf + have, eof);
+		have -= (size_t)(p - buf);
+		memmove(buf, p, have);
+		if (have == CHUNK) { /* one line fills the chunk */
+			count_bad(b, res);
+			skipping = true;
+			have = 0;
+		}
+	}
+	free(buf);
+	return err;
 }
 
 /* ---- sorting ---------------------------------------------------------------- */
@@ -925,6 +984,7 @@ struct ksyms *ksyms__load(const char *path, const struct ksyms_opts *opts,
 	struct ksyms_load_result dummy;
 	struct builder b = { 0 };
 	struct ksyms *t;
+	struct stat st = { 0 };
 	bool all_zero = true;
 	int fd = -1, err;
 
@@ -941,20 +1001,6 @@ struct ksyms *ksyms__load(const char *path, const struct ksyms_opts *opts,
 	}
 	b.t = t;
 
-	if (opts && opts->stream) {
-		fd = fileno(opts->stream);
-		err = read_all(fd, &t->buf_mem, &t->buf_len);
-		fd = -1;
-	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		err = fd < 0 ? -errno : read_all(fd, &t->buf_mem, &t->buf_len);
-	}
-	t->buf = t->buf_mem.p;
-	if (fd >= 0)
-		close(fd);
-	if (err)
-		goto fail;
-
 	/* module 0 is the core kernel; its name lives outside the arena */
 	b.mods_cap = 64;
 	t->mods = malloc(b.mods_cap * sizeof(*t->mods));
@@ -965,7 +1011,18 @@ struct ksyms *ksyms__load(const char *path, const struct ksyms_opts *opts,
 	t->mods[0] = UINT32_MAX;
 	t->n_mods = 1;
 
-	err = parse_all(&b, res);
+	fd = opts && opts->stream ? fileno(opts->stream) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = opts && opts->stream ? -EBADF : -errno;
+		goto fail;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		err = -EISDIR;
+	else /* st_size is 0 for /proc/kallsyms: 6.1 has 4.2 MiB, 6.12 7.5 MiB */
+		err = load_chunks(&b, fd,
+				  S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 6UL << 20, res);
+	if (!(opts && opts->stream))
+		close(fd);
 	free(b.mod_hash);
 	if (err)
 		goto fail;

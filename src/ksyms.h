@@ -6,9 +6,9 @@
  * answer to "which symbol is this?" must consider all of them: one name can sit at
  * several addresses and one address can carry several names (DESIGN.md §1).
  *
- * Storage: the file's bytes are the string arena (names are NUL-terminated in
- * place), a compact record array sorted by (address, name), and an index of record
- * numbers sorted by (name, address). Every query is a [lo, hi) range in one of them.
+ * Storage: a string arena of the names (the file is read and parsed a chunk at a
+ * time, never held whole), a compact record array sorted by (address, name), and
+ * an index of record numbers sorted by (name, address). Every query is a [lo, hi) range in one of them.
  * The symbols are immutable once loaded, so results may point into them freely;
  * the name index sorts each part the first time a query reaches it (one thread).
  */
