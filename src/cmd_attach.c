@@ -646,6 +646,8 @@ int cmd_attach(int argc, char **argv)
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = check_probes(&a, t, tr, trc);
+	if (ret == EXIT_OK)
+		tracer__merge_same_addr(tr);
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;

@@ -185,8 +185,13 @@ int tracer__add(struct tracer *tr, const struct target *tg, bool ret, const char
 	char label[KSYMS_NAME_MAX + 64];
 	struct probe *p;
 
+	/* the same place named twice is one probe; another name for the same address
+	 * is kept apart until every probe has been checked under its own name
+	 * (tracer__merge_same_addr), so that vfs_read+D%return is refused even when
+	 * vfs_read+D is also vfs_write's start */
 	for (size_t i = 0; i < tr->n; i++)
-		if (tr->v[i].addr == addr && tr->v[i].ret == ret)
+		if (tr->v[i].addr == addr && tr->v[i].ret == ret && tr->v[i].sym == tg->sym &&
+		    tr->v[i].off == tg->off)
 			return 1;
 	if (tr->n == tr->cap) {
 		size_t ncap = tr->cap ? tr->cap * 2 : 16;
@@ -222,6 +227,28 @@ size_t tracer__count(const struct tracer *tr)
 struct probe *tracer__probe(struct tracer *tr, size_t i)
 {
 	return &tr->v[i];
+}
+
+size_t tracer__merge_same_addr(struct tracer *tr)
+{
+	size_t merged = 0;
+
+	/* one probe per (address, kind): the kernel would run two identical
+	 * handlers, and without cookies (before 5.15) an address names one probe */
+	for (size_t j = 1; j < tr->n; j++) {
+		for (size_t i = 0; i < j; i++) {
+			if (tr->v[i].skipped || tr->v[i].addr != tr->v[j].addr ||
+			    tr->v[i].ret != tr->v[j].ret)
+				continue;
+			log_info("ksymtrace: %s%s is %s%s's address: one probe there", tr->v[j].label,
+				 tr->v[j].ret ? "%return" : "", tr->v[i].label, tr->v[i].ret ? "%return" : "");
+			tr->v[j].skipped = true;
+			merged++;
+			break;
+		}
+	}
+	tracer__drop_skipped(tr);
+	return merged;
 }
 
 void tracer__drop_skipped(struct tracer *tr)

@@ -75,6 +75,9 @@ int tracer__add(struct tracer *tr, const struct target *tg, bool ret, const char
 size_t tracer__count(const struct tracer *tr);
 struct probe *tracer__probe(struct tracer *tr, size_t i);
 /* Forget the probes marked skipped before loading (refused by the checks). */
+/* After the checks: probes of different names at one address and kind become one
+ * (the first); says so on stderr. Returns how many were merged. */
+size_t tracer__merge_same_addr(struct tracer *tr);
 void tracer__drop_skipped(struct tracer *tr);
 
 /* Open, configure and load the BPF programs. Prints the cause on failure. */

@@ -250,6 +250,19 @@ no_kprobes_sysroot() {
 	refused "a kretprobe goes on a function's entry" vfs_read+4 -r
 }
 
+@test "refusal: another name for the same address does not hide a refused spec" {
+	need_bpf
+	# vfs_read+0x1f0 is vfs_write's address: as %return it is still a kretprobe at an
+	# offset, refused, even though vfs_write%return asks for the same place
+	refused "vfs_read+0x1f0: a kretprobe goes on a function's entry, not at an offset" \
+		'vfs_write%return' 'vfs_read+0x1f0%return'
+	# as kprobes both are fine, and become one probe
+	run kt attach vfs_write 'vfs_read+0x1f0' --force --dry-run
+	[ "$status" -eq 0 ]
+	[[ $output == *"vfs_read+0x1f0 is vfs_write's address: one probe there"* ]]
+	[ "$(grep -c ' kprobe ' <<<"$output")" -eq 1 ]
+}
+
 @test "refused: a blacklisted function, even with --force" {
 	refused "do_int3: in the kprobes blacklist (NOKPROBE_SYMBOL or a __kprobes section)" do_int3 --force
 }
