@@ -65,16 +65,22 @@ refused() {
 	[[ $err == *"HINT: give an offset below $off, or --force to probe $(printf '0x%x' $((a + size))) anyway"* ]]
 }
 
-@test "refused past the end even when another spec names the function that starts there" {
-	# vfs_read+SIZE is the address of the next function. Asked for together with that
-	# function, it is still an offset past vfs_read's end, and must still be refused.
-	local a size off next
-	a=$(ksym_addr vfs_read)
-	size=$(ksym_size "$a")
+@test "a refused spec stays refused when another spec names the same address" {
+	# vfs_read+D, with D the distance to vfs_write, is vfs_write's address. Written with
+	# %return it is a kretprobe at an offset, refused whatever else is asked for.
+	local r w d
+	r=$(ksym_addr vfs_read) w=$(ksym_addr vfs_write)
+	d=$(printf '0x%x' $((w - r)))
+	refused "vfs_read+$d: a kretprobe goes on a function's entry, not at an offset" \
+		'vfs_write%return' "vfs_read+$d%return"
+
+	# vfs_read+SIZE is the address of the next function: past vfs_read's end, whatever
+	# else is asked for. On 6.2+ the __pfx_ padding of the next function starts there.
+	local size off next
+	size=$(ksym_size "$r")
 	off=$(printf '0x%x' "$size")
-	next=$(awk -v a="$(printf '%016x' $((a + size)))" '$1 == a && $2 ~ /^[tT]$/ && $3 !~ /^__pfx_/ { print $3; exit }' "$KSYMS_FILE")
-	[[ -n $next ]] || skip "the __pfx_ padding of the next function starts there (6.2+): no function to name"
-	refused "vfs_read+$off: offset $off is past the end of vfs_read ($size bytes)" "$next" "vfs_read+$off"
+	next=$(awk -v a="$(printf '%016x' $((r + size)))" '$1 == a && $2 ~ /^[tT]$/ && $3 !~ /^__pfx_/ { print $3; exit }' "$KSYMS_FILE")
+	[[ -z $next ]] || refused "vfs_read+$off: offset $off is past the end of vfs_read ($size bytes)" "$next" "vfs_read+$off"
 }
 
 @test "menu on a terminal: the instance typed is the one attached; q attaches nothing (exit 3)" {
