@@ -22,6 +22,20 @@ VM_EXTRA_MODULES=(dummy)
 
 VM_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
+# Network steps must end, on a fresh CI machine too: apt retries a failed transfer and gives
+# up on a stalled connection, and each apt run has an overall limit
+# (KSYMTRACE_VM_FETCH_TIMEOUT seconds, default 900: the largest package is about 110 MB).
+VM_FETCH_TIMEOUT=${KSYMTRACE_VM_FETCH_TIMEOUT:-900}
+VM_APT_NET_OPTS=(-o Acquire::Retries=3 -o Acquire::http::Timeout=60 -o Acquire::https::Timeout=60)
+
+# vm_apt_net ARG... — apt-get ARG... with the limits above.
+vm_apt_net() {
+	local rc=0
+	timeout -k 10 "$VM_FETCH_TIMEOUT" apt-get "${VM_APT_NET_OPTS[@]}" "$@" || rc=$?
+	(( rc != 124 && rc != 137 )) || vm_log "apt-get ${*: -2}: stopped after $VM_FETCH_TIMEOUT s (KSYMTRACE_VM_FETCH_TIMEOUT)"
+	return "$rc"
+}
+
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
 vm_die() { printf 'vm: error: %s\n' "$*" >&2; exit 1; }
 
@@ -36,7 +50,8 @@ vm_apt_install() {
 		vm_die "missing packages: $* (run as root, or: apt-get install $*)"
 	fi
 	vm_log "installing $*"
-	local -a apt=(env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0)
+	# no overall limit here: stopping dpkg halfway would leave the system broken
+	local -a apt=(env DEBIAN_FRONTEND=noninteractive apt-get "${VM_APT_NET_OPTS[@]}" -y -q -o Dpkg::Use-Pty=0)
 	if (( ! VM_APT_UPDATED )) && ! vm_apt_has_candidates "$@"; then
 		"${apt[@]}" update >&2 || vm_die "apt-get update failed"
 		VM_APT_UPDATED=1
@@ -200,21 +215,21 @@ vm_apt_update() {
 		(( EUID == 0 )) || return 0
 		(( VM_APT_UPDATED )) && return 0
 		vm_log "apt-get update (system sources)"
-		apt-get -q update >&2 || vm_log "warning: apt-get update reported errors"
+		vm_apt_net -q update >&2 || vm_log "warning: apt-get update reported errors"
 		VM_APT_UPDATED=1
 		return 0
 	fi
 	vm_find_archive
 	vm_private_sources "$suite"
 	vm_log "apt-get update ($suite, private lists under $VM_CACHE/apt/$suite)"
-	out=$(apt-get "${VM_APT_OPTS[@]}" -q update 2>&1) || rc=$?
+	out=$(vm_apt_net "${VM_APT_OPTS[@]}" -q update 2>&1) || rc=$?
 	printf '%s\n' "$out" | grep -v '^\(Hit\|Get\|Ign\|Reading\)' >&2 || true
 	if (( rc != 0 )) && grep -q 'NO_PUBKEY\|not signed\|signatures were invalid\|couldn.t be verified' <<<"$out"; then
 		vm_log "the system keyring cannot verify $suite: upgrading debian-archive-keyring"
 		(( EUID == 0 )) || vm_die "run as root, or upgrade debian-archive-keyring"
 		env DEBIAN_FRONTEND=noninteractive apt-get -y -q install --only-upgrade debian-archive-keyring >&2 ||
 			vm_die "could not upgrade debian-archive-keyring"
-		apt-get "${VM_APT_OPTS[@]}" -q update >&2 ||
+		vm_apt_net "${VM_APT_OPTS[@]}" -q update >&2 ||
 			vm_log "warning: apt-get update ($suite) still reports errors"
 	fi
 }
@@ -244,7 +259,7 @@ vm_download() {
 	# apt downloads as the unprivileged _apt user when it can write the directory.
 	if (( EUID == 0 )) && id _apt >/dev/null 2>&1; then chown _apt "$dl"; fi
 	vm_log "downloading $VM_PKG $VM_PKG_VERSION ($suite)"
-	(cd "$dl" && apt-get "${VM_APT_OPTS[@]}" -q download "$VM_PKG=$VM_PKG_VERSION" >&2) ||
+	(cd "$dl" && vm_apt_net "${VM_APT_OPTS[@]}" -q download "$VM_PKG=$VM_PKG_VERSION" >&2) ||
 		vm_die "apt-get download $VM_PKG=$VM_PKG_VERSION failed"
 	mv "$dl"/*.deb "$VM_DEB"
 	rm -rf "$dl"
@@ -262,6 +277,8 @@ vm_unpack() {
 	local -A path=() want=() have=()
 	local -a todo=() members=()
 	vm_require dpkg-deb:dpkg tar:tar modinfo:kmod depmod:kmod
+	# what an interrupted run left (vm-run holds the cache lock: no other run is unpacking)
+	rm -rf "$VM_CACHE"/kernels/.unpack.*
 	tmp=$(mktemp -d "$VM_CACHE/kernels/.unpack.XXXXXX")
 	list=$tmp/listing
 	dpkg-deb --fsys-tarfile "$deb" | tar -t >"$list" || vm_die "cannot read $deb"

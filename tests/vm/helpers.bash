@@ -45,11 +45,12 @@ ksym_snapshot() {
 # ksym_addrs NAME [MODULE] — every text-symbol address of NAME as 0x…, in address order;
 # MODULE "vmlinux" means the core kernel, empty means anywhere.
 ksym_addrs() {
-	awk -v name="$1" -v mod="${2-}" '
+	# grep -F first: under TCG it reads the table in a quarter of the time awk takes
+	grep -F -- " $1" "$KSYMS_FILE" | awk -v name="$1" -v mod="${2-}" '
 		$3 == name && $2 ~ /^[tT]$/ {
 			m = ($4 == "") ? "vmlinux" : substr($4, 2, length($4) - 2)
 			if (mod == "" || mod == m) print "0x" $1
-		}' "$KSYMS_FILE" | sort
+		}' | sort
 }
 
 # ksym_addr NAME [N [MODULE]] — the Nth (1-based, address order) address of NAME.
@@ -151,6 +152,27 @@ insn_not_boundary() {
 	return 1
 }
 
+# insn_entry_site SYM_OR_ADDR — "OFFSET LENGTH" (OFFSET 0x…) of an instruction that runs on
+# every call of the function: the last one of the entry block (what comes before the first
+# jump, call or return) that is longer than one byte and not a no-op (the ftrace site, a
+# sealed ENDBR) or an ENDBR; never offset 0. A probe there fires exactly as often as one at
+# +0, and OFFSET+1 is inside an instruction.
+insn_entry_site() {
+	local addr a len
+	if [[ $1 == 0x* ]]; then addr=$1; else addr=$(ksym_addr "$1") || return 1; fi
+	read -r a len < <(kcore_disasm "$addr" 96 | awk -F'\t' '
+		{
+			a = $1; sub(/^ */, "", a); sub(/:$/, "", a)
+			bytes = $2; gsub(/^ +| +$/, "", bytes); n = split(bytes, b, / +/)
+			m = $3; sub(/^ +/, "", m)
+			if (m ~ /^(j|call|ret|lret|iret|sysret|ud[0-9]|int|hlt|loop|bnd|notrack|\(bad\))/) exit
+			if (NR > 1 && n > 1 && m !~ /nop|xchg +%ax,%ax|endbr/) { site = a; len = n }
+		}
+		END { if (site != "") print site, len }')
+	[[ -n $a ]] || { echo "insn_entry_site: no instruction to probe in $1's entry block" >&2; return 1; }
+	printf '0x%x %d\n' $((0x$a - addr)) "$len"
+}
+
 # --- registered kprobes ----------------------------------------------------------------------
 
 # kprobes_list — the kernel's list of registered kprobes, one per line:
@@ -182,4 +204,114 @@ kprobes_at() {
 #   run pty_run --expect 'choice' --send $'2\n' -- "$KSYMTRACE" attach c_start -c true
 pty_run() {
 	python3 "$BATS_TEST_DIRNAME/pty_run.py" "$@"
+}
+
+# --- running ksymtrace -----------------------------------------------------------------------
+
+# kt ARGS... — the binary under test, with stdin from /dev/null (so no terminal to ask on),
+# killed after KT_TIMEOUT seconds (default 120): a hang fails one test, not the kernel's run.
+kt() {
+	timeout -k 5 "${KT_TIMEOUT:-120}" "$KSYMTRACE" "$@" </dev/null
+}
+
+# kt_run ARGS... — kt, with the exit status in $status, stdout in $out and stderr in $err.
+# Both are echoed, so that bats shows them when the test fails.
+# shellcheck disable=SC2034 # out and err are for the test that calls it
+kt_run() {
+	local o=$BATS_TEST_TMPDIR/kt.out e=$BATS_TEST_TMPDIR/kt.err
+	status=0
+	kt "$@" >"$o" 2>"$e" || status=$?
+	out=$(<"$o") err=$(<"$e")
+	printf '$ ksymtrace %s\nexit %d\n--- stderr:\n%s\n--- stdout (head):\n' "$*" "$status" "$err"
+	head -n 30 "$o"
+}
+
+# live — a command to put first in a -c command ("$(live); cat ..."): it saves the kprobes
+# registered while the command runs, that is once every probe is attached, for live_has.
+live() {
+	printf 'cat /sys/kernel/debug/kprobes/list >%q' "$BATS_TEST_TMPDIR/live"
+}
+
+# live_has ADDR [k|r] — live saw a probe of that kind (default k) at exactly ADDR.
+live_has() {
+	live_find "$1" "$1" "${2:-k}"
+}
+
+# live_has_entry ADDR [k|r] — the same for a probe at a function's entry ADDR, which may sit
+# at ADDR+4: since 5.18 a probe at +0 of a function that starts with ENDBR is put after it.
+live_has_entry() {
+	live_find "$1" $(($1 + 4)) "${2:-k}"
+}
+
+live_find() {
+	local a b
+	a=$(printf '%016x' "$(($1))") b=$(printf '%016x' "$(($2))")
+	awk -v a="$a" -v b="$b" -v k="$3" '($1 == a || $1 == b) && $2 == k { f = 1 } END { exit !f }' \
+		"$BATS_TEST_TMPDIR/live" || {
+		printf 'no %s probe at 0x%s in:\n' "$3" "$a"
+		cat "$BATS_TEST_TMPDIR/live"
+		return 1
+	}
+}
+
+# live_new — the lines live saved that were not registered before the test (kprobes_baseline).
+live_new() {
+	grep -vxF -f <(printf '%s' "${KPROBES_BEFORE-}") "$BATS_TEST_TMPDIR/live" || true
+}
+
+# kprobes_baseline / no_probes_left — what was registered before a test, and a check that
+# exactly that is registered now (call it after ksymtrace has exited).
+# kprobes_wait_new N — wait up to 60 s until N more probes than the baseline are registered.
+kprobes_baseline() {
+	KPROBES_BEFORE=$(kprobes_list)
+}
+kprobes_wait_new() {
+	local i n
+	for ((i = 0; i < 600; i++)); do
+		n=$(grep -cvxF -f <(printf '%s' "${KPROBES_BEFORE-}") /sys/kernel/debug/kprobes/list || true)
+		((n >= $1)) && return 0
+		sleep 0.1
+	done
+	echo "kprobes_wait_new: $n of $1 probes registered after 60 s"
+	return 1
+}
+no_probes_left() {
+	local now
+	now=$(kprobes_list)
+	[[ $now == "${KPROBES_BEFORE-}" ]] || {
+		printf 'probes left behind:\n%s\n' "$(diff <(echo "${KPROBES_BEFORE-}") <(echo "$now"))"
+		return 1
+	}
+}
+
+# ksym_nearest NAME ANCHOR — the address of the instance of NAME closest to the unique symbol
+# ANCHOR: which c_start serves /proc/cpuinfo (show_cpuinfo's file) or /proc/consoles
+# (show_console_dev's), told from the symbol table alone.
+ksym_nearest() {
+	local anchor best='' bd=-1 a d
+	anchor=$(ksym_addr "$2") || return 1
+	for a in $(ksym_addrs "$1"); do
+		d=$((a - anchor))
+		((d < 0)) && d=$((-d))
+		if ((bd < 0 || d < bd)); then best=$a bd=$d; fi
+	done
+	[[ -n $best ]] && echo "$best"
+}
+
+# c_start_vars — export what the tests need to know of the three c_start (DESIGN §1), once
+# per file (setup_file, after ksym_snapshot): CS_ALL their addresses in address order (c_start#1
+# first), CS_CPU and CS_CPU_N the address and number of the one behind /proc/cpuinfo, CS_CON
+# and CS_CON_N those of the one behind /proc/consoles.
+c_start_vars() {
+	CS_ALL=$(ksym_addrs c_start | paste -sd ' ')
+	CS_CPU=$(ksym_nearest c_start show_cpuinfo)
+	CS_CON=$(ksym_nearest c_start show_console_dev)
+	CS_CPU_N=$(ksym_index c_start "$CS_CPU")
+	CS_CON_N=$(ksym_index c_start "$CS_CON")
+	export CS_ALL CS_CPU CS_CON CS_CPU_N CS_CON_N
+}
+
+# ksym_index NAME ADDR — N such that NAME#N is the instance at ADDR (address order).
+ksym_index() {
+	ksym_addrs "$1" | awk -v a="$2" '$1 == a { print NR; f = 1 } END { exit !f }'
 }
