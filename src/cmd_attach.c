@@ -271,8 +271,12 @@ static void install_signals(void)
 {
 	struct sigaction sa = { 0 };
 
-	/* no SA_RESTART: a signal must interrupt the ring buffer's epoll_wait */
+	/* SA_RESTART: a write(2) to a slow reader of stdout that a signal interrupts
+	 * goes on instead of failing with EINTR (stdio would report it as a write
+	 * error and drop the summary). epoll_wait is never restarted, SA_RESTART or
+	 * not (signal(7)), so the poll loop still sees every signal at once. */
 	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = on_stop_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -49,7 +49,7 @@ ARGS="\\($HEX, $HEX, $HEX, $HEX, $HEX, $HEX\\)"
 	[[ $out =~ ^$TIME\ sh\[$pid/$pid\]\ vfs_write\ ${a#0x}\ \($HEX,\ $HEX,\ $count,\ $HEX,\ $HEX,\ $HEX\)$ ]]
 	[[ $err == *"1 probe attached"* ]]
 	[[ $err =~ \ +1\ +kprobe\ +${a#0x}\ +vfs_write$'\n' ]]
-	[[ $err == *"1 hit on 1 probe; 0 events lost to a full ring buffer"* ]]
+	[[ $err == *"1 probe, 1 hit; 0 events lost to a full ring buffer"* ]]
 	no_probes_left
 }
 
