@@ -123,7 +123,7 @@ refused() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"Ctrl-C to stop"* ]]
 	[[ $output =~ \ +[1-9][0-9]*\ +kprobe\ +${cpu#0x}\ +c_start#$n$'\n' ]]
-	[[ $output == *" on 1 probe; 0 events lost to a full ring buffer"* ]]
+	[[ $output =~ 1\ probe,\ [0-9]+\ hits?\;\ 0\ events\ lost\ to\ a\ full\ ring\ buffer ]]
 	no_probes_left
 }
 
@@ -181,7 +181,7 @@ refused() {
 	cat "$T/e"
 	[ "$rc" -eq 0 ]
 	[[ $(<"$T/e") != *"cannot write"* ]]
-	grep -qE '^[0-9]+ hits? on 1 probe; [0-9]+ events? lost to a full ring buffer$' "$T/e"
+	grep -qE '^1 probe, [0-9]+ hits?; [0-9]+ events? lost to a full ring buffer$' "$T/e"
 	no_probes_left
 }
 
