@@ -94,98 +94,64 @@ bool checks__probe(const struct ksyms *t, const struct probe *p, const struct tr
 
 /* ---- a saved table against the running kernel ------------------------------------ */
 
-struct want {
-	uint64_t addr;
-	const char *name, *mod;
-	bool seen;
-};
-
-static int want_cmp(const void *a, const void *b)
+/* Whether the live table has NAME of module MOD starting at ADDR. */
+static bool live_has(const struct ksyms *live, uint64_t addr, const char *name, const char *mod)
 {
-	const struct want *x = a, *y = b;
+	size_t lo, hi;
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
+	ksyms__by_addr(live, addr, &lo, &hi);
+	for (size_t i = lo; i < hi; i++) {
+		const struct ksym *s = ksyms__at(live, i);
 
-/* Mark the wanted (address, name, module) that one /proc/kallsyms line holds. */
-static void match_line(struct want *w, size_t n, char *line, bool *nonzero)
-{
-	char *end, *name, *mod = "vmlinux";
-	uint64_t addr = strtoull(line, &end, 16);
-	size_t lo = 0, hi = n;
-
-	if (end == line || *end != ' ' || !end[1] || end[2] != ' ')
-		return;
-	*nonzero |= addr != 0;
-	name = end + 3;
-	name[strcspn(name, "\t\n")] = '\0';
-	end = name + strlen(name) + 1;
-	if (*end == '[') {
-		mod = end + 1;
-		mod[strcspn(mod, "]")] = '\0';
+		if (strcmp(ksyms__name(live, s), name) == 0 &&
+		    strcmp(ksyms__mod_name(live, s->mod), mod) == 0)
+			return true;
 	}
-	while (lo < hi) { /* first wanted at or above addr */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (w[mid].addr < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < n && w[lo].addr == addr; lo++)
-		if (strcmp(w[lo].name, name) == 0 && strcmp(w[lo].mod, mod) == 0)
-			w[lo].seen = true;
+	return false;
 }
 
 bool checks__table_is_live(const struct ksyms *t, const struct probe *v, size_t n,
 			   const char *what)
 {
-	struct want *w = calloc(n ? n : 1, sizeof(*w));
-	char path[4096], *line = NULL;
-	size_t cap = 0, missing = 0;
-	bool nonzero = false, ok = false;
-	FILE *f;
+	struct ksyms_load_result res;
+	struct ksyms *live;
+	char path[4096];
+	size_t missing = 0;
 
-	if (!w) {
-		log_error("out of memory");
-		return false;
-	}
-	for (size_t i = 0; i < n; i++)
-		w[i] = (struct want){ v[i].sym->addr, ksyms__name(t, v[i].sym),
-				      ksyms__mod_name(t, v[i].sym->mod), false };
-	qsort(w, n, sizeof(*w), want_cmp);
+	/* the same loader as every table: one parser of the format, not two */
 	snprintf(path, sizeof(path), "%s/proc/kallsyms", traceable__sysroot());
-	f = fopen(path, "re");
-	if (!f) {
-		log_error("cannot read %s to check that %s is this boot's table: %m", path, what);
-		log_hint("attach with the live table (no -k); a saved table is for --dry-run, resolve and list");
-		goto out;
-	}
-	while (getline(&line, &cap, f) > 0)
-		match_line(w, n, line, &nonzero);
-	fclose(f);
-	if (!nonzero) {
+	live = ksyms__load(path, NULL, &res);
+	if (!live && res.err == KSYMS_ERR_ZERO_ADDRS) {
 		log_error("%s hides its addresses (kptr_restrict): cannot check that %s is this boot's table",
 			  path, what);
 		log_hint("run as root, or attach with the live table (no -k)");
-		goto out;
+		return false;
+	}
+	if (!live) {
+		log_error("cannot read %s to check that %s is this boot's table: %s", path, what,
+			  ksyms__strerror(&res));
+		log_hint("attach with the live table (no -k); a saved table is for --dry-run, resolve and list");
+		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (w[i].seen || (i && w[i].addr == w[i - 1].addr && strcmp(w[i].name, w[i - 1].name) == 0))
+		const struct ksym *s = v[i].sym;
+		const char *name = ksyms__name(t, s), *mod = ksyms__mod_name(t, s->mod);
+		bool told = false;
+
+		for (size_t k = 0; k < i && !told; k++) /* a symbol probed twice is said once */
+			told = v[k].sym == s;
+		if (told || live_has(live, s->addr, name, mod))
 			continue;
 		if (missing++ < 3)
 			log_error("%s [%s] is at 0x%" PRIx64 " in %s but not in the running kernel: %s is from another boot, or the module was reloaded",
-				  w[i].name, w[i].mod, w[i].addr, what, what);
+				  name, mod, s->addr, what, what);
 	}
+	ksyms__free(live);
 	if (missing) {
 		if (missing > 3)
 			log_error("... and %zu more symbols", missing - 3);
 		log_hint("attaching by those addresses would probe whatever code is there now: attach with the live table (no -k), or plan with --dry-run");
-		goto out;
+		return false;
 	}
-	ok = true;
-out:
-	free(line);
-	free(w);
-	return ok;
+	return true;
 }
