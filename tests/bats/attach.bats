@@ -7,7 +7,23 @@
 
 KSYMTRACE=${KSYMTRACE:-$BATS_TEST_DIRNAME/../../build/ksymtrace}
 FIX=$BATS_TEST_DIRNAME/../fixtures
-PTY=$BATS_TEST_DIRNAME/helpers/pty_run.py
+
+# PTY [ANSWER...] -- COMMAND [ARG...]: COMMAND on a terminal (tests/pty_run.py, shared
+# with tests/vm); each ANSWER is typed, with Enter, once "which?" shows again; EOF
+# types Ctrl-D. A command silent for 10 s is killed (status 124).
+PTY() {
+	local steps=()
+
+	while [[ $1 != -- ]]; do
+		if [[ $1 == EOF ]]; then
+			steps+=(--expect 'which\?' --send $'\x04')
+		else
+			steps+=(--expect 'which\?' --send "$1"$'\n')
+		fi
+		shift
+	done
+	python3 "$BATS_TEST_DIRNAME/../pty_run.py" --timeout 10 "${steps[@]}" "$@"
+}
 
 setup() {
 	# a kernel with kprobes: the PMU, and the lists traceable.c reads
@@ -171,7 +187,7 @@ no_kprobes_sysroot() {
 }
 
 @test "a terminal on stdin but not on stderr is no terminal to ask on" {
-	run "$PTY" -- sh -c 'exec "$0" -k "$1" attach c_start --dry-run 2>"$2"' \
+	run PTY -- sh -c 'exec "$0" -k "$1" attach c_start --dry-run 2>"$2"' \
 		"$KSYMTRACE" "$FIX/attach.kallsyms" "$BATS_TEST_TMPDIR/err"
 	[ "$status" -eq 3 ]
 	grep -q "there is no terminal to ask on" "$BATS_TEST_TMPDIR/err"
@@ -180,7 +196,7 @@ no_kprobes_sysroot() {
 
 @test "menu on a terminal: bad answers ask again, 1,3 takes two" {
 	need_bpf
-	run "$PTY" 9 x '' 1,3 -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach c_start --dry-run
+	run PTY 9 x '' 1,3 -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach c_start --dry-run
 	[ "$status" -eq 0 ]
 	[[ $output == *"c_start: 4 functions have that name:"* ]]
 	[[ $output == *"9 is not in the list: choose 1 to 4"* ]]
@@ -193,10 +209,10 @@ no_kprobes_sysroot() {
 
 @test "menu on a terminal: a takes all, ranges work" {
 	need_bpf
-	run "$PTY" a -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach c_start --dry-run
+	run PTY a -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach c_start --dry-run
 	[ "$status" -eq 0 ]
 	[ "$(grep -c ' kprobe ' <<<"$output")" -eq 4 ]
-	run "$PTY" 2-3 -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach c_start --dry-run
+	run PTY 2-3 -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach c_start --dry-run
 	[ "$status" -eq 0 ]
 	[ "$(grep -c ' kprobe ' <<<"$output")" -eq 2 ]
 	has_row "c_start#2 kprobe"
@@ -204,18 +220,18 @@ no_kprobes_sysroot() {
 }
 
 @test "menu on a terminal: q and end of input quit with exit 3, nothing attached" {
-	run "$PTY" q -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach c_start --dry-run
+	run PTY q -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach c_start --dry-run
 	[ "$status" -eq 3 ]
 	[[ $output == *"c_start: nothing chosen: nothing attached"* ]]
 	[[ $output != *" kprobe "* ]]
-	run "$PTY" EOF -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach c_start --dry-run
+	run PTY EOF -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach c_start --dry-run
 	[ "$status" -eq 3 ]
 	[[ $output == *"c_start: nothing chosen: nothing attached"* ]]
 }
 
 @test "one exact instance needs no question, even on a terminal" {
 	need_bpf
-	run "$PTY" -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach vfs_read --dry-run
+	run PTY -- "$KSYMTRACE" -k "$FIX/attach.kallsyms" attach vfs_read --dry-run
 	[ "$status" -eq 0 ]
 	[[ $output != *"which?"* ]]
 	has_row "vfs_read kprobe ffffffff81001010"

@@ -203,7 +203,7 @@ kprobes_at() {
 # 124 on timeout (default 30 s). Example:
 #   run pty_run --expect 'choice' --send $'2\n' -- "$KSYMTRACE" attach c_start -c true
 pty_run() {
-	python3 "$BATS_TEST_DIRNAME/pty_run.py" "$@"
+	python3 "$BATS_TEST_DIRNAME/../pty_run.py" "$@"
 }
 
 # --- running ksymtrace -----------------------------------------------------------------------

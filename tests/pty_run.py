@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run a command on a pseudo-terminal and answer its prompts (tests/vm, see helpers.bash).
+"""Run a command on a pseudo-terminal and answer its prompts (tests/bats and tests/vm).
 
 usage: pty_run.py [--expect REGEX --send TEXT]... [--timeout SEC] -- CMD [ARG...]
 
