@@ -77,6 +77,16 @@ static bool is_name_char(unsigned char c)
 	return c > 0x20 && c != 0x7f;
 }
 
+/* How many leading bytes of S are name characters. */
+static size_t name_span(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && is_name_char((unsigned char)s[n]))
+		n++;
+	return n;
+}
+
 void spec__free(struct spec *sp)
 {
 	if (!sp)
@@ -96,18 +106,17 @@ int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen)
 	memset(sp, 0, sizeof(*sp));
 	if (!text || !*text)
 		return fail(err, errlen, "empty spec: give a symbol name (vfs_read), NAME+OFF or an address");
+	/* Only the bytes before the first space or control byte are ever quoted
+	 * back: a newline or an escape sequence echoed would split the message or
+	 * reach the terminal. */
+	size_t safe = name_span(text);
+
 	if (strlen(text) > SPEC_TEXT_MAX)
-		return fail(err, errlen, "%.40s...: spec longer than %d bytes: a symbol name has at most %d",
-			    text, SPEC_TEXT_MAX, KSYMS_NAME_MAX);
-	for (const unsigned char *q = (const unsigned char *)text; *q; q++) {
-		if (is_name_char(*q))
-			continue;
-		/* quote only what comes before: a newline or an escape sequence echoed
-		 * back would split the message or reach the terminal */
+		return fail(err, errlen, "%.*s...: spec longer than %d bytes: a symbol name has at most %d",
+			    (int)(safe < 40 ? safe : 40), text, SPEC_TEXT_MAX, KSYMS_NAME_MAX);
+	if (text[safe])
 		return fail(err, errlen, "'%.*s': spaces and control characters are not allowed in a spec (byte %zu is 0x%02x): a spec is one word, such as vfs_read+0x10",
-			    (int)(q - (const unsigned char *)text), text,
-			    (size_t)(q - (const unsigned char *)text) + 1, *q);
-	}
+			    (int)safe, text, safe + 1, (unsigned char)text[safe]);
 	sp->text = strdup(text);
 	buf = strdup(text);
 	if (!sp->text || !buf) {

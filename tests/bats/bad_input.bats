@@ -318,6 +318,10 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 @test "bad spec: over 1 KiB" {
 	row 2 "ksymtrace: dddddddddddddddddddddddddddddddddddddddd...: spec longer than 1024 bytes: a symbol name has at most 511" \
 		-k "$SPECS" resolve "$(head -c 2000 /dev/zero | tr '\0' d)"
+	# too long and with a newline among its first 40 bytes: still one line,
+	# quoting only what comes before the newline (found by fuzz_spec in CI)
+	row 2 "ksymtrace: foo...: spec longer than 1024 bytes: a symbol name has at most 511" \
+		-k "$SPECS" resolve "foo"$'\n'"$(head -c 2000 /dev/zero | tr '\0' d)"
 }
 
 @test "bad spec: one bad spec among good ones prints nothing" {
