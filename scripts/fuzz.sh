@@ -3,8 +3,11 @@
 # for a bounded time, in parallel up to the number of cores.
 #   scripts/fuzz.sh                      every target, $KSYMTRACE_FUZZ_SECONDS (60) s each
 #   scripts/fuzz.sh --seconds 600 ksyms  one target for ten minutes
+#   scripts/fuzz.sh --seed 1             the same inputs as the last run with seed 1
 # Options: --seconds N, --jobs N (targets at once; default nproc), --build DIR
-# (default build-fuzz). Targets: ksyms (the table loader and its queries), spec.
+# (default build-fuzz), --seed N (libFuzzer's random seed; default
+# $KSYMTRACE_FUZZ_SEED, else a new one each run). Targets: ksyms (the table
+# loader and its queries), spec.
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
 # (every input a fuzzer ever found), and for ksyms every table under
@@ -19,6 +22,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 SECONDS_EACH=${KSYMTRACE_FUZZ_SECONDS:-60}
+SEED=${KSYMTRACE_FUZZ_SEED:-0}
 JOBS=$(nproc)
 BUILD=build-fuzz
 TARGETS=()
@@ -34,6 +38,7 @@ while (($#)); do
 	--seconds) SECONDS_EACH=${2:-}; shift 2 || usage ;;
 	--jobs) JOBS=${2:-}; shift 2 || usage ;;
 	--build) BUILD=${2:-}; shift 2 || usage ;;
+	--seed) SEED=${2:-}; shift 2 || usage ;;
 	-h | --help) usage ;;
 	-*) echo "fuzz.sh: unknown option '$1'" >&2; usage ;;
 	*) TARGETS+=("$1"); shift ;;
@@ -41,6 +46,7 @@ while (($#)); do
 done
 [[ $SECONDS_EACH =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --seconds takes a positive number of seconds" >&2; exit 2; }
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --jobs takes a positive number" >&2; exit 2; }
+[[ $SEED =~ ^[0-9]+$ ]] && ((SEED < 4294967296)) || { echo "fuzz.sh: --seed takes a number from 0 (a new seed each run) to 4294967295" >&2; exit 2; }
 ((${#TARGETS[@]})) || TARGETS=("${ALL_TARGETS[@]}")
 for t in "${TARGETS[@]}"; do
 	[[ " ${ALL_TARGETS[*]} " == *" $t "* ]] || { echo "fuzz.sh: unknown target '$t' (targets: ${ALL_TARGETS[*]})" >&2; exit 2; }
@@ -94,17 +100,18 @@ run_target() { # target: prints one summary line; returns libFuzzer's status
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$bin" "$WORK/corpus/$t" "$seeds" \
 		-max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
-		-max_len="${MAX_LEN[$t]}" -dict="tests/fuzz/$t.dict" \
+		-max_len="${MAX_LEN[$t]}" -dict="tests/fuzz/$t.dict" -seed="$SEED" \
 		-artifact_prefix="$WORK/artifacts/$t/" -print_final_stats=1 >"$log" 2>&1
 	rc=$?
-	local runs cov
+	local runs cov seed
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	seed=$(sed -n 's/^INFO: Seed: \([0-9]*\)$/\1/p' "$log" | head -1)
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
 	if ((rc == 0)); then
-		echo "fuzz: $t: clean, ${runs:-?} inputs in ${SECONDS_EACH} s, ${cov:-cov: ?}, corpus $(ls "$WORK/corpus/$t" | wc -l)"
+		echo "fuzz: $t: clean, ${runs:-?} inputs in ${SECONDS_EACH} s, ${cov:-cov: ?}, corpus $(ls "$WORK/corpus/$t" | wc -l), seed ${seed:-?}"
 		return 0
 	fi
-	echo "fuzz: $t: FAILED (libFuzzer exit $rc) after ${runs:-?} inputs; log $log:"
+	echo "fuzz: $t: FAILED (libFuzzer exit $rc) after ${runs:-?} inputs, seed ${seed:-?}; log $log:"
 	# the finding, and the stack frames in ksymtrace's own code
 	grep -E "ERROR|SUMMARY|check failed|Test unit written|^ *#[0-9]+ .* $ROOT/(src|tests)/" "$log" |
 		head -n 20 | sed "s|$ROOT/||g; s/^ */    /"
