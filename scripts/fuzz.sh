@@ -11,7 +11,8 @@
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
 # (every input a fuzzer ever found), and for ksyms every table under
-# tests/fixtures plus a slice of this machine's /proc/kallsyms. New inputs are kept
+# tests/fixtures. Only files in the repository, so that a fixed --seed repeats a
+# run (seeds/ksyms/live-slice.kallsyms is a real table's slice). New inputs are kept
 # in BUILD/fuzz/corpus/TARGET, so longer runs build on earlier ones.
 # A crash, leak, failed check or timeout leaves its input in
 # BUILD/fuzz/artifacts/TARGET/; the script prints how to replay it. Exit 0 when
@@ -84,10 +85,6 @@ seed_dir() { # target: assemble the read-only seeds, fresh each run
 		while IFS= read -r -d '' f; do
 			cp "$f" "$dir/fixture-$(echo "${f#tests/fixtures/}" | tr / -)"
 		done < <(find tests/fixtures -type f -size -1M -print0 2>/dev/null)
-		# a slice of a real table: core kernel lines, then the module blocks
-		if [[ -r /proc/kallsyms ]]; then
-			{ head -n 300 /proc/kallsyms; tail -n 300 /proc/kallsyms; } >"$dir/live-slice.kallsyms" 2>/dev/null
-		fi
 	fi
 	echo "$dir"
 }
