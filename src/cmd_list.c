@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ksymtrace list [GLOB]: symbols by name, then address. */
 #define _GNU_SOURCE
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,10 +67,17 @@ static const char doc[] =
 	"  ksymtrace list --traceable 'tcp_v4_*'\n"
 	"  ksymtrace -j list --all-types '__func__*' | jq -r .addr";
 
-/* Instance numbers count within the list's own filter, like resolve's. */
-static bool keep(const struct ksym *s, int mod, bool funcs_only)
+struct list_out {
+	struct sym_printer pr;
+	const char *glob;
+};
+
+static int print_row(const struct target *tg, void *arg)
 {
-	return (mod < 0 || s->mod == mod) && (!funcs_only || ksym_is_func(s));
+	struct list_out *o = arg;
+
+	sym_printer__row(&o->pr, tg, o->glob, false);
+	return 0;
 }
 
 int cmd_list(int argc, char **argv)
@@ -81,10 +87,8 @@ int cmd_list(int argc, char **argv)
 	struct list_args a = { 0 };
 	struct ksyms *t = NULL;
 	struct traceable *tr = NULL;
-	struct sym_printer pr;
-	size_t lo, hi, shown = 0;
-	char *prefix = NULL;
-	int mod = -1, ret = EXIT_FAIL;
+	struct list_out out = { 0 };
+	int shown, mod = -1, ret = EXIT_FAIL;
 
 	cmd_parse(&argp, argc, argv, &a);
 
@@ -101,35 +105,13 @@ int cmd_list(int argc, char **argv)
 	if (a.traceable && !(tr = traceable__load(t)))
 		goto cleanup;
 
-	/* only the by-name range that shares the glob's literal prefix */
-	prefix = strndup(a.glob ? a.glob : "", a.glob ? strcspn(a.glob, "*?[\\") : 0);
-	if (!prefix)
+	/* instance numbers count within the list's own filter, as resolve's do */
+	sym_printer__init(&out.pr, stdout, t, tr, env.json);
+	out.glob = a.glob;
+	shown = spec__each_match(t, a.glob, mod, !a.all_types, print_row, &out);
+	if (shown < 0) {
+		log_error("out of memory");
 		goto cleanup;
-	ksyms__by_prefix(t, prefix, &lo, &hi);
-
-	sym_printer__init(&pr, stdout, t, tr, env.json);
-	while (lo < hi) {
-		const char *nm = ksyms__name(t, ksyms__by_name_at(t, lo));
-		size_t end = lo + 1;
-		uint32_t count = 0, idx = 0;
-
-		while (end < hi && strcmp(ksyms__name(t, ksyms__by_name_at(t, end)), nm) == 0)
-			end++;
-		if (!a.glob || fnmatch(a.glob, nm, 0) == 0) {
-			for (size_t i = lo; i < end; i++)
-				count += keep(ksyms__by_name_at(t, i), mod, !a.all_types);
-			for (size_t i = lo; i < end; i++) {
-				const struct ksym *s = ksyms__by_name_at(t, i);
-				struct target tg = { .sym = s, .count = count };
-
-				if (!keep(s, mod, !a.all_types))
-					continue;
-				tg.index = ++idx;
-				sym_printer__row(&pr, &tg, a.glob, false);
-				shown++;
-			}
-		}
-		lo = end;
 	}
 	if (fflush(stdout) != 0) {
 		log_error("cannot write the output: %m");
@@ -145,7 +127,6 @@ int cmd_list(int argc, char **argv)
 	}
 	ret = EXIT_OK;
 cleanup:
-	free(prefix);
 	traceable__free(tr);
 	ksyms__free(t);
 	return ret;

@@ -295,44 +295,54 @@ static bool keep(const struct filter *f, const struct ksym *s)
 	return true;
 }
 
-/* Push the records of one name, by_name positions [lo, hi), that pass F, numbered
- * in address order. Returns how many were pushed, or -ENOMEM. */
-static int push_name_group(const struct ksyms *t, size_t lo, size_t hi, const struct filter *f,
-			   bool clone, struct candidates *out)
+/* What to do with each symbol a name walk keeps. */
+struct walk {
+	const struct ksyms *t;
+	const struct filter *f;
+	bool clone; /* mark the targets as clones of the name asked for */
+	int (*each)(const struct target *tg, void *arg);
+	void *arg;
+};
+
+/* Pass the records of one name, by_name positions [lo, hi), that pass W's
+ * filter to W's callback, numbered in address order. Returns how many were
+ * passed, or the callback's first negative return. */
+static int walk_name_group(const struct walk *w, size_t lo, size_t hi)
 {
 	uint32_t count = 0, idx = 0;
 
 	for (size_t i = lo; i < hi; i++)
-		count += keep(f, ksyms__by_name_at(t, i));
+		count += keep(w->f, ksyms__by_name_at(w->t, i));
 	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *s = ksyms__by_name_at(t, i);
-		struct target tg = { .sym = s, .count = count, .clone = clone };
+		const struct ksym *s = ksyms__by_name_at(w->t, i);
+		struct target tg = { .sym = s, .count = count, .clone = w->clone };
+		int r;
 
-		if (!keep(f, s))
+		if (!keep(w->f, s))
 			continue;
 		tg.index = ++idx;
-		if (candidates__push(out, &tg))
-			return -ENOMEM;
+		r = w->each(&tg, w->arg);
+		if (r < 0)
+			return r;
 	}
 	return (int)count;
 }
 
-/* Walk by_name positions [lo, hi) one name at a time, pushing the names that
- * ACCEPT approves. */
-static int push_groups(const struct ksyms *t, size_t lo, size_t hi, const struct filter *f,
-		       bool clone, bool (*accept)(const char *name, const void *arg),
-		       const void *arg, struct candidates *out)
+/* Walk by_name positions [lo, hi) one name at a time, passing on the names
+ * that ACCEPT approves. */
+static int walk_groups(const struct walk *w, size_t lo, size_t hi,
+		       bool (*accept)(const char *name, const void *arg), const void *arg)
 {
 	int total = 0;
 
 	while (lo < hi) {
-		const char *nm = ksyms__name(t, ksyms__by_name_at(t, lo));
+		const char *nm = ksyms__name(w->t, ksyms__by_name_at(w->t, lo));
 		size_t end = lo + 1;
 
-		while (end < hi && strcmp(ksyms__name(t, ksyms__by_name_at(t, end)), nm) == 0)
+		while (end < hi && strcmp(ksyms__name(w->t, ksyms__by_name_at(w->t, end)), nm) == 0)
 			end++;
-		if (accept(nm, arg)) {
-			int r = push_name_group(t, lo, end, f, clone, out);
+		if (!accept || accept(nm, arg)) {
+			int r = walk_name_group(w, lo, end);
 
 			if (r < 0)
 				return r;
@@ -341,6 +351,11 @@ static int push_groups(const struct ksyms *t, size_t lo, size_t hi, const struct
 		lo = end;
 	}
 	return total;
+}
+
+static int push_target(const struct target *tg, void *arg)
+{
+	return candidates__push(arg, tg);
 }
 
 static bool accept_glob(const char *name, const void *arg)
@@ -359,6 +374,27 @@ static char *glob_prefix(const char *glob)
 	size_t n = strcspn(glob, "*?[\\");
 
 	return strndup(glob, n);
+}
+
+static int walk_glob(const struct walk *w, const char *glob)
+{
+	char *pfx = glob ? glob_prefix(glob) : strdup("");
+	size_t lo, hi;
+
+	if (!pfx)
+		return -ENOMEM;
+	ksyms__by_prefix(w->t, pfx, &lo, &hi);
+	free(pfx);
+	return walk_groups(w, lo, hi, glob ? accept_glob : NULL, glob);
+}
+
+int spec__each_match(const struct ksyms *t, const char *glob, int mod, bool funcs_only,
+		     int (*each)(const struct target *tg, void *arg), void *arg)
+{
+	struct filter f = { .mod = mod, .funcs_only = funcs_only };
+	struct walk w = { .t = t, .f = &f, .each = each, .arg = arg };
+
+	return walk_glob(&w, glob);
 }
 
 static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb, size_t *row)
@@ -589,17 +625,13 @@ enum spec_res spec__resolve(const struct spec *sp, const struct ksyms *t,
 		return res;
 	}
 
-	if (sp->glob) {
-		char *pfx = glob_prefix(sp->name);
+	struct walk w = { .t = t, .f = &f, .each = push_target, .arg = out };
 
-		if (!pfx)
-			return snprintf(err, errlen, "out of memory"), SPEC_RES_NOT_FOUND;
-		ksyms__by_prefix(t, pfx, &lo, &hi);
-		free(pfx);
-		r = push_groups(t, lo, hi, &f, false, accept_glob, sp->name, out);
+	if (sp->glob) {
+		r = walk_glob(&w, sp->name);
 	} else {
 		ksyms__by_name(t, sp->name, &lo, &hi);
-		r = push_name_group(t, lo, hi, &f, false, out);
+		r = walk_name_group(&w, lo, hi);
 		if (r == 0) {
 			/* no exact match: offer "name.isra.0", "name.constprop.0", ... */
 			size_t plen = strlen(sp->name);
@@ -611,7 +643,8 @@ enum spec_res spec__resolve(const struct spec *sp, const struct ksyms *t,
 			memcpy(pfx + plen, ".", 2);
 			ksyms__by_prefix(t, pfx, &lo, &hi);
 			free(pfx);
-			r = push_groups(t, lo, hi, &f, true, accept_clone, sp->name, out);
+			w.clone = true;
+			r = walk_groups(&w, lo, hi, accept_clone, sp->name);
 		}
 	}
 	if (r < 0)

@@ -80,6 +80,14 @@ enum spec_res spec__resolve(const struct spec *sp, const struct ksyms *t,
 void candidates__free(struct candidates *c);
 int candidates__push(struct candidates *c, const struct target *tg);
 
+/* Every symbol whose name matches GLOB (NULL: every name), in name then address
+ * order, in module MOD (-1: any), functions only if FUNCS_ONLY. Each is passed to
+ * EACH numbered among the instances of its name that pass the same filter, as
+ * spec__resolve numbers them. Returns how many were passed, or EACH's first
+ * negative return (or -ENOMEM), which stops the walk. */
+int spec__each_match(const struct ksyms *t, const char *glob, int mod, bool funcs_only,
+		     int (*each)(const struct target *tg, void *arg), void *arg);
+
 /* Up to MAX distinct names nearest to NAME by edit distance; returns how many. */
 size_t ksyms__suggest(const struct ksyms *t, const char *name, const char **out, size_t max);
 
