@@ -33,6 +33,13 @@ extern const struct argp global_argp;
  * error, like argp itself. */
 void cmd_parse(const struct argp *argp, int argc, char **argv, void *input);
 
+/* For a command's parser, at ARGP_KEY_ARGS: every operand at once. argp has
+ * moved the options ahead of them, so they are the tail of argv; no copy. */
+void cli_take_operands(struct argp_state *state, char ***texts, int *n);
+
+/* ARG, or a usage error (exit 2) saying MSG when it is empty. */
+const char *cli_nonempty(struct argp_state *state, const char *arg, const char *msg);
+
 struct spec;
 /* Parse every spec before the table is read or anything printed. Returns EXIT_OK
  * with *OUT holding N specs, EXIT_USAGE after one error line naming the bad spec,

@@ -125,13 +125,6 @@ static double parse_seconds(struct argp_state *state, const char *arg)
 	return d;
 }
 
-static const char *nonempty(struct argp_state *state, const char *arg, const char *msg)
-{
-	if (!*arg)
-		argp_error(state, "%s", msg);
-	return arg;
-}
-
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	struct attach_args *a = state->input;
@@ -150,7 +143,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->has_addr = true;
 		break;
 	case 'm':
-		a->module = nonempty(state, arg, "--module needs a module name");
+		a->module = cli_nonempty(state, arg, "--module needs a module name");
 		break;
 	case OPT_FORCE:
 		a->force = true;
@@ -167,7 +160,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->pid = (uint32_t)v;
 		break;
 	case OPT_COMM:
-		a->comm = nonempty(state, arg, "--comm needs a task name");
+		a->comm = cli_nonempty(state, arg, "--comm needs a task name");
 		break;
 	case 's':
 		a->stack = true;
@@ -186,13 +179,13 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-n '%s': give a number of events, 1 or more", arg);
 		break;
 	case 'c':
-		a->cmd = nonempty(state, arg, "-c needs a command");
+		a->cmd = cli_nonempty(state, arg, "-c needs a command");
 		break;
 	case OPT_FOLLOW:
 		a->follow = true;
 		break;
-	case ARGP_KEY_ARG:
-		a->specs[a->n_specs++] = arg;
+	case ARGP_KEY_ARGS:
+		cli_take_operands(state, &a->specs, &a->n_specs);
 		break;
 	case ARGP_KEY_END:
 		if (a->n_specs == 0)
@@ -602,9 +595,6 @@ int cmd_attach(int argc, char **argv)
 	struct run run = { 0 };
 	int ret = EXIT_FAIL;
 
-	a.specs = calloc((size_t)argc, sizeof(*a.specs));
-	if (!a.specs)
-		return EXIT_FAIL;
 	cmd_parse(&argp, argc, argv, &a);
 
 	ret = cli_parse_specs(a.specs, a.n_specs, &specs);
@@ -725,7 +715,6 @@ cleanup:
 	tracer__free(tr);
 	child_finish(&child, a.cmd);
 	cli_free_specs(specs, a.n_specs);
-	free(a.specs);
 	traceable__free(trc);
 	ksyms__free(t);
 	return ret;

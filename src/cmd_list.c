@@ -39,16 +39,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->traceable = true;
 		break;
 	case 'm':
-		if (!*arg)
-			argp_error(state, "--module needs a module name");
-		a->module = arg;
+		a->module = cli_nonempty(state, arg, "--module needs a module name");
 		break;
 	case ARGP_KEY_ARG:
 		if (a->glob)
 			argp_error(state, "list takes one GLOB (quote it: 'vfs_*')");
-		if (!*arg)
-			argp_error(state, "empty GLOB: give a pattern such as 'vfs_*', or none for all");
-		a->glob = arg;
+		a->glob = cli_nonempty(state, arg, "empty GLOB: give a pattern such as 'vfs_*', or none for all");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

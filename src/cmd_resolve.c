@@ -39,12 +39,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->funcs = true;
 		break;
 	case 'm':
-		if (!*arg)
-			argp_error(state, "--module needs a module name");
-		a->module = arg;
+		a->module = cli_nonempty(state, arg, "--module needs a module name");
 		break;
-	case ARGP_KEY_ARG:
-		a->specs[a->n_specs++] = arg;
+	case ARGP_KEY_ARGS:
+		cli_take_operands(state, &a->specs, &a->n_specs);
 		break;
 	case ARGP_KEY_NO_ARGS:
 		argp_error(state, "give at least one SPEC: a name, MOD:NAME, a glob or an address");
@@ -84,9 +82,6 @@ int cmd_resolve(int argc, char **argv)
 	int ret = EXIT_FAIL;
 	bool any_failed = false;
 
-	a.specs = calloc((size_t)argc, sizeof(*a.specs));
-	if (!a.specs)
-		return EXIT_FAIL;
 	cmd_parse(&argp, argc, argv, &a);
 
 	/* every spec is checked before the table is read and anything is printed */
@@ -139,7 +134,6 @@ cleanup:
 		candidates__free(&res[i]);
 	free(res);
 	free(errs);
-	free(a.specs);
 	traceable__free(tr);
 	ksyms__free(t);
 	return ret;

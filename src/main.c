@@ -123,6 +123,20 @@ void cmd_parse(const struct argp *argp, int argc, char **argv, void *input)
 	argv[0] = saved;
 }
 
+void cli_take_operands(struct argp_state *state, char ***texts, int *n)
+{
+	*texts = state->argv + state->next;
+	*n = state->argc - state->next;
+	state->next = state->argc;
+}
+
+const char *cli_nonempty(struct argp_state *state, const char *arg, const char *msg)
+{
+	if (!*arg)
+		argp_error(state, "%s", msg);
+	return arg;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
