@@ -24,7 +24,7 @@
  * and only the programs it needs. Filters and switches are read-only data set
  * between open and load, so the verifier prunes what a run does not use.
  */
-#include "vmlinux.h"
+#include "kt_vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
@@ -92,13 +92,6 @@ struct {
 	__type(key, __u64);
 	__type(value, __u32);
 } kretprobe_ids SEC(".maps");
-
-/* Only the field ksymtrace reads: a CO-RE "flavor" (the ___kt suffix is dropped
- * when matching kernel types), so the build does not depend on vmlinux.h having
- * struct kprobe. */
-struct kprobe___kt {
-	void *addr;
-} __attribute__((preserve_access_index));
 
 static __always_inline void stat_inc(__u32 slot)
 {
@@ -217,7 +210,7 @@ int kt_kprobe_addr(struct pt_regs *ctx)
 static __always_inline __u64 running_kprobe_addr(void)
 {
 	__u64 cpu = bpf_get_smp_processor_id(), base;
-	struct kprobe___kt *kp;
+	struct kprobe *kp;
 
 	if (bpf_probe_read_kernel(&base, sizeof(base), (void *)(per_cpu_offset_table + cpu * 8)) ||
 	    bpf_probe_read_kernel(&kp, sizeof(kp), (void *)(base + current_kprobe_var)) || !kp)
