@@ -57,27 +57,26 @@ static error_t global_parse(int key, char *arg, struct argp_state *state)
 
 const struct argp global_argp = { global_opts, global_parse, NULL, NULL, NULL, NULL, NULL };
 
+/* The subcommands. --help's command list and the "unknown command" message are
+ * made from this table, so a new command is one row here. */
 struct command {
 	const char *name;
+	const char *args;    /* its operands, as --help shows them */
+	const char *summary; /* one line of --help */
 	int (*fn)(int argc, char **argv);
-	const char *summary;
 };
 
 static const struct command commands[] = {
-	{ "resolve", cmd_resolve, "every symbol each SPEC names (names, globs, MOD:NAME, addresses)" },
-	{ "list", cmd_list, "symbols matching GLOB, sorted by name" },
-	{ "attach", cmd_attach, "kprobes/kretprobes at each SPEC, by exact address; stream events" },
+	{ "resolve", "SPEC...", "every symbol each SPEC names: names, globs, addresses", cmd_resolve },
+	{ "list", "[GLOB]", "symbols matching GLOB (functions by default), by name", cmd_list },
+	{ "attach", "SPEC...", "kprobes/kretprobes at each SPEC; stream events", cmd_attach },
 };
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* Before \v: the first paragraph of --help, which top_help_filter() follows
+ * with the commands; after it, the closing text. */
 static const char top_doc[] =
-	"Resolve kernel symbols that are not unique, and trace them by exact address.\n"
-	"\n"
-	"Commands:\n"
-	"  resolve SPEC...  every symbol each SPEC names: names, globs, addresses\n"
-	"  list [GLOB]      symbols matching GLOB (functions by default), by name\n"
-	"  attach SPEC...   kprobes/kretprobes at each SPEC; stream events\n"
-	"\n"
-	"Run 'ksymtrace COMMAND --help' for a command's options."
+	"Resolve kernel symbols that are not unique, and trace them by exact address."
 	"\v"
 	"SPEC := [MOD:]NAME[+OFF][#N|@ADDR][%return] | ADDR[%return]\n"
 	"      | kprobe:[MOD:]NAME[+OFF] | kretprobe:[MOD:]NAME\n"
@@ -91,6 +90,40 @@ static const char top_doc[] =
 	"  ksymtrace resolve 0xffffffff81234567   # which symbol holds this address\n"
 	"  ksymtrace attach vfs_read+0x21 -d 5    # trace an instruction for 5 s\n"
 	"  ksymtrace attach c_start --all -c 'cat /proc/cpuinfo'";
+
+/* argp's help filter: TEXT, then "Commands:" with one aligned row per command.
+ * argp frees what this returns when it is not TEXT. */
+static char *top_help_filter(int key, const char *text, void *input)
+{
+	size_t width = 0, len;
+	char *doc = NULL;
+	FILE *f;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_PRE_DOC || !text)
+		return (char *)text;
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		size_t w = strlen(commands[i].name) + 1 + strlen(commands[i].args);
+
+		width = w > width ? w : width;
+	}
+	f = open_memstream(&doc, &len);
+	if (!f)
+		return (char *)text;
+	fprintf(f, "%s\n\nCommands:\n", text);
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const struct command *c = &commands[i];
+
+		fprintf(f, "  %s %-*s  %s\n", c->name, (int)(width - strlen(c->name) - 1), c->args,
+			c->summary);
+	}
+	fputs("\nRun 'ksymtrace COMMAND --help' for a command's options.", f);
+	if (fclose(f)) {
+		free(doc);
+		return (char *)text;
+	}
+	return doc;
+}
 
 static int cmd_index;
 
@@ -137,20 +170,36 @@ const char *cli_nonempty(struct argp_state *state, const char *arg, const char *
 	return arg;
 }
 
+/* "unknown command 'x': the commands are resolve, list and attach (see --help)" */
+static void unknown_command(const char *name)
+{
+	char *names = NULL;
+	size_t len;
+	FILE *f = open_memstream(&names, &len);
+
+	for (size_t i = 0; f && i < N_COMMANDS; i++)
+		fprintf(f, "%s%s", i == 0 ? "" : i + 1 < N_COMMANDS ? ", " : " and ", commands[i].name);
+	if (f && fclose(f) == 0)
+		log_error("unknown command '%s': the commands are %s (see --help)", name, names);
+	else
+		log_error("unknown command '%s' (see --help)", name);
+	free(names);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
-	const struct argp top = { NULL, top_parse, "COMMAND [ARGS...]", top_doc, children, NULL, NULL };
+	const struct argp top = { NULL, top_parse, "COMMAND [ARGS...]", top_doc, children,
+				  top_help_filter, NULL };
 
 	argp_err_exit_status = EXIT_USAGE;
 	argp_parse(&top, argc, argv, ARGP_IN_ORDER, NULL, NULL);
 
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (strcmp(argv[cmd_index], commands[i].name) == 0)
 			return commands[i].fn(argc - cmd_index, argv + cmd_index);
 
-	log_error("unknown command '%s': the commands are resolve, list and attach (see --help)",
-		  argv[cmd_index]);
+	unknown_command(argv[cmd_index]);
 	return EXIT_USAGE;
 }
 

@@ -19,6 +19,17 @@ long_options() { # [command]: the options argp lists (not the examples' words)
 	[[ $output == *"3 a spec names several symbols"* ]]
 }
 
+@test "cli: --help's command list has each command's operands and one column of summaries" {
+	run "$KSYMTRACE" --help
+	rows=$(sed -n '/^Commands:/,/^$/p' <<<"$output" | sed '1d;/^$/d')
+	grep -qx '  resolve SPEC\.\.\.  .*' <<<"$rows"
+	grep -qx '  list \[GLOB\]  *symbols matching GLOB.*' <<<"$rows"
+	# every summary starts in the same column, two blanks after the longest "name args"
+	cols=$(sed -E 's/^(  [^ ]+ [^ ]+ +).*/\1/' <<<"$rows" | awk '{print length}' | sort -u)
+	[ "$(wc -l <<<"$cols")" -eq 1 ] || { echo "$rows"; return 1; }
+	grep -qE '^  [^ ]+ [^ ]+  [^ ]' <<<"$rows"
+}
+
 @test "cli: every command answers --help with its own usage" {
 	for c in $(commands); do
 		run "$KSYMTRACE" "$c" --help
@@ -67,6 +78,7 @@ long_options() { # [command]: the options argp lists (not the examples' words)
 			grep -qE -- "(^|[^a-z-])$o([^a-z-]|$)" "$comp" || missing+=("completion:$c:$o")
 		done
 		[ -z "$c" ] || grep -q "^\.SH $(tr a-z A-Z <<<"$c")" "$man" || missing+=("man:section:$c")
+		[ -z "$c" ] || grep -qE "commands=\"([^\"]* )?$c( [^\"]*)?\"" "$comp" || missing+=("completion:command:$c")
 	done
 	[ "${#missing[@]}" -eq 0 ] || {
 		printf 'undocumented: %s\n' "${missing[@]}"
