@@ -152,12 +152,6 @@ void json_u64(struct json *j, uint64_t v)
 	fprintf(j->out, "%" PRIu64, v);
 }
 
-void json_i64(struct json *j, int64_t v)
-{
-	value_start(j);
-	fprintf(j->out, "%" PRId64, v);
-}
-
 void json_hex(struct json *j, uint64_t v)
 {
 	value_start(j);

@@ -27,7 +27,6 @@ void json_key(struct json *j, const char *key); /* a member's key; the value fol
 void json_str(struct json *j, const char *s);
 void json_strn(struct json *j, const char *s, size_t n);
 void json_u64(struct json *j, uint64_t v);
-void json_i64(struct json *j, int64_t v);
 void json_hex(struct json *j, uint64_t v); /* "0x…": u64 does not fit a double */
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
