@@ -64,7 +64,7 @@ static void drop_untraceable(const struct ksyms *t, const struct spec *sp, struc
 	}
 	c->n = w;
 	if (dropped)
-		log_info("ksymtrace: %s: left out %zu match%s that cannot be traced (padding, generated code, blacklisted or notrace%s)",
+		log_note("%s: left out %zu match%s that cannot be traced (padding, generated code, blacklisted or notrace%s)",
 			 sp->text, dropped, dropped == 1 ? "" : "es", o->force ? "" : "; --force keeps notrace ones");
 }
 
@@ -272,10 +272,10 @@ enum choose_res choose__pick(const struct ksyms *t, const struct spec *sp, struc
 		drop_untraceable(t, sp, c, o);
 	if (c->n <= 1 || o->all) {
 		if (c->n == 1 && c->v[0].clone)
-			log_info("ksymtrace: %s: no function has that exact name; tracing its compiler clone %s [%s]",
+			log_note("%s: no function has that exact name; tracing its compiler clone %s [%s]",
 				 sp->text, ksyms__name(t, c->v[0].sym), ksyms__mod_name(t, c->v[0].sym->mod));
 		else if (c->n > 1 && c->v[0].clone)
-			log_info("ksymtrace: %s: no function has that exact name; tracing its %zu compiler clones",
+			log_note("%s: no function has that exact name; tracing its %zu compiler clones",
 				 sp->text, c->n);
 		return CHOOSE_OK;
 	}

@@ -372,9 +372,9 @@ static void child_finish(struct child *c, const char *cmd)
 		return;
 	}
 	if (WIFEXITED(c->status) && WEXITSTATUS(c->status) != 0)
-		log_info("ksymtrace: '%s' exited with status %d", cmd, WEXITSTATUS(c->status));
+		log_note("'%s' exited with status %d", cmd, WEXITSTATUS(c->status));
 	else if (WIFSIGNALED(c->status))
-		log_info("ksymtrace: '%s' was killed by signal %d", cmd, WTERMSIG(c->status));
+		log_note("'%s' was killed by signal %d", cmd, WTERMSIG(c->status));
 }
 
 /* Output: whole lines, many per write(2). A write per event (line buffering) cost
@@ -450,7 +450,7 @@ static int stream(struct run *run, const struct attach_args *a, struct child *c)
 		if (a->cmd && child_poll(c))
 			break;
 		if (a->pid && kill((pid_t)a->pid, 0) && errno == ESRCH) {
-			log_info("ksymtrace: process %u exited", a->pid);
+			log_note("process %u exited", a->pid);
 			break;
 		}
 	}
@@ -502,7 +502,7 @@ static int collect_probes(const struct attach_args *a, struct spec *specs, const
 				log_error("out of memory");
 				failed = true;
 			} else if (r > 0) {
-				log_info("ksymtrace: %s: %s%s is already in the list: one probe there", specs[i].text,
+				log_note("%s: %s%s is already in the list: one probe there", specs[i].text,
 					 ksyms__name(t, c.v[k].sym), ret ? "%return" : "");
 			}
 		}
@@ -569,14 +569,14 @@ static void dry_run_report(const struct attach_args *a, const struct tracer *tr,
 {
 	size_t n = tracer__count(tr);
 
-	log_info("ksymtrace: dry run: %zu probe%s resolved and checked; the BPF programs loaded and the verifier accepted them; probes are told apart by %s; nothing attached",
+	log_note("dry run: %zu probe%s resolved and checked; the BPF programs loaded and the verifier accepted them; probes are told apart by %s; nothing attached",
 		 n, n == 1 ? "" : "s", tracer__id_mode(tr));
 	if (!ks->kprobes) {
-		log_info("ksymtrace: not verified: that the kernel takes each address (instruction boundary, its own blacklist), because %s",
+		log_note("not verified: that the kernel takes each address (instruction boundary, its own blacklist), because %s",
 			 ks->why);
 	}
 	if (a->cmd)
-		log_info("ksymtrace: '%s' not run (--dry-run)", a->cmd);
+		log_note("'%s' not run (--dry-run)", a->cmd);
 }
 
 int cmd_attach(int argc, char **argv)
@@ -680,7 +680,7 @@ int cmd_attach(int argc, char **argv)
 	if (tracer__attach(tr, a.skip_failed))
 		goto cleanup;
 	report_attach_skips(tr);
-	log_info("ksymtrace: %zu probe%s attached, told apart by %s; %s", tracer__attached(tr),
+	log_note("%zu probe%s attached, told apart by %s; %s", tracer__attached(tr),
 		 tracer__attached(tr) == 1 ? "" : "s", tracer__id_mode(tr),
 		 a.cmd ? "running the command" : "Ctrl-C to stop");
 	child_release(&child);

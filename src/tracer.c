@@ -240,7 +240,7 @@ size_t tracer__merge_same_addr(struct tracer *tr)
 			if (tr->v[i].skipped || tr->v[i].addr != tr->v[j].addr ||
 			    tr->v[i].ret != tr->v[j].ret)
 				continue;
-			log_info("ksymtrace: %s%s is %s%s's address: one probe there", tr->v[j].label,
+			log_note("%s%s is %s%s's address: one probe there", tr->v[j].label,
 				 tr->v[j].ret ? "%return" : "", tr->v[i].label, tr->v[i].ret ? "%return" : "");
 			tr->v[j].skipped = true;
 			merged++;
