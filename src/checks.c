@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel.h"
 #include "log.h"
 
 static bool generated_code(const char *mod)
@@ -115,12 +116,11 @@ bool checks__table_is_live(const struct ksyms *t, const struct probe *v, size_t 
 {
 	struct ksyms_load_result res;
 	struct ksyms *live;
-	char path[4096];
+	char path[KERNEL_PATH_MAX];
 	size_t missing = 0;
 
 	/* the same loader as every table: one parser of the format, not two */
-	snprintf(path, sizeof(path), "%s/proc/kallsyms", traceable__sysroot());
-	live = ksyms__load(path, NULL, &res);
+	live = ksyms__load(kernel__path(path, sizeof(path), "/proc/kallsyms"), NULL, &res);
 	if (!live && res.err == KSYMS_ERR_ZERO_ADDRS) {
 		log_error("%s hides its addresses (kptr_restrict): cannot check that %s is this boot's table",
 			  path, what);

@@ -26,7 +26,7 @@ bool checks__is_kernel_code(const struct ksyms *t, const struct ksym *s);
 
 /* A table given with -k is a file: its addresses are only good for this boot if
  * every probed symbol sits at the same address in the running kernel's
- * $KSYMTRACE_SYSROOT/proc/kallsyms (KASLR moves the kernel at every boot, and a
+ * /proc/kallsyms (kernel__path) (KASLR moves the kernel at every boot, and a
  * reloaded module moves too). Prints what does not match and returns false;
  * attaching there would probe whatever code now lives at those addresses. */
 bool checks__table_is_live(const struct ksyms *t, const struct probe *v, size_t n,

@@ -21,6 +21,7 @@
 #include "choose.h"
 #include "cli.h"
 #include "events.h"
+#include "kernel.h"
 #include "ksymtrace.h"
 #include "log.h"
 #include "spec.h"
@@ -613,19 +614,9 @@ int cmd_attach(int argc, char **argv)
 	}
 
 	/* the kernel first: no menu for probes that cannot be placed anyway */
-	tracer__kernel_support(&ks);
-	if (!ks.kprobes && !a.dry_run) {
-		log_error("%s", ks.why);
-		if (ks.hint[0])
-			log_hint("%s", ks.hint);
+	kernel__support(&ks);
+	if (!kernel__allows(&ks, a.dry_run))
 		goto cleanup;
-	}
-	if (!ks.privileged) {
-		log_error("not allowed to load BPF programs%s: ksymtrace needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN",
-			  a.dry_run ? "" : " and create kprobes");
-		log_hint("run as root (sudo ksymtrace ...)");
-		goto cleanup;
-	}
 
 	t = cli_load_table();
 	if (!t)

@@ -6,30 +6,20 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <linux/capability.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <bpf/libbpf.h>
 
 #include "ksymtrace.h"
 #include "ksymtrace.skel.h"
+#include "kernel.h"
 #include "log.h"
 #include "output.h"
-
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38 /* Linux 5.8 */
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39 /* Linux 5.8 */
-#endif
 
 struct tracer {
 	const struct ksyms *t;
@@ -43,110 +33,6 @@ struct tracer {
 	tracer_event_fn fn;
 	void *fn_ctx;
 };
-
-/* ---- the kernel ----------------------------------------------------------- */
-
-static void path_under(char *buf, size_t len, const char *rel)
-{
-	snprintf(buf, len, "%s%s", traceable__sysroot(), rel);
-}
-
-static bool exists_under(const char *rel)
-{
-	char path[4096];
-
-	path_under(path, sizeof(path), rel);
-	return access(path, F_OK) == 0;
-}
-
-enum cfg { CFG_UNKNOWN, CFG_YES, CFG_NO };
-
-struct kconfig {
-	enum cfg kprobes, kprobe_events;
-};
-
-static void kconfig_line(struct kconfig *kc, const char *line)
-{
-	/* "CONFIG_KPROBES=y" or "# CONFIG_KPROBES is not set" */
-	if (strncmp(line, "CONFIG_KPROBES=", 15) == 0)
-		kc->kprobes = CFG_YES;
-	else if (strncmp(line, "# CONFIG_KPROBES is not set", 27) == 0)
-		kc->kprobes = CFG_NO;
-	else if (strncmp(line, "CONFIG_KPROBE_EVENTS=", 21) == 0)
-		kc->kprobe_events = CFG_YES;
-	else if (strncmp(line, "# CONFIG_KPROBE_EVENTS is not set", 33) == 0)
-		kc->kprobe_events = CFG_NO;
-}
-
-/* The build configuration, from /proc/config.gz (CONFIG_IKCONFIG_PROC) or
- * /boot/config-$(uname -r): false if neither can be read. gzread reads plain
- * files too, so one reader serves both. */
-static bool read_kconfig(struct kconfig *kc)
-{
-	char path[4096], rel[128], line[256];
-	struct utsname u;
-	gzFile f;
-
-	memset(kc, 0, sizeof(*kc));
-	path_under(path, sizeof(path), "/proc/config.gz");
-	f = gzopen(path, "rb");
-	if (!f && uname(&u) == 0) {
-		snprintf(rel, sizeof(rel), "/boot/config-%.64s", u.release);
-		path_under(path, sizeof(path), rel);
-		f = gzopen(path, "rb");
-	}
-	if (!f)
-		return false;
-	while (gzgets(f, line, sizeof(line)))
-		kconfig_line(kc, line);
-	gzclose(f);
-	return true;
-}
-
-static bool have_caps(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d) != 0)
-		return geteuid() == 0;
-#define HAS(cap) (d[(cap) / 32].effective & (1u << ((cap) % 32)))
-	/* CAP_BPF + CAP_PERFMON split CAP_SYS_ADMIN's BPF and perf powers in 5.8 */
-	return HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON));
-#undef HAS
-}
-
-void tracer__kernel_support(struct kernel_support *ks)
-{
-	struct kconfig kc;
-	bool have_cfg;
-
-	memset(ks, 0, sizeof(*ks));
-	ks->privileged = have_caps();
-	/* the PMU libbpf attaches through (Linux 4.17, commit e12f03d7031a) */
-	if (exists_under("/sys/bus/event_source/devices/kprobe/type")) {
-		ks->kprobes = true;
-		return;
-	}
-	have_cfg = read_kconfig(&kc);
-	if (have_cfg && kc.kprobes == CFG_NO) {
-		snprintf(ks->why, sizeof(ks->why), "this kernel was built without CONFIG_KPROBES: it cannot place kprobes at all");
-		snprintf(ks->hint, sizeof(ks->hint), "run ksymtrace attach on a kernel built with CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y (distribution kernels are); resolve, list and attach --dry-run work here");
-	} else if (have_cfg && kc.kprobe_events == CFG_NO) {
-		snprintf(ks->why, sizeof(ks->why), "this kernel was built without CONFIG_KPROBE_EVENTS: it has kprobes but no kprobe PMU for BPF programs");
-		snprintf(ks->hint, sizeof(ks->hint), "use a kernel built with CONFIG_KPROBE_EVENTS=y");
-	} else if (exists_under("/sys/kernel/tracing/kprobe_events") ||
-		   exists_under("/sys/kernel/debug/tracing/kprobe_events")) {
-		snprintf(ks->why, sizeof(ks->why), "this kernel has kprobe_events but no kprobe PMU (/sys/bus/event_source/devices/kprobe): it is older than Linux 4.17");
-		snprintf(ks->hint, sizeof(ks->hint), "ksymtrace attaches by address through the kprobe PMU: it needs Linux 4.17 or later");
-	} else if (!exists_under("/sys/bus/event_source/devices")) {
-		snprintf(ks->why, sizeof(ks->why), "no /sys/bus/event_source/devices: sysfs is not mounted, or the kernel has no perf events");
-		snprintf(ks->hint, sizeof(ks->hint), "mount sysfs (mount -t sysfs sysfs /sys)");
-	} else {
-		snprintf(ks->why, sizeof(ks->why), "no kprobe PMU in /sys/bus/event_source/devices and no kprobe_events in tracefs: this kernel was built without CONFIG_KPROBES or CONFIG_KPROBE_EVENTS");
-		snprintf(ks->hint, sizeof(ks->hint), "use a kernel built with CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y");
-	}
-}
 
 /* ---- probes ----------------------------------------------------------------- */
 
@@ -277,47 +163,6 @@ static int libbpf_print_bridge(enum libbpf_print_level level, const char *fmt, v
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Kernel lockdown in confidentiality mode forbids kprobes and BPF's reads of
- * kernel memory (security/lockdown: LOCKDOWN_KPROBES, LOCKDOWN_BPF_READ_KERNEL),
- * whatever the caller's privileges. */
-static bool locked_down(void)
-{
-	char buf[128] = "";
-	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
-	bool yes;
-
-	if (!f)
-		return false;
-	yes = fgets(buf, sizeof(buf), f) && strstr(buf, "[confidentiality]");
-	fclose(f);
-	return yes;
-}
-
-static void explain_lockdown(const char *what, int err)
-{
-	log_error("%s: %s: the kernel is locked down (confidentiality), which forbids kprobes and BPF reads of kernel memory",
-		  what, strerror(err));
-	log_hint("lockdown cannot be lifted at run time: boot with lockdown=integrity (or none)");
-}
-
-static void explain_bpf_errno(const char *what, int err)
-{
-	if ((err == EPERM || err == EACCES) && locked_down()) {
-		explain_lockdown(what, err);
-	} else if (err == EPERM || err == EACCES) {
-		log_error("%s: %s: not allowed to use BPF", what, strerror(err));
-		log_hint("run as root, or with CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN before Linux 5.8)");
-	} else if (err == ENOMEM) {
-		log_error("%s: out of memory (the ring buffer is locked kernel memory)", what);
-		log_hint("a smaller --ringbuf-size");
-	} else if (err == ENOSYS) {
-		log_error("%s: this kernel has no bpf() system call (CONFIG_BPF_SYSCALL)", what);
-	} else {
-		log_error("%s: %s", what, strerror(err));
-		log_hint("-vv shows libbpf's messages and the verifier's log");
-	}
-}
-
 /* The address of a core-kernel symbol in the table, or 0. */
 static uint64_t core_symbol(const struct ksyms *t, const char *name)
 {
@@ -355,7 +200,7 @@ static int put_id(struct bpf_map *m, uint64_t addr, uint32_t id, bool must)
 	err = errno;
 	if (err == EEXIST && !must)
 		return 0;
-	explain_bpf_errno("cannot fill the address map", err);
+	kernel__explain_bpf("cannot fill the address map", err);
 	return -1;
 }
 
@@ -413,7 +258,7 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 	}
 	r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_attach_cookie, NULL);
 	if (r < 0) {
-		explain_bpf_errno("cannot load a test BPF program", -r);
+		kernel__explain_bpf("cannot load a test BPF program", -r);
 		return -1;
 	}
 	/* KSYMTRACE_FORCE_ADDR_IDS=1 takes the older kernels' path on any kernel,
@@ -428,7 +273,7 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 	skel = ksymtrace_bpf__open();
 	if (!skel) {
 		err = errno;
-		explain_bpf_errno("cannot open the BPF object", err);
+		kernel__explain_bpf("cannot open the BPF object", err);
 		return -1;
 	}
 	tr->skel = skel;
@@ -450,7 +295,7 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 	    bpf_map__set_max_entries(skel->maps.kprobe_ids, n_kp ? 2 * (__u32)n_kp : 1) ||
 	    bpf_map__set_max_entries(skel->maps.kretprobe_ids, n_kret ? 2 * (__u32)n_kret : 1)) {
 		err = errno;
-		explain_bpf_errno("cannot size the BPF maps", err);
+		kernel__explain_bpf("cannot size the BPF maps", err);
 		return -1;
 	}
 	/* load only what this run attaches: the verifier never sees the rest, and
@@ -462,7 +307,7 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 
 	if (ksymtrace_bpf__load(skel)) {
 		err = errno;
-		explain_bpf_errno("cannot load the BPF programs", err);
+		kernel__explain_bpf("cannot load the BPF programs", err);
 		return -1;
 	}
 	if (tr->by_addr && fill_id_maps(tr))
@@ -471,7 +316,7 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 		tr->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_sample, tr, NULL);
 		if (!tr->rb) {
 			err = errno;
-			explain_bpf_errno("cannot map the ring buffer", err);
+			kernel__explain_bpf("cannot map the ring buffer", err);
 			return -1;
 		}
 	}
@@ -487,62 +332,6 @@ const char *tracer__id_mode(const struct tracer *tr)
 }
 
 /* ---- attaching -------------------------------------------------------------- */
-
-/* One line (and a hint) for why the kernel refused a probe: its errno, in the
- * terms of DESIGN.md §2. */
-static void explain_attach_error(const struct tracer *tr, const struct probe *p, int err)
-{
-	const char *name = ksyms__name(tr->t, p->sym);
-	const char *kind = p->ret ? "kretprobe" : "kprobe";
-	switch (err) {
-	case EILSEQ:
-		log_error("%s: not on an instruction boundary (0x%" PRIx64 ")", p->label, p->addr);
-		log_hint("give the offset of an instruction's first byte (objdump -d, or gdb: disassemble %s)%s",
-			 name, p->off >= 1 && p->off <= 3 ? "; on kernels with IBT (5.18+), +0 is moved past ENDBR to +4 and +1..+3 are refused" : "");
-		break;
-	case EADDRNOTAVAIL:
-		log_error("%s: the kernel cannot tell which symbol 0x%" PRIx64 " belongs to (EADDRNOTAVAIL)", p->label,
-			  p->addr);
-		log_hint("check the address with ksymtrace resolve 0x%" PRIx64, p->addr);
-		break;
-	case EINVAL:
-		log_error("%s: the kernel refused a %s here (EINVAL): %s is blacklisted for kprobes, or 0x%" PRIx64 " is code kprobes cannot patch",
-			  p->label, kind, name, p->addr);
-		log_hint("see /sys/kernel/debug/kprobes/blacklist, and ksymtrace resolve --traceable %s", name);
-		break;
-	case ENOENT:
-		log_error("%s: no kernel text at 0x%" PRIx64 " (ENOENT): its module was unloaded, or the symbol table is not this boot's",
-			  p->label, p->addr);
-		log_hint("use the live /proc/kallsyms (no -k), and check that the module is loaded (lsmod)");
-		break;
-	case EOPNOTSUPP:
-		log_error("%s: the kernel does not support this %s (EOPNOTSUPP)", p->label, kind);
-		break;
-	case EPERM:
-	case EACCES:
-		if (locked_down()) {
-			explain_lockdown(p->label, err);
-		} else {
-			log_error("%s: %s: not allowed to create a %s", p->label, strerror(err), kind);
-			log_hint("run as root, or with CAP_PERFMON and CAP_BPF (CAP_SYS_ADMIN before Linux 5.8)");
-		}
-		break;
-	case EBUSY:
-		log_error("%s: 0x%" PRIx64 " is busy (EBUSY): another user of that code (a livepatch, or an ftrace user that modifies the instruction pointer) owns it",
-			  p->label, p->addr);
-		break;
-	case EMFILE:
-	case ENFILE:
-		log_error("%s: out of file descriptors (%s): every probe holds one or two", p->label,
-			  strerror(err));
-		log_hint("raise the limit (ulimit -n), or attach fewer probes");
-		break;
-	default:
-		log_error("%s: the kernel refused a %s at 0x%" PRIx64 ": %s", p->label, kind, p->addr,
-			  strerror(err));
-		break;
-	}
-}
 
 /* Every probe holds a perf event and, from 5.15, a BPF link: two descriptors.
  * The soft limit is often 1024; the hard limit is there to be used. */
@@ -580,7 +369,9 @@ int tracer__attach(struct tracer *tr, bool skip_failed)
 			continue;
 		}
 		err = errno; /* libbpf 1.1 reports through errno: before anything else runs */
-		explain_attach_error(tr, p, err);
+		kernel__explain_attach(&(struct kernel_site){ .label = p->label,
+				       .func = ksyms__name(tr->t, p->sym), .off = p->off, .addr = p->addr,
+				       .ret = p->ret }, err);
 		if (!skip_failed) {
 			tracer__detach(tr);
 			return -1;

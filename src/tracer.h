@@ -53,17 +53,6 @@ struct tracer_stats {
 	uint64_t unknown; /* events whose probe could not be identified */
 };
 
-/* What the running kernel offers, from sysfs and tracefs under $KSYMTRACE_SYSROOT
- * (the sysroot lets tests pretend a kernel has kprobes, or has none). */
-struct kernel_support {
-	bool kprobes;        /* the perf kprobe PMU exists */
-	bool privileged;     /* CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON */
-	char why[256];       /* when !kprobes: the cause, for one line */
-	char hint[256];      /* and what to do about it ("" if nothing) */
-};
-
-void tracer__kernel_support(struct kernel_support *ks);
-
 struct tracer;
 
 struct tracer *tracer__new(const struct ksyms *t);
