@@ -9,7 +9,7 @@
 
 #include "ksyms.h"
 #include "traceable.h"
-#include "tracer.h"
+#include "plan.h"
 
 /* Prints one line (and a hint) per problem and returns false if P must not go
  * ahead: in generated code ([bpf], [__builtin__*]); a kretprobe at an offset;
@@ -29,7 +29,6 @@ bool checks__is_kernel_code(const struct ksyms *t, const struct ksym *s);
  * /proc/kallsyms (kernel__path) (KASLR moves the kernel at every boot, and a
  * reloaded module moves too). Prints what does not match and returns false;
  * attaching there would probe whatever code now lives at those addresses. */
-bool checks__table_is_live(const struct ksyms *t, const struct probe *v, size_t n,
-			   const char *what);
+bool checks__table_is_live(const struct plan *pl, const char *what);
 
 #endif

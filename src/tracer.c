@@ -19,137 +19,23 @@
 #include "ksymtrace.skel.h"
 #include "kernel.h"
 #include "log.h"
-#include "output.h"
 
 struct tracer {
-	const struct ksyms *t;
-	struct probe *v;
-	size_t n, cap;
+	const struct plan *pl;
+	size_t n;                 /* plan__count(pl) */
 	struct ksymtrace_bpf *skel;
 	struct ring_buffer *rb;
-	bool by_addr; /* no attach cookies: probes are found by address */
-	bool forced;  /* by_addr although the kernel has cookies (for tests) */
-	size_t attached;
+	bool by_addr;             /* no attach cookies: probes are found by address */
+	bool forced;              /* by_addr although the kernel has cookies (for tests) */
+	bool fd_limit_raised;
+	/* per probe id */
+	struct bpf_link **links;  /* NULL: not attached (now) */
+	bool *attached;           /* attached at some point of the run */
+	uint64_t *hits;           /* filled by tracer__collect() */
+	size_t n_attached;        /* links that are not NULL */
 	tracer_event_fn fn;
 	void *fn_ctx;
 };
-
-/* ---- probes ----------------------------------------------------------------- */
-
-struct tracer *tracer__new(const struct ksyms *t)
-{
-	struct tracer *tr = calloc(1, sizeof(*tr));
-
-	if (tr)
-		tr->t = t;
-	return tr;
-}
-
-/* Instance number of S among every function of its name, whatever filter found
- * it, so that the label is a spec that names S again. */
-static void instance_of(const struct ksyms *t, const struct ksym *s, uint32_t *index,
-			uint32_t *count)
-{
-	size_t lo, hi;
-
-	*index = *count = 0;
-	ksyms__by_name(t, ksyms__name(t, s), &lo, &hi);
-	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *o = ksyms__by_name_at(t, i);
-
-		if (!ksym_is_func(o))
-			continue;
-		++*count;
-		if (o == s)
-			*index = *count;
-	}
-}
-
-int tracer__add(struct tracer *tr, const struct target *tg, bool ret, const char *spec)
-{
-	uint64_t addr = tg->sym->addr + tg->off;
-	char label[KSYMS_NAME_MAX + 64];
-	struct probe *p;
-
-	/* the same place named twice is one probe; another name for the same address
-	 * is kept apart until every probe has been checked under its own name
-	 * (tracer__merge_same_addr), so that vfs_read+D%return is refused even when
-	 * vfs_read+D is also vfs_write's start */
-	for (size_t i = 0; i < tr->n; i++)
-		if (tr->v[i].addr == addr && tr->v[i].ret == ret && tr->v[i].sym == tg->sym &&
-		    tr->v[i].off == tg->off)
-			return 1;
-	if (tr->n == tr->cap) {
-		size_t ncap = tr->cap ? tr->cap * 2 : 16;
-		struct probe *nv = realloc(tr->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		tr->v = nv;
-		tr->cap = ncap;
-	}
-	p = &tr->v[tr->n];
-	memset(p, 0, sizeof(*p));
-	p->sym = tg->sym;
-	p->off = tg->off;
-	p->addr = addr;
-	p->ret = ret;
-	p->clone = tg->clone;
-	p->spec = spec;
-	instance_of(tr->t, tg->sym, &p->index, &p->count);
-	format_label(label, sizeof(label), ksyms__name(tr->t, tg->sym), tg->off, p->index, p->count);
-	p->label = strdup(label);
-	if (!p->label)
-		return -ENOMEM;
-	tr->n++;
-	return 0;
-}
-
-size_t tracer__count(const struct tracer *tr)
-{
-	return tr->n;
-}
-
-struct probe *tracer__probe(struct tracer *tr, size_t i)
-{
-	return &tr->v[i];
-}
-
-size_t tracer__merge_same_addr(struct tracer *tr)
-{
-	size_t merged = 0;
-
-	/* one probe per (address, kind): the kernel would run two identical
-	 * handlers, and without cookies (before 5.15) an address names one probe */
-	for (size_t j = 1; j < tr->n; j++) {
-		for (size_t i = 0; i < j; i++) {
-			if (tr->v[i].skipped || tr->v[i].addr != tr->v[j].addr ||
-			    tr->v[i].ret != tr->v[j].ret)
-				continue;
-			log_note("%s%s is %s%s's address: one probe there", tr->v[j].label,
-				 tr->v[j].ret ? "%return" : "", tr->v[i].label, tr->v[i].ret ? "%return" : "");
-			tr->v[j].skipped = true;
-			merged++;
-			break;
-		}
-	}
-	tracer__drop_skipped(tr);
-	return merged;
-}
-
-void tracer__drop_skipped(struct tracer *tr)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < tr->n; i++) {
-		if (tr->v[i].skipped) {
-			free(tr->v[i].label);
-			continue;
-		}
-		tr->v[w++] = tr->v[i];
-	}
-	tr->n = w;
-}
 
 /* ---- loading ---------------------------------------------------------------- */
 
@@ -164,6 +50,7 @@ static int libbpf_print_bridge(enum libbpf_print_level level, const char *fmt, v
 }
 
 /* The address of a core-kernel symbol in the table, or 0. */
+/* The address of a core-kernel symbol in the table, or 0. */
 static uint64_t core_symbol(const struct ksyms *t, const char *name)
 {
 	size_t lo, hi;
@@ -177,10 +64,10 @@ static uint64_t core_symbol(const struct ksyms *t, const char *name)
 
 /* Kernels without attach cookies find kretprobes through current_kprobe (see
  * bpf/ksymtrace.bpf.c): the table must say where it and __per_cpu_offset are. */
-static bool find_kretprobe_vars(struct tracer *tr, uint64_t *table, uint64_t *var)
+static bool find_kretprobe_vars(const struct tracer *tr, uint64_t *table, uint64_t *var)
 {
-	*table = core_symbol(tr->t, "__per_cpu_offset");
-	*var = core_symbol(tr->t, "current_kprobe");
+	*table = core_symbol(plan__table(tr->pl), "__per_cpu_offset");
+	*var = core_symbol(plan__table(tr->pl), "current_kprobe");
 	if (*table && *var)
 		return true;
 	log_error("without attach cookies (Linux 5.15), ksymtrace tells kretprobes apart through current_kprobe and __per_cpu_offset, and the symbol table lacks %s",
@@ -211,17 +98,23 @@ static struct bpf_map *id_map(const struct tracer *tr, const struct probe *p)
 
 static int fill_id_maps(struct tracer *tr)
 {
-	for (size_t i = 0; i < tr->n; i++)
-		if (put_id(id_map(tr, &tr->v[i]), tr->v[i].addr, (uint32_t)i, true))
+	for (size_t i = 0; i < tr->n; i++) {
+		const struct probe *p = plan__probe(tr->pl, i);
+
+		if (put_id(id_map(tr, p), p->addr, (uint32_t)i, true))
 			return -1;
+	}
 #if defined(__x86_64__)
 	/* Since 5.18 ("x86/ibt,kprobes: Cure sym+0 equals fentry woes") a probe at
 	 * +0 of a function that starts with ENDBR sits at +4, and that is the
 	 * address the programs see. Only reachable with KSYMTRACE_FORCE_ADDR_IDS
 	 * (cookies came in 5.15), but then right; a real probe at +4 keeps its key. */
-	for (size_t i = 0; i < tr->n; i++)
-		if (tr->v[i].off == 0 && put_id(id_map(tr, &tr->v[i]), tr->v[i].addr + 4, (uint32_t)i, false))
+	for (size_t i = 0; i < tr->n; i++) {
+		const struct probe *p = plan__probe(tr->pl, i);
+
+		if (p->off == 0 && put_id(id_map(tr, p), p->addr + 4, (uint32_t)i, false))
 			return -1;
+	}
 #endif
 	return 0;
 }
@@ -235,21 +128,11 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return tr->fn ? tr->fn(tr->fn_ctx, data, size) : 0;
 }
 
-int tracer__load(struct tracer *tr, const struct tracer_opts *o)
+/* Attach cookies (5.15) or address lookup: sets tr->by_addr. */
+static int pick_id_mode(struct tracer *tr)
 {
-	struct ksymtrace_bpf *skel = NULL;
-	size_t n_kp = 0, n_kret = 0;
-	uint64_t pcpu_table = 0, kprobe_var = 0;
-	int r, err;
-
-	libbpf_set_print(libbpf_print_bridge);
-	if (tr->n == 0 || tr->n >= KT_PROBES_MAX) {
-		log_error("%zu probes: ksymtrace attaches between 1 and %u at a time", tr->n,
-			  KT_PROBES_MAX - 1);
-		return -1;
-	}
-	for (size_t i = 0; i < tr->n; i++)
-		tr->v[i].ret ? n_kret++ : n_kp++;
+	const char *force = getenv("KSYMTRACE_FORCE_ADDR_IDS");
+	int r;
 
 	r = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
 	if (r == 0) {
@@ -263,20 +146,26 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 	}
 	/* KSYMTRACE_FORCE_ADDR_IDS=1 takes the older kernels' path on any kernel,
 	 * so that it can be tested where cookies exist */
-	tr->forced = r == 1 && getenv("KSYMTRACE_FORCE_ADDR_IDS") &&
-		     strcmp(getenv("KSYMTRACE_FORCE_ADDR_IDS"), "1") == 0;
+	tr->forced = r == 1 && force && strcmp(force, "1") == 0;
 	tr->by_addr = r == 0 || tr->forced;
 	log_verbose("probes are told apart by %s", tracer__id_mode(tr));
+	return 0;
+}
+
+/* Open the skeleton and set what the programs read (rodata), the map sizes and
+ * which programs load. */
+static int configure(struct tracer *tr, const struct tracer_opts *o, size_t n_kp, size_t n_kret)
+{
+	uint64_t pcpu_table = 0, kprobe_var = 0;
+	struct ksymtrace_bpf *skel;
+
 	if (tr->by_addr && n_kret && !find_kretprobe_vars(tr, &pcpu_table, &kprobe_var))
 		return -1;
-
-	skel = ksymtrace_bpf__open();
+	skel = tr->skel = ksymtrace_bpf__open();
 	if (!skel) {
-		err = errno;
-		kernel__explain_bpf("cannot open the BPF object", err);
+		kernel__explain_bpf("cannot open the BPF object", errno);
 		return -1;
 	}
-	tr->skel = skel;
 	skel->rodata->filter_tgid = o->filter_tgid;
 	skel->rodata->self_tgid = (__u32)getpid();
 	if (o->filter_comm) {
@@ -294,8 +183,7 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 	    /* two keys per probe at most: see fill_id_maps() */
 	    bpf_map__set_max_entries(skel->maps.kprobe_ids, n_kp ? 2 * (__u32)n_kp : 1) ||
 	    bpf_map__set_max_entries(skel->maps.kretprobe_ids, n_kret ? 2 * (__u32)n_kret : 1)) {
-		err = errno;
-		kernel__explain_bpf("cannot size the BPF maps", err);
+		kernel__explain_bpf("cannot size the BPF maps", errno);
 		return -1;
 	}
 	/* load only what this run attaches: the verifier never sees the rest, and
@@ -304,23 +192,61 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 	bpf_program__set_autoload(skel->progs.kt_kretprobe, !tr->by_addr && n_kret);
 	bpf_program__set_autoload(skel->progs.kt_kprobe_addr, tr->by_addr && n_kp);
 	bpf_program__set_autoload(skel->progs.kt_kretprobe_addr, tr->by_addr && n_kret);
+	return 0;
+}
 
-	if (ksymtrace_bpf__load(skel)) {
-		err = errno;
-		kernel__explain_bpf("cannot load the BPF programs", err);
+static int load(struct tracer *tr, const struct tracer_opts *o)
+{
+	size_t n_kp = 0, n_kret = 0;
+
+	libbpf_set_print(libbpf_print_bridge);
+	if (tr->n == 0 || tr->n >= KT_PROBES_MAX) {
+		log_error("%zu probes: ksymtrace attaches between 1 and %u at a time", tr->n,
+			  KT_PROBES_MAX - 1);
+		return -1;
+	}
+	for (size_t i = 0; i < tr->n; i++)
+		plan__probe(tr->pl, i)->ret ? n_kret++ : n_kp++;
+	if (pick_id_mode(tr) || configure(tr, o, n_kp, n_kret))
+		return -1;
+	if (ksymtrace_bpf__load(tr->skel)) {
+		kernel__explain_bpf("cannot load the BPF programs", errno);
 		return -1;
 	}
 	if (tr->by_addr && fill_id_maps(tr))
 		return -1;
 	if (!o->count_only) {
-		tr->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_sample, tr, NULL);
+		tr->rb = ring_buffer__new(bpf_map__fd(tr->skel->maps.events), on_sample, tr, NULL);
 		if (!tr->rb) {
-			err = errno;
-			kernel__explain_bpf("cannot map the ring buffer", err);
+			kernel__explain_bpf("cannot map the ring buffer", errno);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+struct tracer *tracer__load(const struct plan *pl, const struct tracer_opts *o)
+{
+	struct tracer *tr = calloc(1, sizeof(*tr));
+	size_t n = plan__count(pl);
+
+	if (tr) {
+		tr->pl = pl;
+		tr->n = n;
+		tr->links = calloc(n ? n : 1, sizeof(*tr->links));
+		tr->attached = calloc(n ? n : 1, sizeof(*tr->attached));
+		tr->hits = calloc(n ? n : 1, sizeof(*tr->hits));
+	}
+	if (!tr || !tr->links || !tr->attached || !tr->hits) {
+		log_error("out of memory");
+		tracer__free(tr);
+		return NULL;
+	}
+	if (load(tr, o)) {
+		tracer__free(tr);
+		return NULL;
+	}
+	return tr;
 }
 
 const char *tracer__id_mode(const struct tracer *tr)
@@ -347,51 +273,46 @@ static void raise_fd_limit(size_t need)
 			    (unsigned long long)rl.rlim_cur, need / 2);
 }
 
-int tracer__attach(struct tracer *tr, bool skip_failed)
+int tracer__attach(struct tracer *tr, size_t id)
 {
-	struct bpf_program *kp, *kret;
+	const struct probe *p = plan__probe(tr->pl, id);
+	struct bpf_program *prog;
+	int err;
 
-	kp = tr->by_addr ? tr->skel->progs.kt_kprobe_addr : tr->skel->progs.kt_kprobe;
-	kret = tr->by_addr ? tr->skel->progs.kt_kretprobe_addr : tr->skel->progs.kt_kretprobe;
-	raise_fd_limit(tr->n * 2 + 64);
+	if (!p)
+		return -EINVAL;
+	if (tr->links[id])
+		return 0;
+	if (!tr->fd_limit_raised) {
+		raise_fd_limit(tr->n * 2 + 64);
+		tr->fd_limit_raised = true;
+	}
+	if (p->ret)
+		prog = tr->by_addr ? tr->skel->progs.kt_kretprobe_addr : tr->skel->progs.kt_kretprobe;
+	else
+		prog = tr->by_addr ? tr->skel->progs.kt_kprobe_addr : tr->skel->progs.kt_kprobe;
+	LIBBPF_OPTS(bpf_kprobe_opts, ko, .offset = (size_t)p->addr, .retprobe = p->ret,
+		    .bpf_cookie = tr->by_addr ? 0 : (__u64)id);
 
-	for (size_t i = 0; i < tr->n; i++) {
-		struct probe *p = &tr->v[i];
-		LIBBPF_OPTS(bpf_kprobe_opts, ko, .offset = (size_t)p->addr, .retprobe = p->ret,
-			    .bpf_cookie = tr->by_addr ? 0 : (__u64)i);
-		int err;
-
-		/* by address: func_name NULL, offset = the absolute address (the PMU's
-		 * config1 = 0, config2 = addr) */
-		p->link = bpf_program__attach_kprobe_opts(p->ret ? kret : kp, NULL, &ko);
-		if (p->link) {
-			tr->attached++;
-			continue;
-		}
+	/* by address: func_name NULL, offset = the absolute address (the PMU's
+	 * config1 = 0, config2 = addr) */
+	tr->links[id] = bpf_program__attach_kprobe_opts(prog, NULL, &ko);
+	if (!tr->links[id]) {
 		err = errno; /* libbpf 1.1 reports through errno: before anything else runs */
-		kernel__explain_attach(&(struct kernel_site){ .label = p->label,
-				       .func = ksyms__name(tr->t, p->sym), .off = p->off, .addr = p->addr,
-				       .ret = p->ret }, err);
-		if (!skip_failed) {
-			tracer__detach(tr);
-			return -1;
-		}
-		p->skipped = true;
+		return -(err ? err : EINVAL);
 	}
-	if (tr->attached == 0) {
-		log_error("no probe could be attached");
-		return -1;
-	}
+	tr->attached[id] = true;
+	tr->n_attached++;
 	return 0;
 }
 
 size_t tracer__attached(const struct tracer *tr)
 {
-	return tr->attached;
+	return tr->n_attached;
 }
 
 struct detach_slice {
-	struct probe *v;
+	struct bpf_link **links;
 	size_t from, to;
 };
 
@@ -400,8 +321,8 @@ static void *detach_slice(void *arg)
 	struct detach_slice *d = arg;
 
 	for (size_t i = d->from; i < d->to; i++) {
-		bpf_link__destroy(d->v[i].link);
-		d->v[i].link = NULL;
+		bpf_link__destroy(d->links[i]);
+		d->links[i] = NULL;
 	}
 	return NULL;
 }
@@ -423,15 +344,15 @@ void tracer__detach(struct tracer *tr)
 	if (nt > DETACH_THREADS)
 		nt = DETACH_THREADS;
 	if (nt < 2) {
-		struct detach_slice all = { tr->v, 0, tr->n };
+		struct detach_slice all = { tr->links, 0, tr->n };
 
 		detach_slice(&all);
-		tr->attached = 0;
+		tr->n_attached = 0;
 		return;
 	}
 	per = (tr->n + nt - 1) / nt;
 	for (size_t k = 0; k < nt; k++) {
-		slices[k] = (struct detach_slice){ tr->v, k * per, (k + 1) * per < tr->n ? (k + 1) * per : tr->n };
+		slices[k] = (struct detach_slice){ tr->links, k * per, (k + 1) * per < tr->n ? (k + 1) * per : tr->n };
 		started[k] = pthread_create(&threads[k], NULL, detach_slice, &slices[k]) == 0;
 		if (!started[k])
 			detach_slice(&slices[k]); /* no thread: do it here */
@@ -439,7 +360,7 @@ void tracer__detach(struct tracer *tr)
 	for (size_t k = 0; k < nt; k++)
 		if (started[k])
 			pthread_join(threads[k], NULL);
-	tr->attached = 0;
+	tr->n_attached = 0;
 }
 
 /* ---- events ----------------------------------------------------------------- */
@@ -464,11 +385,6 @@ int tracer__poll(struct tracer *tr, int timeout_ms)
 int tracer__drain(struct tracer *tr)
 {
 	return tr->rb ? ring_buffer__consume(tr->rb) : 0;
-}
-
-const struct probe *tracer__event_probe(const struct tracer *tr, const struct kt_event *e)
-{
-	return e->probe < tr->n ? &tr->v[e->probe] : NULL;
 }
 
 static int sum_percpu(struct bpf_map *m, __u32 key, uint64_t *out)
@@ -497,10 +413,12 @@ int tracer__collect(struct tracer *tr, struct tracer_stats *st)
 	int r = 0;
 
 	memset(st, 0, sizeof(*st));
+	st->hits = tr->hits;
+	st->attached = tr->attached;
 	if (!tr->skel)
 		return -1;
 	for (size_t i = 0; i < tr->n; i++)
-		r |= sum_percpu(tr->skel->maps.hits, (__u32)i, &tr->v[i].hits);
+		r |= sum_percpu(tr->skel->maps.hits, (__u32)i, &tr->hits[i]);
 	r |= sum_percpu(tr->skel->maps.stats, KT_STAT_LOST, &st->lost);
 	r |= sum_percpu(tr->skel->maps.stats, KT_STAT_UNKNOWN, &st->unknown);
 	return r ? -1 : 0;
@@ -510,11 +428,12 @@ void tracer__free(struct tracer *tr)
 {
 	if (!tr)
 		return;
-	tracer__detach(tr);
+	if (tr->links)
+		tracer__detach(tr);
 	ring_buffer__free(tr->rb);
 	ksymtrace_bpf__destroy(tr->skel);
-	for (size_t i = 0; i < tr->n; i++)
-		free(tr->v[i].label);
-	free(tr->v);
+	free(tr->links);
+	free(tr->attached);
+	free(tr->hits);
 	free(tr);
 }
