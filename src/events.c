@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "ksymtrace.h"
+#include "output.h"
 
 static uint64_t clock_ns(clockid_t c)
 {
@@ -180,21 +181,6 @@ void event_printer__event(struct event_printer *p, const struct kt_event *e, siz
 
 /* ---- summary and --count ------------------------------------------------------ */
 
-/* Width of the longest "label[%return][ (clone)]", within [MIN, MAX]. */
-static int label_width(const struct plan *pl, int min, int max)
-{
-	int w = min;
-
-	for (size_t i = 0; i < plan__count(pl); i++) {
-		const struct probe *pr = plan__probe(pl, i);
-		int l = (int)strlen(pr->label) + (pr->ret ? 7 : 0) + (pr->clone ? 8 : 0);
-
-		if (l > w)
-			w = l < max ? l : max;
-	}
-	return w;
-}
-
 static void summary_text(FILE *o, const struct plan *pl, const struct tracer_stats *st)
 {
 	const struct ksyms *t = plan__table(pl);
@@ -265,34 +251,42 @@ void event_printer__summary(struct event_printer *p, FILE *text_out, const struc
 
 static void plan_text(struct event_printer *p, const struct plan *pl)
 {
-	size_t n = plan__count(pl);
-	int sw = 4, pw = label_width(pl, 5, 48), mw = 6;
-	char size[24];
+	struct sym_col cols[] = {
+		{ COL_SPEC, "SPEC", -4, "" },
+		{ COL_LABEL, "PROBE", -5, "  " },
+		{ COL_KIND, "KIND", -9, "  " },
+		{ COL_ADDR, "ADDRESS", -16, "  " },
+		{ COL_MODULE, "MODULE", -6, "  " },
+		{ COL_SIZE, "SIZE", 6, "  " },
+	};
+	size_t n = sizeof(cols) / sizeof(cols[0]);
+	int sw = 4, pw = 5, mw = 6;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < plan__count(pl); i++) {
 		const struct probe *pr = plan__probe(pl, i);
-		int l = (int)strlen(pr->spec);
-		int m = (int)strlen(probe_module(p->t, pr));
 
-		if (l > sw)
-			sw = l < 40 ? l : 40;
-		if (m > mw)
-			mw = m < 24 ? m : 24;
+		sym_cols__fit(&sw, strlen(pr->spec), 40);
+		sym_cols__fit(&pw, strlen(pr->label) + (pr->ret ? 7 : 0) + (pr->clone ? 8 : 0), 48);
+		sym_cols__fit(&mw, strlen(probe_module(p->t, pr)), 24);
 	}
-	fprintf(p->out, "%-*s  %-*s  %-9s  %-16s  %-*s  %6s\n", sw, "SPEC", pw, "PROBE", "KIND",
-		"ADDRESS", mw, "MODULE", "SIZE");
-	for (size_t i = 0; i < n; i++) {
+	cols[0].width = -sw;
+	cols[1].width = -pw;
+	cols[4].width = -mw;
+	sym_cols__titles(p->out, cols, n);
+	fputc('\n', p->out);
+	for (size_t i = 0; i < plan__count(pl); i++) {
 		const struct probe *pr = plan__probe(pl, i);
-		char label[KSYMS_NAME_MAX + 80];
+		struct sym_cells c;
 
-		snprintf(label, sizeof(label), "%s%s%s", pr->label, pr->ret ? "%return" : "",
+		sym_cells__fill(&c, p->t, pr->sym, NULL);
+		snprintf(c.label, sizeof(c.label), "%s%s%s", pr->label, pr->ret ? "%return" : "",
 			 pr->clone ? " (clone)" : "");
-		if (pr->sym->size)
-			snprintf(size, sizeof(size), "%u", pr->sym->size);
-		else
-			snprintf(size, sizeof(size), "?");
-		fprintf(p->out, "%-*s  %-*s  %-9s  %016" PRIx64 "  %-*s  %6s\n", sw, pr->spec, pw,
-			label, kind_name(pr->ret), pr->addr, mw, probe_module(p->t, pr), size);
+		c.v[COL_LABEL] = c.label;
+		c.v[COL_SPEC] = pr->spec;
+		c.v[COL_KIND] = kind_name(pr->ret);
+		snprintf(c.addr, sizeof(c.addr), "%016" PRIx64, pr->addr); /* sym + off */
+		sym_cols__print(p->out, cols, n, &c);
+		fputc('\n', p->out);
 	}
 }
 
@@ -302,7 +296,6 @@ static void plan_json(struct event_printer *p, const struct plan *pl, const stru
 
 	for (size_t i = 0; i < plan__count(pl); i++) {
 		const struct probe *pr = plan__probe(pl, i);
-		enum tri ok = trc ? traceable__get(trc, pr->sym) : TRI_UNKNOWN;
 
 		json_obj_begin(j);
 		json_kstr(j, "spec", pr->spec);
@@ -312,17 +305,9 @@ static void plan_json(struct event_printer *p, const struct plan *pl, const stru
 		json_khex(j, "addr", pr->addr);
 		json_kstr(j, "module", probe_module(p->t, pr));
 		json_kstr(j, "kind", kind_name(pr->ret));
-		json_key(j, "size");
-		if (pr->sym->size)
-			json_u64(j, pr->sym->size);
-		else
-			json_null(j);
+		sym_json_size(j, pr->sym);
 		json_kbool(j, "clone", pr->clone);
-		json_key(j, "traceable");
-		if (ok == TRI_UNKNOWN)
-			json_null(j);
-		else
-			json_bool(j, ok == TRI_TRUE);
+		sym_json_traceable(j, trc, pr->sym);
 		json_obj_end(j);
 	}
 }
