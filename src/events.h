@@ -37,9 +37,10 @@ void event_printer__init(struct event_printer *p, FILE *out, const struct ksyms 
 void event_printer__event(struct event_printer *p, const struct kt_event *e, size_t size,
 			  const struct probe *pr);
 
-/* Hits per probe that was attached, and the lost events. Text goes to TEXT_OUT (stderr after a
- * stream of events, stdout for --count); JSON is one object on the printer's
- * stream: {"summary":true,"probes":[...],"lost":N,"unidentified":N}. */
+/* Hits per probe that was attached (ST from tracer__collect), and the lost
+ * events. Text goes to TEXT_OUT (stderr after a stream of events, stdout for
+ * --count); JSON is one object on the printer's stream:
+ * {"summary":true,"probes":[...],"lost":N,"unidentified":N}. */
 void event_printer__summary(struct event_printer *p, FILE *text_out, const struct plan *pl,
 			    const struct tracer_stats *st);
 
