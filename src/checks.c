@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel.h"
 #include "log.h"
 
 static bool generated_code(const char *mod)
@@ -110,43 +111,83 @@ static bool live_has(const struct ksyms *live, uint64_t addr, const char *name, 
 	return false;
 }
 
-bool checks__table_is_live(const struct ksyms *t, const struct probe *v, size_t n,
-			   const char *what)
+/* Probe ids by (symbol, id): the first of each symbol's run is its first probe. */
+static int by_sym(const void *a, const void *b, void *ctx)
+{
+	const struct plan *pl = ctx;
+	uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+	const struct ksym *sa = plan__probe(pl, ia)->sym, *sb = plan__probe(pl, ib)->sym;
+
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
+/* FIRST[id] is 1 for the first probe of each symbol: a symbol probed twice (a
+ * kprobe and a kretprobe, two offsets) is checked and said once. */
+static uint8_t *first_of_each_sym(const struct plan *pl)
+{
+	size_t n = plan__count(pl);
+	uint32_t *order = malloc((n ? n : 1) * sizeof(*order));
+	uint8_t *first = calloc(n ? n : 1, 1);
+
+	if (!order || !first) {
+		free(order);
+		free(first);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, n, sizeof(*order), by_sym, (void *)pl);
+	for (size_t k = 0; k < n; k++)
+		first[order[k]] = k == 0 || plan__probe(pl, order[k])->sym != plan__probe(pl, order[k - 1])->sym;
+	free(order);
+	return first;
+}
+
+static struct ksyms *load_live(const char *what)
 {
 	struct ksyms_load_result res;
 	struct ksyms *live;
-	char path[4096];
-	size_t missing = 0;
+	char path[KERNEL_PATH_MAX];
 
 	/* the same loader as every table: one parser of the format, not two */
-	snprintf(path, sizeof(path), "%s/proc/kallsyms", traceable__sysroot());
-	live = ksyms__load(path, NULL, &res);
+	live = ksyms__load(kernel__path(path, sizeof(path), "/proc/kallsyms"), NULL, &res);
 	if (!live && res.err == KSYMS_ERR_ZERO_ADDRS) {
 		log_error("%s hides its addresses (kptr_restrict): cannot check that %s is this boot's table",
 			  path, what);
 		log_hint("run as root, or attach with the live table (no -k)");
-		return false;
-	}
-	if (!live) {
+	} else if (!live) {
 		log_error("cannot read %s to check that %s is this boot's table: %s", path, what,
 			  ksyms__strerror(&res));
 		log_hint("attach with the live table (no -k); a saved table is for --dry-run, resolve and list");
-		return false;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct ksym *s = v[i].sym;
-		const char *name = ksyms__name(t, s), *mod = ksyms__mod_name(t, s->mod);
-		bool told = false;
+	return live;
+}
 
-		for (size_t k = 0; k < i && !told; k++) /* a symbol probed twice is said once */
-			told = v[k].sym == s;
-		if (told || live_has(live, s->addr, name, mod))
+bool checks__table_is_live(const struct plan *pl, const char *what)
+{
+	const struct ksyms *t = plan__table(pl);
+	struct ksyms *live = load_live(what);
+	uint8_t *first = live ? first_of_each_sym(pl) : NULL;
+	size_t missing = 0;
+
+	if (live && !first)
+		log_error("out of memory");
+	for (size_t i = 0; first && i < plan__count(pl); i++) {
+		const struct ksym *s = plan__probe(pl, i)->sym;
+		const char *name = ksyms__name(t, s), *mod = ksyms__mod_name(t, s->mod);
+
+		if (!first[i] || live_has(live, s->addr, name, mod))
 			continue;
 		if (missing++ < 3)
 			log_error("%s [%s] is at 0x%" PRIx64 " in %s but not in the running kernel: %s is from another boot, or the module was reloaded",
 				  name, mod, s->addr, what, what);
 	}
 	ksyms__free(live);
+	if (!first)
+		return false;
+	free(first);
 	if (missing) {
 		if (missing > 3)
 			log_error("... and %zu more symbols", missing - 3);

@@ -9,7 +9,7 @@
 
 #include "ksyms.h"
 #include "traceable.h"
-#include "tracer.h"
+#include "plan.h"
 
 /* Prints one line (and a hint) per problem and returns false if P must not go
  * ahead: in generated code ([bpf], [__builtin__*]); a kretprobe at an offset;
@@ -26,10 +26,9 @@ bool checks__is_kernel_code(const struct ksyms *t, const struct ksym *s);
 
 /* A table given with -k is a file: its addresses are only good for this boot if
  * every probed symbol sits at the same address in the running kernel's
- * $KSYMTRACE_SYSROOT/proc/kallsyms (KASLR moves the kernel at every boot, and a
+ * /proc/kallsyms (kernel__path) (KASLR moves the kernel at every boot, and a
  * reloaded module moves too). Prints what does not match and returns false;
  * attaching there would probe whatever code now lives at those addresses. */
-bool checks__table_is_live(const struct ksyms *t, const struct probe *v, size_t n,
-			   const char *what);
+bool checks__table_is_live(const struct plan *pl, const char *what);
 
 #endif

@@ -64,7 +64,7 @@ static void drop_untraceable(const struct ksyms *t, const struct spec *sp, struc
 	}
 	c->n = w;
 	if (dropped)
-		log_info("ksymtrace: %s: left out %zu match%s that cannot be traced (padding, generated code, blacklisted or notrace%s)",
+		log_note("%s: left out %zu match%s that cannot be traced (padding, generated code, blacklisted or notrace%s)",
 			 sp->text, dropped, dropped == 1 ? "" : "es", o->force ? "" : "; --force keeps notrace ones");
 }
 
@@ -77,38 +77,39 @@ static const char *what_matched(const struct spec *sp, const struct candidates *
 	return sp->glob ? "functions match" : "functions have that name";
 }
 
-static const char *tri_word(enum tri v)
-{
-	return v == TRI_TRUE ? "yes" : v == TRI_FALSE ? "no" : "?";
-}
-
 static void print_candidates(const struct ksyms *t, const struct candidates *c,
 			     const struct choose_opts *o)
 {
+	struct sym_col cols[] = {
+		{ COL_INDEX, "#", 5, "" },
+		{ COL_ADDR, "ADDRESS", -16, "  " },
+		{ COL_TYPE, "TYPE", -4, "  " },
+		{ COL_MODULE, "MODULE", -6, "  " },
+		{ COL_SIZE, "SIZE", 7, "  " },
+		{ COL_TRACEABLE, "TRACEABLE", -9, "  " },
+		{ COL_LABEL, "NAME", 0, "  " },
+		{ COL_CLONE, "", 0, "  " },
+	};
+	size_t n = sizeof(cols) / sizeof(cols[0]);
 	int mw = 6;
-	char label[KSYMS_NAME_MAX + 64], size[16];
 
-	for (size_t i = 0; i < c->n; i++) {
-		int l = (int)strlen(ksyms__mod_name(t, c->v[i].sym->mod));
-
-		if (l > mw)
-			mw = l < 24 ? l : 24;
-	}
-	fprintf(o->out, "%5s  %-16s  %-4s  %-*s  %7s  %-9s  %s\n", "#", "ADDRESS", "TYPE", mw, "MODULE",
-		"SIZE", "TRACEABLE", "NAME");
+	for (size_t i = 0; i < c->n; i++)
+		sym_cols__fit(&mw, strlen(ksyms__mod_name(t, c->v[i].sym->mod)), 24);
+	cols[3].width = -mw;
+	sym_cols__titles(o->out, cols, n);
+	fputc('\n', o->out);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct target *tg = &c->v[i];
-		const struct ksym *s = tg->sym;
+		struct sym_cells cells;
 
-		format_label(label, sizeof(label), ksyms__name(t, s), 0, tg->index, tg->count);
-		if (s->size)
-			snprintf(size, sizeof(size), "%u", s->size);
-		else
-			snprintf(size, sizeof(size), "?");
-		fprintf(o->out, "%5zu  %016" PRIx64 "  %-4c  %-*s  %7s  %-9s  %s%s\n", i + 1, s->addr,
-			s->type, mw, ksyms__mod_name(t, s->mod), size,
-			o->tr ? tri_word(traceable__get(o->tr, s)) : "?", label,
-			tg->clone ? "  (clone)" : "");
+		sym_cells__fill(&cells, t, tg->sym, o->tr);
+		snprintf(cells.index, sizeof(cells.index), "%zu", i + 1);
+		cells.v[COL_INDEX] = cells.index;
+		cells.v[COL_LABEL] = format_label(cells.label, sizeof(cells.label),
+						  ksyms__name(t, tg->sym), 0, tg->index, tg->count);
+		cells.v[COL_CLONE] = tg->clone ? "(clone)" : "";
+		sym_cols__print(o->out, cols, n, &cells);
+		fputc('\n', o->out);
 	}
 }
 
@@ -272,10 +273,10 @@ enum choose_res choose__pick(const struct ksyms *t, const struct spec *sp, struc
 		drop_untraceable(t, sp, c, o);
 	if (c->n <= 1 || o->all) {
 		if (c->n == 1 && c->v[0].clone)
-			log_info("ksymtrace: %s: no function has that exact name; tracing its compiler clone %s [%s]",
+			log_note("%s: no function has that exact name; tracing its compiler clone %s [%s]",
 				 sp->text, ksyms__name(t, c->v[0].sym), ksyms__mod_name(t, c->v[0].sym->mod));
 		else if (c->n > 1 && c->v[0].clone)
-			log_info("ksymtrace: %s: no function has that exact name; tracing its %zu compiler clones",
+			log_note("%s: no function has that exact name; tracing its %zu compiler clones",
 				 sp->text, c->n);
 		return CHOOSE_OK;
 	}

@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ksymtrace attach SPEC...: resolve, choose, check, load, attach by address, and
- * stream events until Ctrl-C, -d, -n or the end of -c's command. */
+/* ksymtrace attach SPEC...: the options, then one plan (plan.h) for --dry-run and
+ * a real attach alike, the BPF engine (tracer.h) and the run loop (run.h). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/types.h>
@@ -21,8 +17,11 @@
 #include "choose.h"
 #include "cli.h"
 #include "events.h"
+#include "kernel.h"
 #include "ksymtrace.h"
 #include "log.h"
+#include "plan.h"
+#include "run.h"
 #include "spec.h"
 #include "traceable.h"
 #include "tracer.h"
@@ -125,6 +124,25 @@ static double parse_seconds(struct argp_state *state, const char *arg)
 	return d;
 }
 
+/* The options that do not go together, once all are known. */
+static void check_args(struct argp_state *state, const struct attach_args *a)
+{
+	if (a->n_specs == 0)
+		argp_error(state, "give at least one SPEC: NAME, NAME+OFF, MOD:NAME, NAME#N, NAME@ADDR or ADDR");
+	if (a->follow && !a->cmd)
+		argp_error(state, "--follow follows the process of -c CMD: give -c");
+	if (a->follow && a->pid)
+		argp_error(state, "--follow and -p both choose the process: give one");
+	if (a->all && a->has_addr)
+		argp_error(state, "--all takes every instance and --addr one: give one");
+	if (a->has_addr && a->n_specs > 1)
+		argp_error(state, "--addr picks one instance of one SPEC: with several, write NAME@ADDR in each");
+	if (a->count && a->stack)
+		argp_error(state, "--count prints no events, so no stacks: drop --stack or --count");
+	if (a->count && a->max_events)
+		argp_error(state, "--count prints no events, so -n has nothing to count: use -d or -c");
+}
+
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	struct attach_args *a = state->input;
@@ -188,20 +206,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		cli_take_operands(state, &a->specs, &a->n_specs);
 		break;
 	case ARGP_KEY_END:
-		if (a->n_specs == 0)
-			argp_error(state, "give at least one SPEC: NAME, NAME+OFF, MOD:NAME, NAME#N, NAME@ADDR or ADDR");
-		if (a->follow && !a->cmd)
-			argp_error(state, "--follow follows the process of -c CMD: give -c");
-		if (a->follow && a->pid)
-			argp_error(state, "--follow and -p both choose the process: give one");
-		if (a->all && a->has_addr)
-			argp_error(state, "--all takes every instance and --addr one: give one");
-		if (a->has_addr && a->n_specs > 1)
-			argp_error(state, "--addr picks one instance of one SPEC: with several, write NAME@ADDR in each");
-		if (a->count && a->stack)
-			argp_error(state, "--count prints no events, so no stacks: drop --stack or --count");
-		if (a->count && a->max_events)
-			argp_error(state, "--count prints no events, so -n has nothing to count: use -d or -c");
+		check_args(state, a);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -240,230 +245,13 @@ static const char doc[] =
 	"  ksymtrace -j attach c_start#2 --count -d 10\n"
 	"  ksymtrace attach c_start --all --dry-run";
 
-/* ---- the run ---------------------------------------------------------------- */
-
-static volatile sig_atomic_t exiting;
-
-static void on_stop_signal(int sig)
-{
-	/* the second one does not wait: exiting closes every perf event, and the
-	 * kernel removes the probes with them */
-	if (exiting)
-		_exit(128 + sig);
-	exiting = sig;
-}
-
-/* Nothing to do: being caught, SIGCHLD interrupts epoll_wait, and the loop then
- * reaps the child (SIG_DFL would ignore it and leave the loop waiting). */
-static void on_sigchld(int sig)
-{
-	(void)sig;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = { 0 };
-
-	/* SA_RESTART: a write(2) to a slow reader of stdout that a signal interrupts
-	 * goes on instead of failing with EINTR (stdio would report it as a write
-	 * error and drop the summary). epoll_wait is never restarted, SA_RESTART or
-	 * not (signal(7)), so the poll loop still sees every signal at once. */
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sa.sa_handler = on_stop_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_sigchld;
-	sigaction(SIGCHLD, &sa, NULL);
-	/* a closed stdout is noticed as EPIPE, and the probes detached in order */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
-struct child {
-	pid_t pid;
-	int go_fd; /* write end of the pipe the child waits on */
-	int status;
-	bool reaped;
-};
-
-/* Start CMD now, blocked until child_release(): its pid must be known before
- * the BPF programs load (--follow), and it must not run before every probe is
- * attached. */
-static int child_spawn(struct child *c, const char *cmd, bool json)
-{
-	int fds[2];
-
-	memset(c, 0, sizeof(*c));
-	c->go_fd = -1;
-	if (pipe2(fds, O_CLOEXEC)) {
-		log_error("cannot start '%s': %m", cmd);
-		return -1;
-	}
-	fflush(NULL);
-	c->pid = fork();
-	if (c->pid < 0) {
-		log_error("cannot start '%s': %m", cmd);
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (c->pid == 0) {
-		char go;
-		ssize_t r;
-
-		close(fds[1]);
-		do
-			r = read(fds[0], &go, 1);
-		while (r < 0 && errno == EINTR);
-		if (r != 1)
-			_exit(127); /* ksymtrace gave up: CMD must not run untraced */
-		/* keep stdout for JSON Lines alone */
-		if (json && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(127);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[0]);
-	c->go_fd = fds[1];
-	return 0;
-}
-
-static void child_release(struct child *c)
-{
-	if (c->go_fd < 0)
-		return;
-	if (write(c->go_fd, "g", 1) != 1)
-		log_warn("cannot start the command: %m");
-	close(c->go_fd);
-	c->go_fd = -1;
-}
-
-static bool child_poll(struct child *c)
-{
-	if (c->pid <= 0 || c->reaped)
-		return c->reaped;
-	if (waitpid(c->pid, &c->status, WNOHANG) == c->pid)
-		c->reaped = true;
-	return c->reaped;
-}
-
-/* Never leave CMD behind: if it has not exited, SIGTERM, a second, SIGKILL. */
-static void child_finish(struct child *c, const char *cmd)
-{
-	if (c->pid <= 0)
-		return;
-	if (c->go_fd >= 0) {
-		close(c->go_fd); /* never released: it exits without running CMD */
-		c->go_fd = -1;
-		waitpid(c->pid, &c->status, 0);
-		c->pid = 0;
-		return;
-	}
-	if (!child_poll(c)) {
-		kill(c->pid, SIGTERM);
-		for (int i = 0; i < 100 && !child_poll(c); i++)
-			usleep(10000);
-		if (!child_poll(c)) {
-			kill(c->pid, SIGKILL);
-			waitpid(c->pid, &c->status, 0);
-			c->reaped = true;
-		}
-		return;
-	}
-	if (WIFEXITED(c->status) && WEXITSTATUS(c->status) != 0)
-		log_info("ksymtrace: '%s' exited with status %d", cmd, WEXITSTATUS(c->status));
-	else if (WIFSIGNALED(c->status))
-		log_info("ksymtrace: '%s' was killed by signal %d", cmd, WTERMSIG(c->status));
-}
-
-/* Output: whole lines, many per write(2). A write per event (line buffering) cost
- * more than the rest of the event's way to stdout; so stdout is fully buffered,
- * flushed after every batch the ring buffer hands over (a reader sees each batch
- * at once) and before an event that might not fit what is left of the buffer.
- * Every write then ends at the end of a line: a second Ctrl-C, which exits
- * without flushing, never leaves half a line behind. */
-#define OUT_BUF_SIZE (256 * 1024)
-/* the longest event: a stack of KT_STACK_MAX frames of "name+0xoff [mod]", a
- * label, a module name, the comm and the numbers, as text or escaped JSON */
-#define EVENT_TEXT_MAX (KT_STACK_MAX * (FRAME_TEXT_MAX + 8) + 2 * FRAME_TEXT_MAX + 1024)
-
-struct run {
-	struct tracer *tr;
-	struct event_printer pr;
-	uint64_t printed, max_events;
-	int write_err; /* errno of the first failed write to stdout */
-};
-
-static int on_event(void *ctx, const struct kt_event *e, size_t size)
-{
-	struct run *run = ctx;
-
-	if (run->write_err || (run->max_events && run->printed >= run->max_events))
-		return 0; /* dropped on purpose: the run is ending */
-	if (__fpending(stdout) > OUT_BUF_SIZE - EVENT_TEXT_MAX)
-		fflush(stdout);
-	event_printer__event(&run->pr, e, size, tracer__event_probe(run->tr, e));
-	run->printed++;
-	if (ferror(stdout)) {
-		run->write_err = errno ? errno : EIO;
-		exiting = 1;
-	}
-	if (run->max_events && run->printed >= run->max_events)
-		exiting = 1;
-	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Poll until a stop condition; returns 0, or -1 after printing the cause. */
-static int stream(struct run *run, const struct attach_args *a, struct child *c)
-{
-	double deadline = a->duration > 0 ? now_s() + a->duration : 0;
-
-	while (!exiting) {
-		int timeout = 200, r;
-
-		if (deadline) {
-			double left = deadline - now_s();
-
-			if (left <= 0)
-				break;
-			if (left * 1000 < timeout)
-				timeout = (int)(left * 1000) + 1;
-		}
-		r = tracer__poll(run->tr, timeout);
-		if (r < 0 && r != -EINTR) {
-			log_error("cannot read events: %s", strerror(-r));
-			return -1;
-		}
-		if (r > 0 && fflush(stdout) && !run->write_err) {
-			run->write_err = errno ? errno : EIO;
-			break;
-		}
-		if (a->cmd && child_poll(c))
-			break;
-		if (a->pid && kill((pid_t)a->pid, 0) && errno == ESRCH) {
-			log_info("ksymtrace: process %u exited", a->pid);
-			break;
-		}
-	}
-	return 0;
-}
-
-/* ---- before the run: specs to probes ---------------------------------------------- */
+/* ---- the plan ------------------------------------------------------------------ */
 
 /* Resolve and choose every spec; add the chosen targets. Returns an exit code:
  * a spec that resolves to nothing (1) outranks an ambiguous one (3), and every
  * spec is looked at so that one run reports every problem. */
 static int collect_probes(const struct attach_args *a, struct spec *specs, const struct ksyms *t,
-			  const struct traceable *trc, struct tracer *tr)
+			  const struct traceable *trc, struct plan *pl)
 {
 	struct resolve_opts ro = { .funcs_only = true, .mod = a->module, .at = a->addr,
 				   .has_at = a->has_addr };
@@ -496,13 +284,13 @@ static int collect_probes(const struct attach_args *a, struct spec *specs, const
 			failed = true;
 		}
 		for (size_t k = 0; !failed && !ambiguous && k < c.n; k++) {
-			int r = tracer__add(tr, &c.v[k], ret, specs[i].text);
+			int r = plan__add(pl, &c.v[k], ret, specs[i].text);
 
 			if (r < 0) {
 				log_error("out of memory");
 				failed = true;
 			} else if (r > 0) {
-				log_info("ksymtrace: %s: %s%s is already in the list: one probe there", specs[i].text,
+				log_note("%s: %s%s is already in the list: one probe there", specs[i].text,
 					 ksyms__name(t, c.v[k].sym), ret ? "%return" : "");
 			}
 		}
@@ -511,72 +299,49 @@ static int collect_probes(const struct attach_args *a, struct spec *specs, const
 	return failed ? EXIT_FAIL : ambiguous ? EXIT_AMBIGUOUS : EXIT_OK;
 }
 
-/* Every refusal is printed before deciding: the user fixes them all at once. */
-static int check_probes(const struct attach_args *a, const struct ksyms *t, struct tracer *tr,
-			const struct traceable *trc)
+/* The one way from specs to the probes to place, for --dry-run and a real attach
+ * alike: resolve and choose, refuse, merge; and for a real attach with a saved
+ * table, that the table is this boot's. Returns an exit code. */
+static int build_plan(const struct attach_args *a, struct spec *specs, const struct ksyms *t,
+		      const struct traceable *trc, struct plan *pl)
 {
-	size_t refused = 0, n = tracer__count(tr);
-	char list[512] = "";
-	int len = 0;
+	int ret = collect_probes(a, specs, t, trc, pl);
 
-	for (size_t i = 0; i < n; i++) {
-		struct probe *p = tracer__probe(tr, i);
-
-		if (checks__probe(t, p, trc, a->force))
-			continue;
-		refused++;
-		p->skipped = true;
-		if (len >= 0 && (size_t)len < sizeof(list))
-			len += snprintf(list + len, sizeof(list) - (size_t)len, "%s%s%s", refused > 1 ? ", " : "",
-					p->label, p->ret ? "%return" : "");
-	}
-	if (!refused)
-		return EXIT_OK;
-	if (!a->skip_failed) {
-		if (n > 1)
-			log_hint("--skip-failed goes on without the refused probe%s", refused == 1 ? "" : "s");
+	if (ret != EXIT_OK)
+		return ret;
+	if (plan__refuse(pl, trc, a->force, a->skip_failed))
+		return EXIT_FAIL;
+	if (plan__merge_same_addr(pl) < 0) {
+		log_error("out of memory");
 		return EXIT_FAIL;
 	}
-	log_warn("skipping %zu of %zu probes: %s%s", refused, n, list,
-		 (size_t)len >= sizeof(list) ? "..." : "");
-	tracer__drop_skipped(tr);
-	if (tracer__count(tr) == 0) {
-		log_error("every probe was refused: nothing to attach");
+	if (!a->dry_run && strcmp(env.kallsyms, "/proc/kallsyms") != 0 &&
+	    !checks__table_is_live(pl, strcmp(env.kallsyms, "-") ? env.kallsyms : "standard input"))
 		return EXIT_FAIL;
-	}
 	return EXIT_OK;
 }
 
-static void report_attach_skips(struct tracer *tr)
+/* --dry-run: the plan on stdout, what was and was not verified on stderr. */
+static int dry_run(const struct attach_args *a, const struct plan *pl, const struct traceable *trc,
+		   const struct tracer *tr, const struct kernel_support *ks)
 {
-	size_t n = tracer__count(tr), skipped = 0;
+	struct event_printer pr;
+	size_t n = plan__count(pl);
 
-	for (size_t i = 0; i < n; i++)
-		skipped += tracer__probe(tr, i)->skipped;
-	if (!skipped)
-		return;
-	log_warn("%zu of %zu probes could not be attached and are skipped:", skipped, n);
-	for (size_t i = 0; i < n; i++) {
-		struct probe *p = tracer__probe(tr, i);
-
-		if (p->skipped)
-			log_info("  %s%s at 0x%" PRIx64, p->label, p->ret ? "%return" : "", p->addr);
+	event_printer__init(&pr, stdout, plan__table(pl), env.json);
+	event_printer__plan(&pr, pl, trc);
+	if (fflush(stdout)) {
+		log_error("cannot write the plan: %m");
+		return EXIT_FAIL;
 	}
-}
-
-static void dry_run_report(const struct attach_args *a, const struct tracer *tr,
-			   const struct kernel_support *ks)
-{
-	size_t n = tracer__count(tr);
-
-	log_info("ksymtrace: dry run: %zu probe%s resolved and checked; the BPF programs loaded and the verifier accepted them; probes are told apart by %s; nothing attached",
+	log_note("dry run: %zu probe%s resolved and checked; the BPF programs loaded and the verifier accepted them; probes are told apart by %s; nothing attached",
 		 n, n == 1 ? "" : "s", tracer__id_mode(tr));
-	if (!ks->kprobes) {
-		log_info("ksymtrace: not verified: that the kernel takes each address (instruction boundary, its own blacklist), because %s",
+	if (!ks->kprobes)
+		log_note("not verified: that the kernel takes each address (instruction boundary, its own blacklist), because %s",
 			 ks->why);
-	}
 	if (a->cmd)
-		log_info("ksymtrace: '%s' not run (--dry-run)", a->cmd);
+		log_note("'%s' not run (--dry-run)", a->cmd);
+	return EXIT_OK;
 }
 
 int cmd_attach(int argc, char **argv)
@@ -584,15 +349,13 @@ int cmd_attach(int argc, char **argv)
 	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
 	const struct argp argp = { opts, parse, "SPEC...", doc, children, NULL, NULL };
 	struct attach_args a = { .ringbuf = RINGBUF_DEFAULT };
-	struct tracer_opts to = { 0 };
-	struct tracer_stats st;
 	struct kernel_support ks;
 	struct spec *specs = NULL;
 	struct ksyms *t = NULL;
 	struct traceable *trc = NULL;
+	struct plan *pl = NULL;
+	struct run *run = NULL;
 	struct tracer *tr = NULL;
-	struct child child = { .go_fd = -1 };
-	struct run run = { 0 };
 	int ret = EXIT_FAIL;
 
 	cmd_parse(&argp, argc, argv, &a);
@@ -611,109 +374,43 @@ int cmd_attach(int argc, char **argv)
 		log_error("-p %u: no such process", a.pid);
 		goto cleanup;
 	}
-
 	/* the kernel first: no menu for probes that cannot be placed anyway */
-	tracer__kernel_support(&ks);
-	if (!ks.kprobes && !a.dry_run) {
-		log_error("%s", ks.why);
-		if (ks.hint[0])
-			log_hint("%s", ks.hint);
+	kernel__support(&ks);
+	if (!kernel__allows(&ks, a.dry_run))
 		goto cleanup;
-	}
-	if (!ks.privileged) {
-		log_error("not allowed to load BPF programs%s: ksymtrace needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN",
-			  a.dry_run ? "" : " and create kprobes");
-		log_hint("run as root (sudo ksymtrace ...)");
-		goto cleanup;
-	}
 
 	t = cli_load_table();
 	if (!t)
 		goto cleanup;
 	trc = traceable__load(t);
-	tr = tracer__new(t);
-	if (!trc || !tr) {
+	pl = plan__new(t);
+	if (!trc || !pl) {
 		log_error("out of memory");
 		goto cleanup;
 	}
-	ret = collect_probes(&a, specs, t, trc, tr);
-	if (ret != EXIT_OK)
-		goto cleanup;
-	ret = check_probes(&a, t, tr, trc);
-	if (ret == EXIT_OK)
-		tracer__merge_same_addr(tr);
+	ret = build_plan(&a, specs, t, trc, pl);
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;
-	if (!a.dry_run && strcmp(env.kallsyms, "/proc/kallsyms") != 0 &&
-	    !checks__table_is_live(t, tracer__probe(tr, 0), tracer__count(tr),
-				   strcmp(env.kallsyms, "-") ? env.kallsyms : "standard input"))
-		goto cleanup;
+	if (!a.dry_run) {
+		struct run_opts ro = { .cmd = a.cmd, .json = env.json, .pid = a.pid,
+				       .duration = a.duration, .max_events = a.max_events,
+				       .count = a.count, .skip_failed = a.skip_failed };
 
-	if (a.cmd && !a.dry_run && child_spawn(&child, a.cmd, env.json))
-		goto cleanup;
-	to.ringbuf_size = a.ringbuf;
-	to.filter_tgid = a.follow ? (uint32_t)child.pid : a.pid;
-	to.filter_comm = a.comm ? a.comm_buf : NULL;
-	to.stack = a.stack;
-	to.count_only = a.count;
-	if (tracer__load(tr, &to))
-		goto cleanup;
-
-	event_printer__init(&run.pr, stdout, t, env.json);
-	if (a.dry_run) {
-		event_printer__plan(&run.pr, tracer__probe(tr, 0), tracer__count(tr), trc);
-		if (fflush(stdout)) {
-			log_error("cannot write the plan: %m");
+		run = run__new(&ro);
+		if (!run)
 			goto cleanup;
-		}
-		dry_run_report(&a, tr, &ks);
-		ret = EXIT_OK;
-		goto cleanup;
 	}
-
-	setvbuf(stdout, NULL, _IOFBF, OUT_BUF_SIZE);
-	install_signals();
-	run.tr = tr;
-	run.max_events = a.max_events;
-	tracer__set_handler(tr, on_event, &run);
-	if (tracer__attach(tr, a.skip_failed))
-		goto cleanup;
-	report_attach_skips(tr);
-	log_info("ksymtrace: %zu probe%s attached, told apart by %s; %s", tracer__attached(tr),
-		 tracer__attached(tr) == 1 ? "" : "s", tracer__id_mode(tr),
-		 a.cmd ? "running the command" : "Ctrl-C to stop");
-	child_release(&child);
-
-	if (stream(&run, &a, &child))
-		goto cleanup;
-	/* stop the probes first, then hand over what they left in the ring buffer */
-	tracer__detach(tr);
-	tracer__drain(tr);
-	if (fflush(stdout) && !run.write_err)
-		run.write_err = errno ? errno : EIO; /* events before the summary on a shared terminal */
-	if (tracer__collect(tr, &st))
-		log_warn("cannot read the hit counters: the summary may be short");
-	if (run.write_err && run.write_err != EPIPE) {
-		log_error("cannot write the events: %s", strerror(run.write_err));
-		goto cleanup;
-	}
-	/* a reader that went away (EPIPE) takes JSON's summary with it, not stderr's */
-	if (!(run.write_err && env.json) && (env.json || a.count || log_level >= LOG_NORMAL))
-		event_printer__summary(&run.pr, a.count ? stdout : stderr, tracer__probe(tr, 0),
-				       tracer__count(tr), &st);
-	if (fflush(stdout) && errno != EPIPE) {
-		log_error("cannot write the output: %m");
-		goto cleanup;
-	}
-	if (!a.count && st.lost)
-		log_warn("%" PRIu64 " event%s lost: the ring buffer was full; a larger --ringbuf-size, or --count",
-			 st.lost, st.lost == 1 ? "" : "s");
-	ret = EXIT_OK;
+	tr = tracer__load(pl, &(struct tracer_opts){
+		.ringbuf_size = a.ringbuf, .filter_tgid = a.follow ? (uint32_t)run__child(run) : a.pid,
+		.filter_comm = a.comm ? a.comm_buf : NULL, .stack = a.stack, .count_only = a.count });
+	if (tr)
+		ret = a.dry_run ? dry_run(&a, pl, trc, tr, &ks) : run__go(run, tr, pl);
 
 cleanup:
 	tracer__free(tr);
-	child_finish(&child, a.cmd);
+	run__free(run);
+	plan__free(pl);
 	cli_free_specs(specs, a.n_specs);
 	traceable__free(trc);
 	ksyms__free(t);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "ksymtrace.h"
+#include "output.h"
 
 static uint64_t clock_ns(clockid_t c)
 {
@@ -180,36 +181,24 @@ void event_printer__event(struct event_printer *p, const struct kt_event *e, siz
 
 /* ---- summary and --count ------------------------------------------------------ */
 
-/* Width of the longest "label[%return][ (clone)]", within [MIN, MAX]. */
-static int label_width(const struct probe *v, size_t n, int min, int max)
+static void summary_text(FILE *o, const struct plan *pl, const struct tracer_stats *st)
 {
-	int w = min;
-
-	for (size_t i = 0; i < n; i++) {
-		int l = (int)strlen(v[i].label) + (v[i].ret ? 7 : 0) + (v[i].clone ? 8 : 0);
-
-		if (l > w)
-			w = l < max ? l : max;
-	}
-	return w;
-}
-
-static void summary_text(FILE *o, const struct ksyms *t, const struct probe *v, size_t n,
-			 const struct tracer_stats *st)
-{
+	const struct ksyms *t = plan__table(pl);
 	uint64_t total = 0;
 	size_t shown = 0;
 
 	fprintf(o, "%12s  %-9s  %-16s  %s\n", "HITS", "KIND", "ADDRESS", "PROBE");
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].skipped)
+	for (size_t i = 0; i < plan__count(pl); i++) {
+		const struct probe *pr = plan__probe(pl, i);
+
+		if (!st->attached[i])
 			continue;
 		shown++;
-		total += v[i].hits;
-		fprintf(o, "%12" PRIu64 "  %-9s  %016" PRIx64 "  %s%s", v[i].hits, kind_name(v[i].ret),
-			v[i].addr, v[i].label, v[i].ret ? "%return" : "");
-		if (v[i].sym->mod != KSYMS_CORE_MOD)
-			fprintf(o, " [%s]", ksyms__mod_name(t, v[i].sym->mod));
+		total += st->hits[i];
+		fprintf(o, "%12" PRIu64 "  %-9s  %016" PRIx64 "  %s%s", st->hits[i], kind_name(pr->ret),
+			pr->addr, pr->label, pr->ret ? "%return" : "");
+		if (pr->sym->mod != KSYMS_CORE_MOD)
+			fprintf(o, " [%s]", ksyms__mod_name(t, pr->sym->mod));
 		fputc('\n', o);
 	}
 	fprintf(o, "%zu probe%s, %" PRIu64 " hit%s; %" PRIu64 " event%s lost to a full ring buffer",
@@ -221,7 +210,7 @@ static void summary_text(FILE *o, const struct ksyms *t, const struct probe *v, 
 	fputc('\n', o);
 }
 
-static void summary_json(struct event_printer *p, const struct probe *v, size_t n,
+static void summary_json(struct event_printer *p, const struct plan *pl,
 			 const struct tracer_stats *st)
 {
 	struct json *j = &p->j;
@@ -230,15 +219,17 @@ static void summary_json(struct event_printer *p, const struct probe *v, size_t 
 	json_kbool(j, "summary", true);
 	json_key(j, "probes");
 	json_arr_begin(j);
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].skipped)
+	for (size_t i = 0; i < plan__count(pl); i++) {
+		const struct probe *pr = plan__probe(pl, i);
+
+		if (!st->attached[i])
 			continue;
 		json_obj_begin(j);
-		json_kstr(j, "probe", v[i].label);
-		json_khex(j, "addr", v[i].addr);
-		json_kstr(j, "module", probe_module(p->t, &v[i]));
-		json_kstr(j, "kind", kind_name(v[i].ret));
-		json_ku64(j, "hits", v[i].hits);
+		json_kstr(j, "probe", pr->label);
+		json_khex(j, "addr", pr->addr);
+		json_kstr(j, "module", probe_module(p->t, pr));
+		json_kstr(j, "kind", kind_name(pr->ret));
+		json_ku64(j, "hits", st->hits[i]);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -247,83 +238,85 @@ static void summary_json(struct event_printer *p, const struct probe *v, size_t 
 	json_obj_end(j);
 }
 
-void event_printer__summary(struct event_printer *p, FILE *text_out, const struct probe *v,
-			    size_t n, const struct tracer_stats *st)
+void event_printer__summary(struct event_printer *p, FILE *text_out, const struct plan *pl,
+			    const struct tracer_stats *st)
 {
 	if (p->json)
-		summary_json(p, v, n, st);
+		summary_json(p, pl, st);
 	else
-		summary_text(text_out, p->t, v, n, st);
+		summary_text(text_out, pl, st);
 }
 
 /* ---- --dry-run's plan ------------------------------------------------------------ */
 
-static void plan_text(struct event_printer *p, const struct probe *v, size_t n)
+static void plan_text(struct event_printer *p, const struct plan *pl)
 {
-	int sw = 4, pw = label_width(v, n, 5, 48), mw = 6;
-	char size[24];
+	struct sym_col cols[] = {
+		{ COL_SPEC, "SPEC", -4, "" },
+		{ COL_LABEL, "PROBE", -5, "  " },
+		{ COL_KIND, "KIND", -9, "  " },
+		{ COL_ADDR, "ADDRESS", -16, "  " },
+		{ COL_MODULE, "MODULE", -6, "  " },
+		{ COL_SIZE, "SIZE", 6, "  " },
+	};
+	size_t n = sizeof(cols) / sizeof(cols[0]);
+	int sw = 4, pw = 5, mw = 6;
 
-	for (size_t i = 0; i < n; i++) {
-		int l = (int)strlen(v[i].spec);
-		int m = (int)strlen(probe_module(p->t, &v[i]));
+	for (size_t i = 0; i < plan__count(pl); i++) {
+		const struct probe *pr = plan__probe(pl, i);
 
-		if (l > sw)
-			sw = l < 40 ? l : 40;
-		if (m > mw)
-			mw = m < 24 ? m : 24;
+		sym_cols__fit(&sw, strlen(pr->spec), 40);
+		sym_cols__fit(&pw, strlen(pr->label) + (pr->ret ? 7 : 0) + (pr->clone ? 8 : 0), 48);
+		sym_cols__fit(&mw, strlen(probe_module(p->t, pr)), 24);
 	}
-	fprintf(p->out, "%-*s  %-*s  %-9s  %-16s  %-*s  %6s\n", sw, "SPEC", pw, "PROBE", "KIND",
-		"ADDRESS", mw, "MODULE", "SIZE");
-	for (size_t i = 0; i < n; i++) {
-		char label[KSYMS_NAME_MAX + 80];
+	cols[0].width = -sw;
+	cols[1].width = -pw;
+	cols[4].width = -mw;
+	sym_cols__titles(p->out, cols, n);
+	fputc('\n', p->out);
+	for (size_t i = 0; i < plan__count(pl); i++) {
+		const struct probe *pr = plan__probe(pl, i);
+		struct sym_cells c;
 
-		snprintf(label, sizeof(label), "%s%s%s", v[i].label, v[i].ret ? "%return" : "",
-			 v[i].clone ? " (clone)" : "");
-		if (v[i].sym->size)
-			snprintf(size, sizeof(size), "%u", v[i].sym->size);
-		else
-			snprintf(size, sizeof(size), "?");
-		fprintf(p->out, "%-*s  %-*s  %-9s  %016" PRIx64 "  %-*s  %6s\n", sw, v[i].spec, pw,
-			label, kind_name(v[i].ret), v[i].addr, mw, probe_module(p->t, &v[i]), size);
+		sym_cells__fill(&c, p->t, pr->sym, NULL);
+		snprintf(c.label, sizeof(c.label), "%s%s%s", pr->label, pr->ret ? "%return" : "",
+			 pr->clone ? " (clone)" : "");
+		c.v[COL_LABEL] = c.label;
+		c.v[COL_SPEC] = pr->spec;
+		c.v[COL_KIND] = kind_name(pr->ret);
+		snprintf(c.addr, sizeof(c.addr), "%016" PRIx64, pr->addr); /* sym + off */
+		sym_cols__print(p->out, cols, n, &c);
+		fputc('\n', p->out);
 	}
 }
 
-static void plan_json(struct event_printer *p, const struct probe *v, size_t n,
-		      const struct traceable *trc)
+static void plan_json(struct event_printer *p, const struct plan *pl, const struct traceable *trc)
 {
 	struct json *j = &p->j;
 
-	for (size_t i = 0; i < n; i++) {
-		enum tri ok = trc ? traceable__get(trc, v[i].sym) : TRI_UNKNOWN;
+	for (size_t i = 0; i < plan__count(pl); i++) {
+		const struct probe *pr = plan__probe(pl, i);
 
 		json_obj_begin(j);
-		json_kstr(j, "spec", v[i].spec);
-		json_kstr(j, "probe", v[i].label);
-		json_kstr(j, "name", ksyms__name(p->t, v[i].sym));
-		json_ku64(j, "offset", v[i].off);
-		json_khex(j, "addr", v[i].addr);
-		json_kstr(j, "module", probe_module(p->t, &v[i]));
-		json_kstr(j, "kind", kind_name(v[i].ret));
-		json_key(j, "size");
-		if (v[i].sym->size)
-			json_u64(j, v[i].sym->size);
-		else
-			json_null(j);
-		json_kbool(j, "clone", v[i].clone);
-		json_key(j, "traceable");
-		if (ok == TRI_UNKNOWN)
-			json_null(j);
-		else
-			json_bool(j, ok == TRI_TRUE);
+		json_kstr(j, "spec", pr->spec);
+		json_kstr(j, "probe", pr->label);
+		json_kstr(j, "name", ksyms__name(p->t, pr->sym));
+		json_ku64(j, "offset", pr->off);
+		json_khex(j, "addr", pr->addr);
+		json_kstr(j, "module", probe_module(p->t, pr));
+		json_kstr(j, "kind", kind_name(pr->ret));
+		sym_json_size(j, pr->sym);
+		json_kbool(j, "clone", pr->clone);
+		sym_json_traceable(j, trc, pr->sym);
 		json_obj_end(j);
 	}
 }
 
-void event_printer__plan(struct event_printer *p, const struct probe *v, size_t n,
+void event_printer__plan(struct event_printer *p, const struct plan *pl,
 			 const struct traceable *trc)
 {
 	if (p->json)
-		plan_json(p, v, n, trc);
+		plan_json(p, pl, trc);
 	else
-		plan_text(p, v, n);
+		plan_text(p, pl);
 }

@@ -11,8 +11,9 @@
 
 #include "json.h"
 #include "ksyms.h"
-#include "tracer.h"
+#include "plan.h"
 #include "traceable.h"
+#include "tracer.h"
 
 struct kt_event;
 
@@ -36,14 +37,15 @@ void event_printer__init(struct event_printer *p, FILE *out, const struct ksyms 
 void event_printer__event(struct event_printer *p, const struct kt_event *e, size_t size,
 			  const struct probe *pr);
 
-/* Hits per probe and the lost events. Text goes to TEXT_OUT (stderr after a
- * stream of events, stdout for --count); JSON is one object on the printer's
- * stream: {"summary":true,"probes":[...],"lost":N,"unidentified":N}. */
-void event_printer__summary(struct event_printer *p, FILE *text_out, const struct probe *v,
-			    size_t n, const struct tracer_stats *st);
+/* Hits per probe that was attached (ST from tracer__collect), and the lost
+ * events. Text goes to TEXT_OUT (stderr after a stream of events, stdout for
+ * --count); JSON is one object on the printer's stream:
+ * {"summary":true,"probes":[...],"lost":N,"unidentified":N}. */
+void event_printer__summary(struct event_printer *p, FILE *text_out, const struct plan *pl,
+			    const struct tracer_stats *st);
 
 /* --dry-run: spec -> address, module, kind, size, as a table or one object per probe. */
-void event_printer__plan(struct event_printer *p, const struct probe *v, size_t n,
+void event_printer__plan(struct event_printer *p, const struct plan *pl,
 			 const struct traceable *trc);
 
 /* "sym+0xoff [mod]": a name (511 bytes at most), 18 for "+0x" and 64-bit hex, a

@@ -27,9 +27,12 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
 		va_end(ap);                         \
 	}
 
-DEFINE_LOG(log_error, LOG_QUIET, "ksymtrace: ")
+/* the one place the program's name is spelled in front of a message */
+#define PREFIX "ksymtrace: "
+
+DEFINE_LOG(log_error, LOG_QUIET, PREFIX)
 DEFINE_LOG(log_hint, LOG_QUIET, "HINT: ")
-DEFINE_LOG(log_warn, LOG_NORMAL, "ksymtrace: warning: ")
+DEFINE_LOG(log_warn, LOG_NORMAL, PREFIX "warning: ")
+DEFINE_LOG(log_note, LOG_NORMAL, PREFIX)
 DEFINE_LOG(log_info, LOG_NORMAL, "")
-DEFINE_LOG(log_verbose, LOG_VERBOSE, "ksymtrace: ")
-DEFINE_LOG(log_debug, LOG_DEBUG, "ksymtrace: debug: ")
+DEFINE_LOG(log_verbose, LOG_VERBOSE, PREFIX)

@@ -14,11 +14,15 @@ extern int log_level;
 
 /* "ksymtrace: <msg>" — one line naming the cause and, where there is one, the fix */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "ksymtrace: warning: <msg>" */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "HINT: <msg>", after an error */
 void log_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "ksymtrace: <msg>": what ksymtrace did or decided, silenced by -q */
+void log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "<msg>" as is: a continuation line of a note or warning, silenced by -q */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "ksymtrace: <msg>" with -v */
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

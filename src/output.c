@@ -16,6 +16,79 @@ char *format_label(char *buf, size_t len, const char *name, uint64_t off, uint32
 	return buf;
 }
 
+/* ---- one symbol row -------------------------------------------------------------- */
+
+static const char *tri_word(enum tri v)
+{
+	return v == TRI_TRUE ? "yes" : v == TRI_FALSE ? "no" : "?";
+}
+
+void sym_cells__fill(struct sym_cells *c, const struct ksyms *t, const struct ksym *s,
+		     const struct traceable *trc)
+{
+	memset(c->v, 0, sizeof(c->v));
+	snprintf(c->addr, sizeof(c->addr), "%016" PRIx64, s->addr);
+	c->type[0] = s->type;
+	c->type[1] = '\0';
+	if (s->size)
+		snprintf(c->size, sizeof(c->size), "%u", s->size);
+	else
+		snprintf(c->size, sizeof(c->size), "?");
+	c->v[COL_ADDR] = c->addr;
+	c->v[COL_TYPE] = c->type;
+	c->v[COL_MODULE] = ksyms__mod_name(t, s->mod);
+	c->v[COL_SIZE] = c->size;
+	c->v[COL_TRACEABLE] = trc ? tri_word(traceable__get(trc, s)) : "?";
+}
+
+void sym_cols__print(FILE *out, const struct sym_col *cols, size_t n, const struct sym_cells *c)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *v = c->v[cols[i].id] ? c->v[cols[i].id] : "";
+
+		if (cols[i].id == COL_CLONE && !*v)
+			continue;
+		fprintf(out, "%s%*s", cols[i].sep, cols[i].width, v);
+	}
+}
+
+void sym_cols__titles(FILE *out, const struct sym_col *cols, size_t n)
+{
+	struct sym_cells titles = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		titles.v[cols[i].id] = cols[i].title;
+	sym_cols__print(out, cols, n, &titles);
+}
+
+void sym_cols__fit(int *w, size_t len, int max)
+{
+	if ((int)len > *w)
+		*w = (int)len < max ? (int)len : max;
+}
+
+void sym_json_size(struct json *j, const struct ksym *s)
+{
+	json_key(j, "size");
+	if (s->size)
+		json_u64(j, s->size);
+	else
+		json_null(j);
+}
+
+void sym_json_traceable(struct json *j, const struct traceable *trc, const struct ksym *s)
+{
+	enum tri ok = trc ? traceable__get(trc, s) : TRI_UNKNOWN;
+
+	json_key(j, "traceable");
+	if (ok == TRI_UNKNOWN)
+		json_null(j);
+	else
+		json_bool(j, ok == TRI_TRUE);
+}
+
+/* ---- resolve and list --------------------------------------------------------------- */
+
 void sym_printer__init(struct sym_printer *p, FILE *out, const struct ksyms *t,
 		       const struct traceable *tr, bool json)
 {
@@ -72,11 +145,6 @@ void sym_printer__header(struct sym_printer *p, const struct spec *sp,
 		sp->glob ? (n == 1 ? "match" : "matches") : (n == 1 ? "instance" : "instances"));
 }
 
-static const char *tri_word(enum tri v)
-{
-	return v == TRI_TRUE ? "yes" : v == TRI_FALSE ? "no" : "?";
-}
-
 static void aliases_json(struct sym_printer *p, const struct ksym *s)
 {
 	size_t lo, hi;
@@ -104,18 +172,10 @@ static void row_json(struct sym_printer *p, const struct target *tg, const char 
 	json_khex(&p->j, "addr", s->addr);
 	json_kstr(&p->j, "type", type);
 	json_kstr(&p->j, "module", ksyms__mod_name(p->t, s->mod));
-	json_key(&p->j, "size");
-	if (s->size)
-		json_u64(&p->j, s->size);
-	else
-		json_null(&p->j);
+	sym_json_size(&p->j, s);
 	json_ku64(&p->j, "index", tg->index);
 	json_ku64(&p->j, "count", tg->count);
-	json_key(&p->j, "traceable");
-	if (p->tr && traceable__get(p->tr, s) != TRI_UNKNOWN)
-		json_bool(&p->j, traceable__get(p->tr, s) == TRI_TRUE);
-	else
-		json_null(&p->j);
+	sym_json_traceable(&p->j, p->tr, s);
 	aliases_json(p, s);
 	json_kbool(&p->j, "clone", tg->clone);
 	json_kstr(&p->j, "query", query);
@@ -124,40 +184,47 @@ static void row_json(struct sym_printer *p, const struct target *tg, const char 
 	json_obj_end(&p->j);
 }
 
-static void row_text(struct sym_printer *p, const struct target *tg, bool addr_query)
+/* The other names at S's start, after its row. */
+static void aliases_text(struct sym_printer *p, const struct ksym *s)
 {
-	const struct ksym *s = tg->sym;
-	char label[600], size[24];
 	size_t lo, hi, shown = 0;
 
-	format_label(label, sizeof(label), ksyms__name(p->t, s), addr_query ? tg->off : 0,
-		     tg->index, tg->count);
-	if (s->size)
-		snprintf(size, sizeof(size), "%u", s->size);
-	else
-		snprintf(size, sizeof(size), "?");
-	fprintf(p->out, "  %016" PRIx64 "  %c  %-*s %7s", s->addr, s->type, p->mod_width,
-		ksyms__mod_name(p->t, s->mod), size);
-	if (p->tr)
-		fprintf(p->out, "  %-3s", tri_word(traceable__get(p->tr, s)));
-	fprintf(p->out, "  %s", label);
-	if (tg->clone)
-		fputs("  (clone)", p->out);
-	/* the other names at this start, unless an address query lists them as rows */
-	if (!addr_query) {
-		ksyms__by_addr(p->t, s->addr, &lo, &hi);
-		for (size_t i = lo; i < hi; i++) {
-			const struct ksym *a = ksyms__at(p->t, i);
+	ksyms__by_addr(p->t, s->addr, &lo, &hi);
+	for (size_t i = lo; i < hi; i++) {
+		const struct ksym *a = ksyms__at(p->t, i);
 
-			if (a == s || a->mod != s->mod)
-				continue;
-			if (shown == 3) {
-				fprintf(p->out, " ...(%zu)", hi - lo - 1);
-				break;
-			}
-			fprintf(p->out, "%s%s", shown++ ? " " : "  = ", ksyms__name(p->t, a));
+		if (a == s || a->mod != s->mod)
+			continue;
+		if (shown == 3) {
+			fprintf(p->out, " ...(%zu)", hi - lo - 1);
+			break;
 		}
+		fprintf(p->out, "%s%s", shown++ ? " " : "  = ", ksyms__name(p->t, a));
 	}
+}
+
+static void row_text(struct sym_printer *p, const struct target *tg, bool addr_query)
+{
+	struct sym_col cols[7];
+	struct sym_cells c;
+	size_t n = 0;
+
+	cols[n++] = (struct sym_col){ COL_ADDR, "ADDRESS", 0, "  " };
+	cols[n++] = (struct sym_col){ COL_TYPE, "TYPE", 0, "  " };
+	cols[n++] = (struct sym_col){ COL_MODULE, "MODULE", -p->mod_width, "  " };
+	cols[n++] = (struct sym_col){ COL_SIZE, "SIZE", 7, " " };
+	if (p->tr) /* asked for with --traceable */
+		cols[n++] = (struct sym_col){ COL_TRACEABLE, "TRACEABLE", -3, "  " };
+	cols[n++] = (struct sym_col){ COL_LABEL, "NAME", 0, "  " };
+	cols[n++] = (struct sym_col){ COL_CLONE, "", 0, "  " };
+	sym_cells__fill(&c, p->t, tg->sym, p->tr);
+	c.v[COL_LABEL] = format_label(c.label, sizeof(c.label), ksyms__name(p->t, tg->sym),
+				      addr_query ? tg->off : 0, tg->index, tg->count);
+	c.v[COL_CLONE] = tg->clone ? "(clone)" : "";
+	sym_cols__print(p->out, cols, n, &c);
+	/* the other names at this start, unless an address query lists them as rows */
+	if (!addr_query)
+		aliases_text(p, tg->sym);
 	fputc('\n', p->out);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel.h"
 #include "spec.h"
 
 struct traceable {
@@ -19,22 +20,13 @@ struct traceable {
 	uint16_t *ftrace_count;
 };
 
-const char *traceable__sysroot(void)
-{
-	const char *r = getenv("KSYMTRACE_SYSROOT");
-
-	return r && *r ? r : "";
-}
-
 static FILE *open_under(const char *const *rels, size_t n)
 {
-	char path[4096];
+	char path[KERNEL_PATH_MAX];
 
 	for (size_t i = 0; i < n; i++) {
-		FILE *f;
+		FILE *f = fopen(kernel__path(path, sizeof(path), rels[i]), "re");
 
-		snprintf(path, sizeof(path), "%s%s", traceable__sysroot(), rels[i]);
-		f = fopen(path, "re");
 		if (f)
 			return f;
 	}

@@ -15,8 +15,8 @@ enum tri { TRI_UNKNOWN = -1, TRI_FALSE = 0, TRI_TRUE = 1 };
 
 struct traceable;
 
-/* Reads the lists under $KSYMTRACE_SYSROOT (default "/"). Never fails for a
- * missing list: what cannot be read stays unknown. NULL only on ENOMEM. */
+/* Reads the lists from kernel__path() (under $KSYMTRACE_SYSROOT in tests). Never
+ * fails for a missing list: what cannot be read stays unknown. NULL only on ENOMEM. */
 struct traceable *traceable__load(const struct ksyms *t);
 void traceable__free(struct traceable *tr);
 
@@ -26,8 +26,5 @@ enum tri traceable__ftrace(const struct traceable *tr, const struct ksym *s);
 enum tri traceable__blacklisted(const struct traceable *tr, const struct ksym *s);
 /* Both together, as JSON's "traceable": ftrace-able and not blacklisted. */
 enum tri traceable__get(const struct traceable *tr, const struct ksym *s);
-
-/* Paths under the sysroot, for messages. */
-const char *traceable__sysroot(void);
 
 #endif

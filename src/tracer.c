@@ -6,264 +6,36 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <linux/capability.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <bpf/libbpf.h>
 
 #include "ksymtrace.h"
 #include "ksymtrace.skel.h"
+#include "kernel.h"
 #include "log.h"
-#include "output.h"
-
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38 /* Linux 5.8 */
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39 /* Linux 5.8 */
-#endif
 
 struct tracer {
-	const struct ksyms *t;
-	struct probe *v;
-	size_t n, cap;
+	const struct plan *pl;
+	size_t n;                 /* plan__count(pl) */
 	struct ksymtrace_bpf *skel;
 	struct ring_buffer *rb;
-	bool by_addr; /* no attach cookies: probes are found by address */
-	bool forced;  /* by_addr although the kernel has cookies (for tests) */
-	size_t attached;
+	bool by_addr;             /* no attach cookies: probes are found by address */
+	bool forced;              /* by_addr although the kernel has cookies (for tests) */
+	bool fd_limit_raised;
+	/* per probe id */
+	struct bpf_link **links;  /* NULL: not attached (now) */
+	bool *attached;           /* attached at some point of the run */
+	uint64_t *hits;           /* filled by tracer__collect() */
+	size_t n_attached;        /* links that are not NULL */
 	tracer_event_fn fn;
 	void *fn_ctx;
 };
-
-/* ---- the kernel ----------------------------------------------------------- */
-
-static void path_under(char *buf, size_t len, const char *rel)
-{
-	snprintf(buf, len, "%s%s", traceable__sysroot(), rel);
-}
-
-static bool exists_under(const char *rel)
-{
-	char path[4096];
-
-	path_under(path, sizeof(path), rel);
-	return access(path, F_OK) == 0;
-}
-
-enum cfg { CFG_UNKNOWN, CFG_YES, CFG_NO };
-
-struct kconfig {
-	enum cfg kprobes, kprobe_events;
-};
-
-static void kconfig_line(struct kconfig *kc, const char *line)
-{
-	/* "CONFIG_KPROBES=y" or "# CONFIG_KPROBES is not set" */
-	if (strncmp(line, "CONFIG_KPROBES=", 15) == 0)
-		kc->kprobes = CFG_YES;
-	else if (strncmp(line, "# CONFIG_KPROBES is not set", 27) == 0)
-		kc->kprobes = CFG_NO;
-	else if (strncmp(line, "CONFIG_KPROBE_EVENTS=", 21) == 0)
-		kc->kprobe_events = CFG_YES;
-	else if (strncmp(line, "# CONFIG_KPROBE_EVENTS is not set", 33) == 0)
-		kc->kprobe_events = CFG_NO;
-}
-
-/* The build configuration, from /proc/config.gz (CONFIG_IKCONFIG_PROC) or
- * /boot/config-$(uname -r): false if neither can be read. gzread reads plain
- * files too, so one reader serves both. */
-static bool read_kconfig(struct kconfig *kc)
-{
-	char path[4096], rel[128], line[256];
-	struct utsname u;
-	gzFile f;
-
-	memset(kc, 0, sizeof(*kc));
-	path_under(path, sizeof(path), "/proc/config.gz");
-	f = gzopen(path, "rb");
-	if (!f && uname(&u) == 0) {
-		snprintf(rel, sizeof(rel), "/boot/config-%.64s", u.release);
-		path_under(path, sizeof(path), rel);
-		f = gzopen(path, "rb");
-	}
-	if (!f)
-		return false;
-	while (gzgets(f, line, sizeof(line)))
-		kconfig_line(kc, line);
-	gzclose(f);
-	return true;
-}
-
-static bool have_caps(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d) != 0)
-		return geteuid() == 0;
-#define HAS(cap) (d[(cap) / 32].effective & (1u << ((cap) % 32)))
-	/* CAP_BPF + CAP_PERFMON split CAP_SYS_ADMIN's BPF and perf powers in 5.8 */
-	return HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON));
-#undef HAS
-}
-
-void tracer__kernel_support(struct kernel_support *ks)
-{
-	struct kconfig kc;
-	bool have_cfg;
-
-	memset(ks, 0, sizeof(*ks));
-	ks->privileged = have_caps();
-	/* the PMU libbpf attaches through (Linux 4.17, commit e12f03d7031a) */
-	if (exists_under("/sys/bus/event_source/devices/kprobe/type")) {
-		ks->kprobes = true;
-		return;
-	}
-	have_cfg = read_kconfig(&kc);
-	if (have_cfg && kc.kprobes == CFG_NO) {
-		snprintf(ks->why, sizeof(ks->why), "this kernel was built without CONFIG_KPROBES: it cannot place kprobes at all");
-		snprintf(ks->hint, sizeof(ks->hint), "run ksymtrace attach on a kernel built with CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y (distribution kernels are); resolve, list and attach --dry-run work here");
-	} else if (have_cfg && kc.kprobe_events == CFG_NO) {
-		snprintf(ks->why, sizeof(ks->why), "this kernel was built without CONFIG_KPROBE_EVENTS: it has kprobes but no kprobe PMU for BPF programs");
-		snprintf(ks->hint, sizeof(ks->hint), "use a kernel built with CONFIG_KPROBE_EVENTS=y");
-	} else if (exists_under("/sys/kernel/tracing/kprobe_events") ||
-		   exists_under("/sys/kernel/debug/tracing/kprobe_events")) {
-		snprintf(ks->why, sizeof(ks->why), "this kernel has kprobe_events but no kprobe PMU (/sys/bus/event_source/devices/kprobe): it is older than Linux 4.17");
-		snprintf(ks->hint, sizeof(ks->hint), "ksymtrace attaches by address through the kprobe PMU: it needs Linux 4.17 or later");
-	} else if (!exists_under("/sys/bus/event_source/devices")) {
-		snprintf(ks->why, sizeof(ks->why), "no /sys/bus/event_source/devices: sysfs is not mounted, or the kernel has no perf events");
-		snprintf(ks->hint, sizeof(ks->hint), "mount sysfs (mount -t sysfs sysfs /sys)");
-	} else {
-		snprintf(ks->why, sizeof(ks->why), "no kprobe PMU in /sys/bus/event_source/devices and no kprobe_events in tracefs: this kernel was built without CONFIG_KPROBES or CONFIG_KPROBE_EVENTS");
-		snprintf(ks->hint, sizeof(ks->hint), "use a kernel built with CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y");
-	}
-}
-
-/* ---- probes ----------------------------------------------------------------- */
-
-struct tracer *tracer__new(const struct ksyms *t)
-{
-	struct tracer *tr = calloc(1, sizeof(*tr));
-
-	if (tr)
-		tr->t = t;
-	return tr;
-}
-
-/* Instance number of S among every function of its name, whatever filter found
- * it, so that the label is a spec that names S again. */
-static void instance_of(const struct ksyms *t, const struct ksym *s, uint32_t *index,
-			uint32_t *count)
-{
-	size_t lo, hi;
-
-	*index = *count = 0;
-	ksyms__by_name(t, ksyms__name(t, s), &lo, &hi);
-	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *o = ksyms__by_name_at(t, i);
-
-		if (!ksym_is_func(o))
-			continue;
-		++*count;
-		if (o == s)
-			*index = *count;
-	}
-}
-
-int tracer__add(struct tracer *tr, const struct target *tg, bool ret, const char *spec)
-{
-	uint64_t addr = tg->sym->addr + tg->off;
-	char label[KSYMS_NAME_MAX + 64];
-	struct probe *p;
-
-	/* the same place named twice is one probe; another name for the same address
-	 * is kept apart until every probe has been checked under its own name
-	 * (tracer__merge_same_addr), so that vfs_read+D%return is refused even when
-	 * vfs_read+D is also vfs_write's start */
-	for (size_t i = 0; i < tr->n; i++)
-		if (tr->v[i].addr == addr && tr->v[i].ret == ret && tr->v[i].sym == tg->sym &&
-		    tr->v[i].off == tg->off)
-			return 1;
-	if (tr->n == tr->cap) {
-		size_t ncap = tr->cap ? tr->cap * 2 : 16;
-		struct probe *nv = realloc(tr->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		tr->v = nv;
-		tr->cap = ncap;
-	}
-	p = &tr->v[tr->n];
-	memset(p, 0, sizeof(*p));
-	p->sym = tg->sym;
-	p->off = tg->off;
-	p->addr = addr;
-	p->ret = ret;
-	p->clone = tg->clone;
-	p->spec = spec;
-	instance_of(tr->t, tg->sym, &p->index, &p->count);
-	format_label(label, sizeof(label), ksyms__name(tr->t, tg->sym), tg->off, p->index, p->count);
-	p->label = strdup(label);
-	if (!p->label)
-		return -ENOMEM;
-	tr->n++;
-	return 0;
-}
-
-size_t tracer__count(const struct tracer *tr)
-{
-	return tr->n;
-}
-
-struct probe *tracer__probe(struct tracer *tr, size_t i)
-{
-	return &tr->v[i];
-}
-
-size_t tracer__merge_same_addr(struct tracer *tr)
-{
-	size_t merged = 0;
-
-	/* one probe per (address, kind): the kernel would run two identical
-	 * handlers, and without cookies (before 5.15) an address names one probe */
-	for (size_t j = 1; j < tr->n; j++) {
-		for (size_t i = 0; i < j; i++) {
-			if (tr->v[i].skipped || tr->v[i].addr != tr->v[j].addr ||
-			    tr->v[i].ret != tr->v[j].ret)
-				continue;
-			log_info("ksymtrace: %s%s is %s%s's address: one probe there", tr->v[j].label,
-				 tr->v[j].ret ? "%return" : "", tr->v[i].label, tr->v[i].ret ? "%return" : "");
-			tr->v[j].skipped = true;
-			merged++;
-			break;
-		}
-	}
-	tracer__drop_skipped(tr);
-	return merged;
-}
-
-void tracer__drop_skipped(struct tracer *tr)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < tr->n; i++) {
-		if (tr->v[i].skipped) {
-			free(tr->v[i].label);
-			continue;
-		}
-		tr->v[w++] = tr->v[i];
-	}
-	tr->n = w;
-}
 
 /* ---- loading ---------------------------------------------------------------- */
 
@@ -277,47 +49,7 @@ static int libbpf_print_bridge(enum libbpf_print_level level, const char *fmt, v
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Kernel lockdown in confidentiality mode forbids kprobes and BPF's reads of
- * kernel memory (security/lockdown: LOCKDOWN_KPROBES, LOCKDOWN_BPF_READ_KERNEL),
- * whatever the caller's privileges. */
-static bool locked_down(void)
-{
-	char buf[128] = "";
-	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
-	bool yes;
-
-	if (!f)
-		return false;
-	yes = fgets(buf, sizeof(buf), f) && strstr(buf, "[confidentiality]");
-	fclose(f);
-	return yes;
-}
-
-static void explain_lockdown(const char *what, int err)
-{
-	log_error("%s: %s: the kernel is locked down (confidentiality), which forbids kprobes and BPF reads of kernel memory",
-		  what, strerror(err));
-	log_hint("lockdown cannot be lifted at run time: boot with lockdown=integrity (or none)");
-}
-
-static void explain_bpf_errno(const char *what, int err)
-{
-	if ((err == EPERM || err == EACCES) && locked_down()) {
-		explain_lockdown(what, err);
-	} else if (err == EPERM || err == EACCES) {
-		log_error("%s: %s: not allowed to use BPF", what, strerror(err));
-		log_hint("run as root, or with CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN before Linux 5.8)");
-	} else if (err == ENOMEM) {
-		log_error("%s: out of memory (the ring buffer is locked kernel memory)", what);
-		log_hint("a smaller --ringbuf-size");
-	} else if (err == ENOSYS) {
-		log_error("%s: this kernel has no bpf() system call (CONFIG_BPF_SYSCALL)", what);
-	} else {
-		log_error("%s: %s", what, strerror(err));
-		log_hint("-vv shows libbpf's messages and the verifier's log");
-	}
-}
-
+/* The address of a core-kernel symbol in the table, or 0. */
 /* The address of a core-kernel symbol in the table, or 0. */
 static uint64_t core_symbol(const struct ksyms *t, const char *name)
 {
@@ -332,10 +64,10 @@ static uint64_t core_symbol(const struct ksyms *t, const char *name)
 
 /* Kernels without attach cookies find kretprobes through current_kprobe (see
  * bpf/ksymtrace.bpf.c): the table must say where it and __per_cpu_offset are. */
-static bool find_kretprobe_vars(struct tracer *tr, uint64_t *table, uint64_t *var)
+static bool find_kretprobe_vars(const struct tracer *tr, uint64_t *table, uint64_t *var)
 {
-	*table = core_symbol(tr->t, "__per_cpu_offset");
-	*var = core_symbol(tr->t, "current_kprobe");
+	*table = core_symbol(plan__table(tr->pl), "__per_cpu_offset");
+	*var = core_symbol(plan__table(tr->pl), "current_kprobe");
 	if (*table && *var)
 		return true;
 	log_error("without attach cookies (Linux 5.15), ksymtrace tells kretprobes apart through current_kprobe and __per_cpu_offset, and the symbol table lacks %s",
@@ -355,7 +87,7 @@ static int put_id(struct bpf_map *m, uint64_t addr, uint32_t id, bool must)
 	err = errno;
 	if (err == EEXIST && !must)
 		return 0;
-	explain_bpf_errno("cannot fill the address map", err);
+	kernel__explain_bpf("cannot fill the address map", err);
 	return -1;
 }
 
@@ -366,17 +98,23 @@ static struct bpf_map *id_map(const struct tracer *tr, const struct probe *p)
 
 static int fill_id_maps(struct tracer *tr)
 {
-	for (size_t i = 0; i < tr->n; i++)
-		if (put_id(id_map(tr, &tr->v[i]), tr->v[i].addr, (uint32_t)i, true))
+	for (size_t i = 0; i < tr->n; i++) {
+		const struct probe *p = plan__probe(tr->pl, i);
+
+		if (put_id(id_map(tr, p), p->addr, (uint32_t)i, true))
 			return -1;
+	}
 #if defined(__x86_64__)
 	/* Since 5.18 ("x86/ibt,kprobes: Cure sym+0 equals fentry woes") a probe at
 	 * +0 of a function that starts with ENDBR sits at +4, and that is the
 	 * address the programs see. Only reachable with KSYMTRACE_FORCE_ADDR_IDS
 	 * (cookies came in 5.15), but then right; a real probe at +4 keeps its key. */
-	for (size_t i = 0; i < tr->n; i++)
-		if (tr->v[i].off == 0 && put_id(id_map(tr, &tr->v[i]), tr->v[i].addr + 4, (uint32_t)i, false))
+	for (size_t i = 0; i < tr->n; i++) {
+		const struct probe *p = plan__probe(tr->pl, i);
+
+		if (p->off == 0 && put_id(id_map(tr, p), p->addr + 4, (uint32_t)i, false))
 			return -1;
+	}
 #endif
 	return 0;
 }
@@ -390,21 +128,11 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return tr->fn ? tr->fn(tr->fn_ctx, data, size) : 0;
 }
 
-int tracer__load(struct tracer *tr, const struct tracer_opts *o)
+/* Attach cookies (5.15) or address lookup: sets tr->by_addr. */
+static int pick_id_mode(struct tracer *tr)
 {
-	struct ksymtrace_bpf *skel = NULL;
-	size_t n_kp = 0, n_kret = 0;
-	uint64_t pcpu_table = 0, kprobe_var = 0;
-	int r, err;
-
-	libbpf_set_print(libbpf_print_bridge);
-	if (tr->n == 0 || tr->n >= KT_PROBES_MAX) {
-		log_error("%zu probes: ksymtrace attaches between 1 and %u at a time", tr->n,
-			  KT_PROBES_MAX - 1);
-		return -1;
-	}
-	for (size_t i = 0; i < tr->n; i++)
-		tr->v[i].ret ? n_kret++ : n_kp++;
+	const char *force = getenv("KSYMTRACE_FORCE_ADDR_IDS");
+	int r;
 
 	r = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
 	if (r == 0) {
@@ -413,25 +141,31 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 	}
 	r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_attach_cookie, NULL);
 	if (r < 0) {
-		explain_bpf_errno("cannot load a test BPF program", -r);
+		kernel__explain_bpf("cannot load a test BPF program", -r);
 		return -1;
 	}
 	/* KSYMTRACE_FORCE_ADDR_IDS=1 takes the older kernels' path on any kernel,
 	 * so that it can be tested where cookies exist */
-	tr->forced = r == 1 && getenv("KSYMTRACE_FORCE_ADDR_IDS") &&
-		     strcmp(getenv("KSYMTRACE_FORCE_ADDR_IDS"), "1") == 0;
+	tr->forced = r == 1 && force && strcmp(force, "1") == 0;
 	tr->by_addr = r == 0 || tr->forced;
 	log_verbose("probes are told apart by %s", tracer__id_mode(tr));
+	return 0;
+}
+
+/* Open the skeleton and set what the programs read (rodata), the map sizes and
+ * which programs load. */
+static int configure(struct tracer *tr, const struct tracer_opts *o, size_t n_kp, size_t n_kret)
+{
+	uint64_t pcpu_table = 0, kprobe_var = 0;
+	struct ksymtrace_bpf *skel;
+
 	if (tr->by_addr && n_kret && !find_kretprobe_vars(tr, &pcpu_table, &kprobe_var))
 		return -1;
-
-	skel = ksymtrace_bpf__open();
+	skel = tr->skel = ksymtrace_bpf__open();
 	if (!skel) {
-		err = errno;
-		explain_bpf_errno("cannot open the BPF object", err);
+		kernel__explain_bpf("cannot open the BPF object", errno);
 		return -1;
 	}
-	tr->skel = skel;
 	skel->rodata->filter_tgid = o->filter_tgid;
 	skel->rodata->self_tgid = (__u32)getpid();
 	if (o->filter_comm) {
@@ -449,8 +183,7 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 	    /* two keys per probe at most: see fill_id_maps() */
 	    bpf_map__set_max_entries(skel->maps.kprobe_ids, n_kp ? 2 * (__u32)n_kp : 1) ||
 	    bpf_map__set_max_entries(skel->maps.kretprobe_ids, n_kret ? 2 * (__u32)n_kret : 1)) {
-		err = errno;
-		explain_bpf_errno("cannot size the BPF maps", err);
+		kernel__explain_bpf("cannot size the BPF maps", errno);
 		return -1;
 	}
 	/* load only what this run attaches: the verifier never sees the rest, and
@@ -459,23 +192,61 @@ int tracer__load(struct tracer *tr, const struct tracer_opts *o)
 	bpf_program__set_autoload(skel->progs.kt_kretprobe, !tr->by_addr && n_kret);
 	bpf_program__set_autoload(skel->progs.kt_kprobe_addr, tr->by_addr && n_kp);
 	bpf_program__set_autoload(skel->progs.kt_kretprobe_addr, tr->by_addr && n_kret);
+	return 0;
+}
 
-	if (ksymtrace_bpf__load(skel)) {
-		err = errno;
-		explain_bpf_errno("cannot load the BPF programs", err);
+static int load(struct tracer *tr, const struct tracer_opts *o)
+{
+	size_t n_kp = 0, n_kret = 0;
+
+	libbpf_set_print(libbpf_print_bridge);
+	if (tr->n == 0 || tr->n >= KT_PROBES_MAX) {
+		log_error("%zu probes: ksymtrace attaches between 1 and %u at a time", tr->n,
+			  KT_PROBES_MAX - 1);
+		return -1;
+	}
+	for (size_t i = 0; i < tr->n; i++)
+		plan__probe(tr->pl, i)->ret ? n_kret++ : n_kp++;
+	if (pick_id_mode(tr) || configure(tr, o, n_kp, n_kret))
+		return -1;
+	if (ksymtrace_bpf__load(tr->skel)) {
+		kernel__explain_bpf("cannot load the BPF programs", errno);
 		return -1;
 	}
 	if (tr->by_addr && fill_id_maps(tr))
 		return -1;
 	if (!o->count_only) {
-		tr->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_sample, tr, NULL);
+		tr->rb = ring_buffer__new(bpf_map__fd(tr->skel->maps.events), on_sample, tr, NULL);
 		if (!tr->rb) {
-			err = errno;
-			explain_bpf_errno("cannot map the ring buffer", err);
+			kernel__explain_bpf("cannot map the ring buffer", errno);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+struct tracer *tracer__load(const struct plan *pl, const struct tracer_opts *o)
+{
+	struct tracer *tr = calloc(1, sizeof(*tr));
+	size_t n = plan__count(pl);
+
+	if (tr) {
+		tr->pl = pl;
+		tr->n = n;
+		tr->links = calloc(n ? n : 1, sizeof(*tr->links));
+		tr->attached = calloc(n ? n : 1, sizeof(*tr->attached));
+		tr->hits = calloc(n ? n : 1, sizeof(*tr->hits));
+	}
+	if (!tr || !tr->links || !tr->attached || !tr->hits) {
+		log_error("out of memory");
+		tracer__free(tr);
+		return NULL;
+	}
+	if (load(tr, o)) {
+		tracer__free(tr);
+		return NULL;
+	}
+	return tr;
 }
 
 const char *tracer__id_mode(const struct tracer *tr)
@@ -487,62 +258,6 @@ const char *tracer__id_mode(const struct tracer *tr)
 }
 
 /* ---- attaching -------------------------------------------------------------- */
-
-/* One line (and a hint) for why the kernel refused a probe: its errno, in the
- * terms of DESIGN.md §2. */
-static void explain_attach_error(const struct tracer *tr, const struct probe *p, int err)
-{
-	const char *name = ksyms__name(tr->t, p->sym);
-	const char *kind = p->ret ? "kretprobe" : "kprobe";
-	switch (err) {
-	case EILSEQ:
-		log_error("%s: not on an instruction boundary (0x%" PRIx64 ")", p->label, p->addr);
-		log_hint("give the offset of an instruction's first byte (objdump -d, or gdb: disassemble %s)%s",
-			 name, p->off >= 1 && p->off <= 3 ? "; on kernels with IBT (5.18+), +0 is moved past ENDBR to +4 and +1..+3 are refused" : "");
-		break;
-	case EADDRNOTAVAIL:
-		log_error("%s: the kernel cannot tell which symbol 0x%" PRIx64 " belongs to (EADDRNOTAVAIL)", p->label,
-			  p->addr);
-		log_hint("check the address with ksymtrace resolve 0x%" PRIx64, p->addr);
-		break;
-	case EINVAL:
-		log_error("%s: the kernel refused a %s here (EINVAL): %s is blacklisted for kprobes, or 0x%" PRIx64 " is code kprobes cannot patch",
-			  p->label, kind, name, p->addr);
-		log_hint("see /sys/kernel/debug/kprobes/blacklist, and ksymtrace resolve --traceable %s", name);
-		break;
-	case ENOENT:
-		log_error("%s: no kernel text at 0x%" PRIx64 " (ENOENT): its module was unloaded, or the symbol table is not this boot's",
-			  p->label, p->addr);
-		log_hint("use the live /proc/kallsyms (no -k), and check that the module is loaded (lsmod)");
-		break;
-	case EOPNOTSUPP:
-		log_error("%s: the kernel does not support this %s (EOPNOTSUPP)", p->label, kind);
-		break;
-	case EPERM:
-	case EACCES:
-		if (locked_down()) {
-			explain_lockdown(p->label, err);
-		} else {
-			log_error("%s: %s: not allowed to create a %s", p->label, strerror(err), kind);
-			log_hint("run as root, or with CAP_PERFMON and CAP_BPF (CAP_SYS_ADMIN before Linux 5.8)");
-		}
-		break;
-	case EBUSY:
-		log_error("%s: 0x%" PRIx64 " is busy (EBUSY): another user of that code (a livepatch, or an ftrace user that modifies the instruction pointer) owns it",
-			  p->label, p->addr);
-		break;
-	case EMFILE:
-	case ENFILE:
-		log_error("%s: out of file descriptors (%s): every probe holds one or two", p->label,
-			  strerror(err));
-		log_hint("raise the limit (ulimit -n), or attach fewer probes");
-		break;
-	default:
-		log_error("%s: the kernel refused a %s at 0x%" PRIx64 ": %s", p->label, kind, p->addr,
-			  strerror(err));
-		break;
-	}
-}
 
 /* Every probe holds a perf event and, from 5.15, a BPF link: two descriptors.
  * The soft limit is often 1024; the hard limit is there to be used. */
@@ -558,49 +273,46 @@ static void raise_fd_limit(size_t need)
 			    (unsigned long long)rl.rlim_cur, need / 2);
 }
 
-int tracer__attach(struct tracer *tr, bool skip_failed)
+int tracer__attach(struct tracer *tr, size_t id)
 {
-	struct bpf_program *kp, *kret;
+	const struct probe *p = plan__probe(tr->pl, id);
+	struct bpf_program *prog;
+	int err;
 
-	kp = tr->by_addr ? tr->skel->progs.kt_kprobe_addr : tr->skel->progs.kt_kprobe;
-	kret = tr->by_addr ? tr->skel->progs.kt_kretprobe_addr : tr->skel->progs.kt_kretprobe;
-	raise_fd_limit(tr->n * 2 + 64);
+	if (!p)
+		return -EINVAL;
+	if (tr->links[id])
+		return 0;
+	if (!tr->fd_limit_raised) {
+		raise_fd_limit(tr->n * 2 + 64);
+		tr->fd_limit_raised = true;
+	}
+	if (p->ret)
+		prog = tr->by_addr ? tr->skel->progs.kt_kretprobe_addr : tr->skel->progs.kt_kretprobe;
+	else
+		prog = tr->by_addr ? tr->skel->progs.kt_kprobe_addr : tr->skel->progs.kt_kprobe;
+	LIBBPF_OPTS(bpf_kprobe_opts, ko, .offset = (size_t)p->addr, .retprobe = p->ret,
+		    .bpf_cookie = tr->by_addr ? 0 : (__u64)id);
 
-	for (size_t i = 0; i < tr->n; i++) {
-		struct probe *p = &tr->v[i];
-		LIBBPF_OPTS(bpf_kprobe_opts, ko, .offset = (size_t)p->addr, .retprobe = p->ret,
-			    .bpf_cookie = tr->by_addr ? 0 : (__u64)i);
-		int err;
-
-		/* by address: func_name NULL, offset = the absolute address (the PMU's
-		 * config1 = 0, config2 = addr) */
-		p->link = bpf_program__attach_kprobe_opts(p->ret ? kret : kp, NULL, &ko);
-		if (p->link) {
-			tr->attached++;
-			continue;
-		}
+	/* by address: func_name NULL, offset = the absolute address (the PMU's
+	 * config1 = 0, config2 = addr) */
+	tr->links[id] = bpf_program__attach_kprobe_opts(prog, NULL, &ko);
+	if (!tr->links[id]) {
 		err = errno; /* libbpf 1.1 reports through errno: before anything else runs */
-		explain_attach_error(tr, p, err);
-		if (!skip_failed) {
-			tracer__detach(tr);
-			return -1;
-		}
-		p->skipped = true;
+		return -(err ? err : EINVAL);
 	}
-	if (tr->attached == 0) {
-		log_error("no probe could be attached");
-		return -1;
-	}
+	tr->attached[id] = true;
+	tr->n_attached++;
 	return 0;
 }
 
 size_t tracer__attached(const struct tracer *tr)
 {
-	return tr->attached;
+	return tr->n_attached;
 }
 
 struct detach_slice {
-	struct probe *v;
+	struct bpf_link **links;
 	size_t from, to;
 };
 
@@ -609,8 +321,8 @@ static void *detach_slice(void *arg)
 	struct detach_slice *d = arg;
 
 	for (size_t i = d->from; i < d->to; i++) {
-		bpf_link__destroy(d->v[i].link);
-		d->v[i].link = NULL;
+		bpf_link__destroy(d->links[i]);
+		d->links[i] = NULL;
 	}
 	return NULL;
 }
@@ -632,15 +344,15 @@ void tracer__detach(struct tracer *tr)
 	if (nt > DETACH_THREADS)
 		nt = DETACH_THREADS;
 	if (nt < 2) {
-		struct detach_slice all = { tr->v, 0, tr->n };
+		struct detach_slice all = { tr->links, 0, tr->n };
 
 		detach_slice(&all);
-		tr->attached = 0;
+		tr->n_attached = 0;
 		return;
 	}
 	per = (tr->n + nt - 1) / nt;
 	for (size_t k = 0; k < nt; k++) {
-		slices[k] = (struct detach_slice){ tr->v, k * per, (k + 1) * per < tr->n ? (k + 1) * per : tr->n };
+		slices[k] = (struct detach_slice){ tr->links, k * per, (k + 1) * per < tr->n ? (k + 1) * per : tr->n };
 		started[k] = pthread_create(&threads[k], NULL, detach_slice, &slices[k]) == 0;
 		if (!started[k])
 			detach_slice(&slices[k]); /* no thread: do it here */
@@ -648,7 +360,7 @@ void tracer__detach(struct tracer *tr)
 	for (size_t k = 0; k < nt; k++)
 		if (started[k])
 			pthread_join(threads[k], NULL);
-	tr->attached = 0;
+	tr->n_attached = 0;
 }
 
 /* ---- events ----------------------------------------------------------------- */
@@ -673,11 +385,6 @@ int tracer__poll(struct tracer *tr, int timeout_ms)
 int tracer__drain(struct tracer *tr)
 {
 	return tr->rb ? ring_buffer__consume(tr->rb) : 0;
-}
-
-const struct probe *tracer__event_probe(const struct tracer *tr, const struct kt_event *e)
-{
-	return e->probe < tr->n ? &tr->v[e->probe] : NULL;
 }
 
 static int sum_percpu(struct bpf_map *m, __u32 key, uint64_t *out)
@@ -706,10 +413,12 @@ int tracer__collect(struct tracer *tr, struct tracer_stats *st)
 	int r = 0;
 
 	memset(st, 0, sizeof(*st));
+	st->hits = tr->hits;
+	st->attached = tr->attached;
 	if (!tr->skel)
 		return -1;
 	for (size_t i = 0; i < tr->n; i++)
-		r |= sum_percpu(tr->skel->maps.hits, (__u32)i, &tr->v[i].hits);
+		r |= sum_percpu(tr->skel->maps.hits, (__u32)i, &tr->hits[i]);
 	r |= sum_percpu(tr->skel->maps.stats, KT_STAT_LOST, &st->lost);
 	r |= sum_percpu(tr->skel->maps.stats, KT_STAT_UNKNOWN, &st->unknown);
 	return r ? -1 : 0;
@@ -719,11 +428,12 @@ void tracer__free(struct tracer *tr)
 {
 	if (!tr)
 		return;
-	tracer__detach(tr);
+	if (tr->links)
+		tracer__detach(tr);
 	ring_buffer__free(tr->rb);
 	ksymtrace_bpf__destroy(tr->skel);
-	for (size_t i = 0; i < tr->n; i++)
-		free(tr->v[i].label);
-	free(tr->v);
+	free(tr->links);
+	free(tr->attached);
+	free(tr->hits);
 	free(tr);
 }

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The attach engine: can this kernel take kprobes, will it take each target, the
- * BPF skeleton's lifecycle, one kprobe or kretprobe per target by absolute
- * address (DESIGN.md §1: never by name), and the ring buffer of events.
+/* The BPF engine: the skeleton's lifecycle, one kprobe or kretprobe per probe of
+ * a plan by absolute address (DESIGN.md §1: never by name), the ring buffer of
+ * events, and the kernel's counters.
  *
- *   tracer__kernel_support()        kprobes present? allowed to use them?
- *   tr = tracer__new(t)
- *   tracer__add(tr, target, ret)    one probe per target, duplicates dropped
- *   checks__probe(...)              the refusals that need no kernel (checks.h)
- *   tracer__load(tr, &opts)         open, configure, load (the verifier runs)
- *   tracer__attach(tr, skip_failed) every probe, or none
- *   tracer__poll(tr, ms)            events to the handler
- *   tracer__detach(tr); tracer__collect(tr, &stats); tracer__free(tr)
- */
+ *   tr = tracer__load(plan, &opts)     open, configure, load (the verifier runs)
+ *   tracer__attach(tr, id)             each probe of the plan, by its id
+ *   tracer__set_handler(tr, fn, ctx)   where events go
+ *   tracer__poll(tr, ms)               events to the handler
+ *   tracer__detach(tr); tracer__drain(tr); tracer__collect(tr, &stats)
+ *   tracer__free(tr)
+ *
+ * The engine keeps its own state per probe id (links, what was attached, hit
+ * counts); the plan's probes stay const. Nothing here names libbpf or the
+ * skeleton: tracer.c runs the real kernel, and a test double can implement this
+ * header in one file (fake attaches, events read from a file) under the same
+ * run loop. Messages go to stderr; the one exception is a refused attach, which
+ * is returned for the caller to explain (kernel__explain_attach). */
 #ifndef KSYMTRACE_TRACER_H
 #define KSYMTRACE_TRACER_H
 
@@ -19,26 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ksyms.h"
-#include "spec.h"
+#include "plan.h"
 
 struct kt_event;
-struct bpf_link;
-
-struct probe {
-	const struct ksym *sym;
-	uint64_t off;       /* offset inside sym */
-	uint64_t addr;      /* sym->addr + off: where the probe goes */
-	uint32_t index;     /* instance number of the name among all functions */
-	uint32_t count;     /* how many functions carry the name */
-	bool ret;           /* kretprobe */
-	bool clone;         /* chosen as a compiler clone of the name asked for */
-	const char *spec;   /* the spec as typed */
-	char *label;        /* "name+0xoff#N": the probe as a spec (no %return) */
-	struct bpf_link *link;
-	bool skipped;       /* --skip-failed left it out */
-	uint64_t hits;      /* filled by tracer__collect() */
-};
 
 struct tracer_opts {
 	size_t ringbuf_size;     /* bytes: a power of two, at least a page */
@@ -49,49 +36,31 @@ struct tracer_opts {
 };
 
 struct tracer_stats {
-	uint64_t lost;    /* events dropped: the ring buffer was full */
-	uint64_t unknown; /* events whose probe could not be identified */
+	const uint64_t *hits;  /* per probe id: hits the kernel counted */
+	const bool *attached;  /* per probe id: attached during the run (false: refused) */
+	uint64_t lost;         /* events dropped: the ring buffer was full */
+	uint64_t unknown;      /* events whose probe could not be identified */
 };
-
-/* What the running kernel offers, from sysfs and tracefs under $KSYMTRACE_SYSROOT
- * (the sysroot lets tests pretend a kernel has kprobes, or has none). */
-struct kernel_support {
-	bool kprobes;        /* the perf kprobe PMU exists */
-	bool privileged;     /* CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON */
-	char why[256];       /* when !kprobes: the cause, for one line */
-	char hint[256];      /* and what to do about it ("" if nothing) */
-};
-
-void tracer__kernel_support(struct kernel_support *ks);
 
 struct tracer;
 
-struct tracer *tracer__new(const struct ksyms *t);
+/* Open, configure and load the BPF programs for every probe of PL, which must
+ * outlive the tracer. Prints the cause and returns NULL on failure. */
+struct tracer *tracer__load(const struct plan *pl, const struct tracer_opts *opts);
+/* Detaches what is still attached, and frees. NULL is fine. */
 void tracer__free(struct tracer *tr);
 
-/* Adds a probe for TG (a kretprobe if RET). Returns 0, 1 if the same place was
- * already added (dropped: two probes there could not be told apart), -ENOMEM. */
-int tracer__add(struct tracer *tr, const struct target *tg, bool ret, const char *spec);
-size_t tracer__count(const struct tracer *tr);
-struct probe *tracer__probe(struct tracer *tr, size_t i);
-/* Forget the probes marked skipped before loading (refused by the checks). */
-/* After the checks: probes of different names at one address and kind become one
- * (the first); says so on stderr. Returns how many were merged. */
-size_t tracer__merge_same_addr(struct tracer *tr);
-void tracer__drop_skipped(struct tracer *tr);
-
-/* Open, configure and load the BPF programs. Prints the cause on failure. */
-int tracer__load(struct tracer *tr, const struct tracer_opts *opts);
 /* How events name their probe on this kernel, for messages. */
 const char *tracer__id_mode(const struct tracer *tr);
 
-/* Attach every probe. On a failure: everything is detached and -1 returned, or
- * with SKIP_FAILED the probe is marked skipped and the rest go on (-1 only if
- * none attached). Prints one line per failure. */
-int tracer__attach(struct tracer *tr, bool skip_failed);
+/* Attach the plan's probe ID at its address. Returns 0, or the kernel's refusal
+ * as a negative errno (nothing printed). */
+int tracer__attach(struct tracer *tr, size_t id);
+/* How many probes are attached now. */
 size_t tracer__attached(const struct tracer *tr);
 
-/* Events are handed to FN; return 0 to go on (also for events it filters). */
+/* Events are handed to FN; return 0 to go on (also for events it filters). The
+ * probe an event names is plan__probe(plan, e->probe). */
 typedef int (*tracer_event_fn)(void *ctx, const struct kt_event *e, size_t size);
 void tracer__set_handler(struct tracer *tr, tracer_event_fn fn, void *ctx);
 /* Wait up to TIMEOUT_MS for events. Returns events handled, or -errno
@@ -100,11 +69,10 @@ int tracer__poll(struct tracer *tr, int timeout_ms);
 /* Hand over whatever is still in the ring buffer, without waiting. */
 int tracer__drain(struct tracer *tr);
 
+/* Remove every probe (the counters and the ring buffer stay readable). */
 void tracer__detach(struct tracer *tr);
-/* Hits per probe into each probe's .hits, and the totals. */
+/* Hits per probe and the totals into ST; its arrays stay the tracer's, valid
+ * until tracer__free(). Returns -1 if some counter could not be read. */
 int tracer__collect(struct tracer *tr, struct tracer_stats *st);
-
-/* The probe an event names, or NULL (KT_PROBE_UNKNOWN or out of range). */
-const struct probe *tracer__event_probe(const struct tracer *tr, const struct kt_event *e);
 
 #endif

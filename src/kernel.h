@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the running kernel offers, and what its refusals mean:
+ *
+ *   kernel__path(buf, len, "/proc/kallsyms")   every path of the kernel's files
+ *   kernel__support(&ks); kernel__allows(&ks)  kprobes? allowed to use them?
+ *   kernel__explain_bpf(what, err)              a bpf() errno as one line + hint
+ *   kernel__explain_attach(&site, err)          a kprobe's errno (DESIGN.md §2)
+ *
+ * No libbpf here: errnos are plain ints, so host tests and the plan link it. */
+#ifndef KSYMTRACE_KERNEL_H
+#define KSYMTRACE_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Room for any path kernel__path() builds. */
+#define KERNEL_PATH_MAX 4096
+
+/* The path of the kernel's file REL (an absolute path: "/proc/kallsyms",
+ * "/sys/kernel/tracing/available_filter_functions") as ksymtrace reads it: under
+ * $KSYMTRACE_SYSROOT when that is set, so that tests can stand a directory in for
+ * a kernel with kprobes, or without. Every path of /proc, /sys, tracefs and
+ * debugfs is built here. Returns BUF, which holds "" if the path does not fit
+ * (opening "" fails like a missing file). */
+const char *kernel__path(char *buf, size_t len, const char *rel);
+
+struct kernel_support {
+	bool kprobes;        /* the perf kprobe PMU exists */
+	bool privileged;     /* CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON */
+	char why[256];       /* when !kprobes: the cause, for one line */
+	char hint[256];      /* and what to do about it ("" if nothing) */
+};
+
+/* What the running kernel offers, from sysfs, tracefs and its build config. */
+void kernel__support(struct kernel_support *ks);
+
+/* Whether attach may go on with KS: a real attach needs kprobes, and even a dry
+ * run needs the privilege to load BPF programs. Prints the cause and a hint when
+ * not. */
+bool kernel__allows(const struct kernel_support *ks, bool dry_run);
+
+/* One line (and a hint) for ERR, the errno of a bpf() call that did WHAT
+ * ("cannot load the BPF programs"). */
+void kernel__explain_bpf(const char *what, int err);
+
+/* A probe the kernel refused, in the terms of its messages. */
+struct kernel_site {
+	const char *label; /* the probe as a spec: "name+0xoff#N" */
+	const char *func;  /* the function's name */
+	uint64_t off;      /* offset inside it */
+	uint64_t addr;     /* where the probe was to go */
+	bool ret;          /* kretprobe */
+};
+
+/* One line (and a hint) for why the kernel refused a kprobe at SITE with ERR. */
+void kernel__explain_attach(const struct kernel_site *site, int err);
+
+#endif

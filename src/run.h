@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The run loop of attach: from a loaded engine to the summary.
+ *
+ *   r = run__new(&opts)          -c's command is started here, held until every
+ *                                probe is attached (its pid filters --follow)
+ *   tr = tracer__load(plan, ...) (tracer.h)
+ *   status = run__go(r, tr, pl)  signals, attach every probe, release the
+ *                                command, stream events until a stop rule, then
+ *                                detach, drain, count and print the summary
+ *   tracer__free(tr); run__free(r)   and -c's command never outlives the run
+ *
+ * The stop rules: Ctrl-C or SIGTERM (a second one exits at once), -d, -n, the end
+ * of -c's command or of -p's process, a reader of stdout that went away. */
+#ifndef KSYMTRACE_RUN_H
+#define KSYMTRACE_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "plan.h"
+#include "tracer.h"
+
+struct run_opts {
+	const char *cmd;     /* -c CMD (/bin/sh -c), or NULL */
+	bool json;           /* events as JSON Lines; CMD's stdout then goes to stderr */
+	uint32_t pid;        /* -p: stop when it exits (0: none) */
+	double duration;     /* -d: seconds (0: none) */
+	uint64_t max_events; /* -n (0: none) */
+	bool count;          /* --count: the summary is the output, on stdout */
+	bool skip_failed;    /* go on without the probes the kernel refuses */
+};
+
+struct run;
+
+/* A run with O (copied), and -c's command started and held. Prints the cause and
+ * returns NULL when the command cannot be started, or memory runs out. */
+struct run *run__new(const struct run_opts *o);
+/* The pid of -c's command; 0 without -c, or when R is NULL (a dry run). */
+pid_t run__child(const struct run *r);
+
+/* Attach every probe of PL with TR, then stream its events until a stop rule,
+ * and end with the summary. Returns the exit status (cli.h). */
+int run__go(struct run *r, struct tracer *tr, const struct plan *pl);
+
+/* Ends -c's command if it still runs (it never runs untraced), and frees. */
+void run__free(struct run *r);
+
+#endif
