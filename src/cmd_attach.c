@@ -23,6 +23,7 @@
 #include "events.h"
 #include "ksymtrace.h"
 #include "log.h"
+#include "parse.h"
 #include "spec.h"
 #include "traceable.h"
 #include "tracer.h"
@@ -462,7 +463,7 @@ static int stream(struct run *run, const struct attach_args *a, struct child *c)
 /* Resolve and choose every spec; add the chosen targets. Returns an exit code:
  * a spec that resolves to nothing (1) outranks an ambiguous one (3), and every
  * spec is looked at so that one run reports every problem. */
-static int collect_probes(const struct attach_args *a, struct spec *specs, const struct ksyms *t,
+static int collect_probes(const struct attach_args *a, struct spec *specs, struct ksyms *t,
 			  const struct traceable *trc, struct tracer *tr)
 {
 	struct resolve_opts ro = { .funcs_only = true, .mod = a->module, .at = a->addr,

@@ -11,35 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	int base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		unsigned d;
-
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / (uint64_t)base)
-			return -ERANGE;
-		v = v * (uint64_t)base + d;
-	}
-	*out = v;
-	return 0;
-}
+#include "parse.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -72,17 +44,12 @@ static int parse_num(const char *text, const char *what, const char *s, uint64_t
 	return 0;
 }
 
-static bool is_name_char(unsigned char c)
-{
-	return c > 0x20 && c != 0x7f;
-}
-
 /* How many leading bytes of S are name characters. */
 static size_t name_span(const char *s)
 {
 	size_t n = 0;
 
-	while (s[n] && is_name_char((unsigned char)s[n]))
+	while (s[n] && ksym_name_byte((unsigned char)s[n]))
 		n++;
 	return n;
 }
@@ -231,7 +198,7 @@ int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen)
 			r = fail(err, errlen, "%s: an address takes no +OFF, #N or @ADDR: give the final address", text);
 			goto out;
 		}
-		if (sp->mod && strcmp(sp->mod, "kprobe") != 0) {
+		if (sp->mod) {
 			r = fail(err, errlen, "%s: an address needs no module: drop '%s:'", text, sp->mod);
 			goto out;
 		}
@@ -281,46 +248,30 @@ void candidates__free(struct candidates *c)
 	memset(c, 0, sizeof(*c));
 }
 
-struct filter {
-	int mod; /* -1 for any */
-	bool funcs_only;
-};
-
-static bool keep(const struct filter *f, const struct ksym *s)
-{
-	if (f->mod >= 0 && s->mod != f->mod)
-		return false;
-	if (f->funcs_only && !ksym_is_func(s))
-		return false;
-	return true;
-}
-
 /* What to do with each symbol a name walk keeps. */
 struct walk {
-	const struct ksyms *t;
-	const struct filter *f;
+	struct ksyms *t;
+	const struct ksyms_filter *f;
 	bool clone; /* mark the targets as clones of the name asked for */
 	int (*each)(const struct target *tg, void *arg);
 	void *arg;
 };
 
-/* Pass the records of one name, by_name positions [lo, hi), that pass W's
- * filter to W's callback, numbered in address order. Returns how many were
- * passed, or the callback's first negative return. */
+/* Pass the records of one name, name positions [lo, hi), that pass W's filter
+ * to W's callback, with their instance numbers. Returns how many were passed,
+ * or the callback's first negative return. */
 static int walk_name_group(const struct walk *w, size_t lo, size_t hi)
 {
-	uint32_t count = 0, idx = 0;
+	uint32_t count = 0;
 
-	for (size_t i = lo; i < hi; i++)
-		count += keep(w->f, ksyms__by_name_at(w->t, i));
 	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *s = ksyms__by_name_at(w->t, i);
-		struct target tg = { .sym = s, .count = count, .clone = w->clone };
+		struct target tg = { .sym = ksyms__by_name_at(w->t, i), .clone = w->clone };
 		int r;
 
-		if (!keep(w->f, s))
+		tg.index = ksyms__instance_at(w->t, lo, hi, i, w->f, &tg.count);
+		if (!tg.index)
 			continue;
-		tg.index = ++idx;
+		count = tg.count;
 		r = w->each(&tg, w->arg);
 		if (r < 0)
 			return r;
@@ -328,8 +279,8 @@ static int walk_name_group(const struct walk *w, size_t lo, size_t hi)
 	return (int)count;
 }
 
-/* Walk by_name positions [lo, hi) one name at a time, passing on the names
- * that ACCEPT approves. */
+/* Walk name positions [lo, hi) one name at a time, passing on the names that
+ * ACCEPT approves. */
 static int walk_groups(const struct walk *w, size_t lo, size_t hi,
 		       bool (*accept)(const char *name, const void *arg), const void *arg)
 {
@@ -368,101 +319,37 @@ static bool accept_clone(const char *name, const void *arg)
 	return ksyms__is_clone_of(name, (const char *)arg);
 }
 
-/* The literal part of a glob before its first wildcard: the by_name range to scan. */
-static char *glob_prefix(const char *glob)
-{
-	size_t n = strcspn(glob, "*?[\\");
-
-	return strndup(glob, n);
-}
-
+/* Every name that GLOB (NULL: any) matches: the names that start with its
+ * literal part, before the first wildcard, go through fnmatch. */
 static int walk_glob(const struct walk *w, const char *glob)
 {
-	char *pfx = glob ? glob_prefix(glob) : strdup("");
-	size_t lo, hi;
+	char pfx[KSYMS_NAME_MAX + 1];
+	size_t n = glob ? strcspn(glob, "*?[\\") : 0, lo, hi;
 
-	if (!pfx)
-		return -ENOMEM;
+	if (n > KSYMS_NAME_MAX)
+		return 0; /* longer than any name */
+	memcpy(pfx, glob ? glob : "", n);
+	pfx[n] = '\0';
 	ksyms__by_prefix(w->t, pfx, &lo, &hi);
-	free(pfx);
 	return walk_groups(w, lo, hi, glob ? accept_glob : NULL, glob);
 }
 
-int spec__each_match(const struct ksyms *t, const char *glob, int mod, bool funcs_only,
+int spec__each_match(struct ksyms *t, const char *glob, const struct ksyms_filter *f,
 		     int (*each)(const struct target *tg, void *arg), void *arg)
 {
-	struct filter f = { .mod = mod, .funcs_only = funcs_only };
-	struct walk w = { .t = t, .f = &f, .each = each, .arg = arg };
+	struct walk w = { .t = t, .f = f, .each = each, .arg = arg };
 
 	return walk_glob(&w, glob);
 }
 
-static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb, size_t *row)
+static enum spec_res nomem(char *err, size_t errlen)
 {
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
+	snprintf(err, errlen, "out of memory");
+	return SPEC_RES_NOMEM;
 }
 
-size_t ksyms__suggest(const struct ksyms *t, const char *name, const char **out, size_t max)
-{
-	size_t ln = strlen(name), n = 0, limit = ln / 3 > 2 ? ln / 3 : 2;
-	size_t dist[8], *row;
-	const char *prev = NULL;
-
-	if (max > 8)
-		max = 8;
-	if (ksyms__index_all(t))
-		return 0;
-	row = malloc((KSYMS_NAME_MAX + 2) * sizeof(*row));
-	if (!row)
-		return 0;
-	for (size_t i = 0; i < ksyms__count(t); i++) {
-		const char *nm = ksyms__name(t, ksyms__by_name_at(t, i));
-		size_t lm, d, worst = n == max ? dist[n - 1] : limit;
-
-		if (prev && strcmp(prev, nm) == 0)
-			continue;
-		prev = nm;
-		lm = strlen(nm);
-		if ((lm > ln ? lm - ln : ln - lm) > worst)
-			continue;
-		d = edit_distance(name, ln, nm, lm, row);
-		if (d > worst || (n == max && d == worst))
-			continue;
-		/* insert, keeping (distance, name order) */
-		size_t k = n < max ? n++ : max - 1;
-
-		while (k > 0 && dist[k - 1] > d) {
-			dist[k] = dist[k - 1];
-			out[k] = out[k - 1];
-			k--;
-		}
-		dist[k] = d;
-		out[k] = nm;
-	}
-	free(row);
-	return n;
-}
-
-static enum spec_res not_found(const struct spec *sp, const struct ksyms *t,
-			       const struct filter *f, char *err, size_t errlen)
+static enum spec_res not_found(const struct spec *sp, struct ksyms *t,
+			       const struct ksyms_filter *f, char *err, size_t errlen)
 {
 	const char *sugg[3];
 	size_t lo, hi, all, n;
@@ -470,7 +357,7 @@ static enum spec_res not_found(const struct spec *sp, const struct ksyms *t,
 	int len = 0;
 
 	all = ksyms__by_name(t, sp->name, &lo, &hi);
-	if (all && f->mod >= 0) {
+	if (all && f->mod != KSYMS_ANY_MOD) {
 		snprintf(err, errlen, "%s: no %s%s in module %s (%zu elsewhere: try without '%s:')",
 			 sp->text, sp->name, f->funcs_only ? " function" : "", ksyms__mod_name(t, (uint16_t)f->mod),
 			 all, ksyms__mod_name(t, (uint16_t)f->mod));
@@ -497,73 +384,70 @@ static enum spec_res not_found(const struct spec *sp, const struct ksyms *t,
 	return SPEC_RES_NOT_FOUND;
 }
 
-static enum spec_res resolve_addr(const struct spec *sp, const struct ksyms *t,
-				  const struct filter *f, struct candidates *out, char *err,
+/* Why no symbol contains the address of SP: before the first, past the last of
+ * a module (its size unknown), or in a gap. */
+static enum spec_res no_symbol_at(const struct spec *sp, const struct ksyms *t, char *err,
+				  size_t errlen)
+{
+	size_t n = ksyms__count(t), lo, hi;
+	const struct ksym *prev;
+
+	ksyms__by_addr(t, sp->addr, &lo, &hi);
+	if (lo == 0 || n == 0) {
+		snprintf(err, errlen, "%s: below the first symbol (%s at 0x%" PRIx64 ")", sp->text,
+			 n ? ksyms__name(t, ksyms__at(t, 0)) : "none", n ? ksyms__at(t, 0)->addr : 0);
+		return SPEC_RES_NO_ADDR;
+	}
+	prev = ksyms__at(t, lo - 1);
+	if (!prev->size)
+		snprintf(err, errlen, "%s: past %s at 0x%" PRIx64 " [%s], the last symbol of its module, whose size is unknown",
+			 sp->text, ksyms__name(t, prev), prev->addr, ksyms__mod_name(t, prev->mod));
+	else
+		snprintf(err, errlen, "%s: in a gap, past the end of %s (0x%" PRIx64 " + %u) [%s]",
+			 sp->text, ksyms__name(t, prev), prev->addr, prev->size,
+			 ksyms__mod_name(t, prev->mod));
+	return SPEC_RES_NO_ADDR;
+}
+
+static enum spec_res resolve_addr(const struct spec *sp, struct ksyms *t,
+				  const struct ksyms_filter *f, struct candidates *out, char *err,
 				  size_t errlen)
 {
 	const struct ksym *s = ksyms__containing(t, sp->addr);
 	size_t lo, hi;
 
-	if (!s) {
-		size_t n = ksyms__count(t), at_lo, at_hi;
-		const struct ksym *prev;
-
-		ksyms__by_addr(t, sp->addr, &at_lo, &at_hi);
-		if (at_lo == 0 || n == 0) {
-			snprintf(err, errlen, "%s: below the first symbol (%s at 0x%" PRIx64 ")", sp->text,
-				 n ? ksyms__name(t, ksyms__at(t, 0)) : "none", n ? ksyms__at(t, 0)->addr : 0);
-			return SPEC_RES_NO_ADDR;
-		}
-		prev = ksyms__at(t, at_lo - 1);
-		if (!prev->size)
-			snprintf(err, errlen, "%s: past %s at 0x%" PRIx64 " [%s], the last symbol of its module, whose size is unknown",
-				 sp->text, ksyms__name(t, prev), prev->addr, ksyms__mod_name(t, prev->mod));
-		else
-			snprintf(err, errlen, "%s: in a gap, past the end of %s (0x%" PRIx64 " + %u) [%s]",
-				 sp->text, ksyms__name(t, prev), prev->addr, prev->size,
-				 ksyms__mod_name(t, prev->mod));
-		return SPEC_RES_NO_ADDR;
-	}
+	if (!s)
+		return no_symbol_at(sp, t, err, errlen);
 	if (f->funcs_only && !ksym_is_func(s)) {
 		snprintf(err, errlen, "%s: inside %s (kallsyms type '%c'), which is not a function",
 			 sp->text, ksyms__name(t, s), s->type);
 		return SPEC_RES_NO_ADDR;
 	}
-	if (f->mod >= 0 && s->mod != f->mod) {
+	if (f->mod != KSYMS_ANY_MOD && s->mod != f->mod) {
 		snprintf(err, errlen, "%s: inside %s in module %s, not %s", sp->text, ksyms__name(t, s),
 			 ksyms__mod_name(t, s->mod), ksyms__mod_name(t, (uint16_t)f->mod));
 		return SPEC_RES_NO_ADDR;
 	}
-	/* the containing symbol and every alias at its start */
+	/* the containing symbol and every alias at its start, each numbered in the
+	 * same terms as a name query */
 	ksyms__by_addr(t, s->addr, &lo, &hi);
 	for (size_t i = lo; i < hi; i++) {
 		const struct ksym *a = ksyms__at(t, i);
-		const struct ksym *first = NULL;
-		size_t nlo, nhi;
 		struct target tg = { .sym = a, .off = sp->addr - a->addr, .alias = a != s };
 
-		if (!keep(f, a) || a->mod != s->mod)
+		if (a->mod != s->mod)
 			continue;
-		/* instance number of this name, in the same terms as a name query */
-		ksyms__by_name(t, ksyms__name(t, a), &nlo, &nhi);
-		for (size_t k = nlo; k < nhi; k++) {
-			const struct ksym *o = ksyms__by_name_at(t, k);
-
-			if (!keep(f, o))
-				continue;
-			tg.count++;
-			if (!first || o == a)
-				first = o;
-			if (o == a)
-				tg.index = tg.count;
-		}
+		tg.index = ksyms__instance(t, a, f, &tg.count);
+		if (!tg.index)
+			continue;
 		if (candidates__push(out, &tg))
-			return snprintf(err, errlen, "out of memory"), SPEC_RES_NOT_FOUND;
+			return nomem(err, errlen);
 	}
 	return SPEC_RES_OK;
 }
 
-/* Keep only OUT[from..] entries that SEL approves; returns how many remain. */
+/* Keep only OUT[from..] entries that SP's #N or @ADDR and O's --addr approve;
+ * returns how many remain. */
 static size_t select_in_place(struct candidates *out, size_t from, const struct spec *sp,
 			      const struct resolve_opts *o)
 {
@@ -584,17 +468,45 @@ static size_t select_in_place(struct candidates *out, size_t from, const struct 
 	return w - from;
 }
 
-enum spec_res spec__resolve(const struct spec *sp, const struct ksyms *t,
-			    const struct resolve_opts *o, struct candidates *out, char *err,
-			    size_t errlen)
+/* #N, @ADDR and --addr on the instances OUT[from..]: keep the one they pick, or
+ * say why none is (IN_MODULE: a module filter narrowed the count). */
+static enum spec_res select_instance(const struct spec *sp, const struct resolve_opts *o,
+				     bool in_module, struct candidates *out, size_t from,
+				     char *err, size_t errlen)
 {
-	struct filter f = { .mod = -1, .funcs_only = o && o->funcs_only };
-	const char *modname = sp->mod;
-	size_t from = out->n, lo, hi;
-	int r;
+	uint32_t count = out->v[from].count;
+	size_t total = out->n - from;
+	char list[160] = "";
+	int len = 0;
 
-	if (modname && strcmp(modname, "kprobe") == 0 && sp->is_addr)
-		modname = NULL;
+	/* the first few starts, for the message if nothing is selected */
+	for (size_t i = 0; i < total && i < 4 && len >= 0 && (size_t)len < sizeof(list); i++)
+		len += snprintf(list + len, sizeof(list) - (size_t)len, "%s0x%" PRIx64, i ? ", " : "",
+				out->v[from + i].sym->addr);
+	if (select_in_place(out, from, sp, o))
+		return SPEC_RES_OK;
+	if (sp->inst) {
+		if (count == 1)
+			snprintf(err, errlen, "%s: %s has only 1 instance%s: drop the '#%u'", sp->text,
+				 sp->name, in_module ? " in that module" : "", sp->inst);
+		else
+			snprintf(err, errlen, "%s: %s has only %u instances%s: pick #1 to #%u", sp->text,
+				 sp->name, count, in_module ? " in that module" : "", count);
+		return SPEC_RES_BAD_INSTANCE;
+	}
+	snprintf(err, errlen, "%s: no instance of %s starts at 0x%" PRIx64 "; they start at %s%s",
+		 sp->text, sp->name, sp->has_at ? sp->at : o->at, list, total > 4 ? ", ..." : "");
+	return SPEC_RES_NO_AT;
+}
+
+/* The module SP's MOD: or O's --module names, as F's module. */
+static enum spec_res module_filter(const struct spec *sp, const struct ksyms *t,
+				   const struct resolve_opts *o, struct ksyms_filter *f, char *err,
+				   size_t errlen)
+{
+	const char *modname = sp->mod;
+
+	f->mod = KSYMS_ANY_MOD;
 	if (o && o->mod) {
 		if (modname && strcmp(modname, o->mod) != 0) {
 			snprintf(err, errlen, "%s: module %s in the spec contradicts --module %s", sp->text,
@@ -603,90 +515,74 @@ enum spec_res spec__resolve(const struct spec *sp, const struct ksyms *t,
 		}
 		modname = o->mod;
 	}
-	if (modname) {
-		f.mod = ksyms__mod_find(t, modname);
-		if (f.mod < 0) {
-			snprintf(err, errlen, "%s: no module '%s' in the symbol table: is it loaded? (lsmod)",
-				 sp->text, modname);
-			return SPEC_RES_NO_MODULE;
-		}
+	if (!modname)
+		return SPEC_RES_OK;
+	f->mod = ksyms__mod_find(t, modname);
+	if (f->mod < 0) {
+		snprintf(err, errlen, "%s: no module '%s' in the symbol table: is it loaded? (lsmod)",
+			 sp->text, modname);
+		return SPEC_RES_NO_MODULE;
 	}
+	return SPEC_RES_OK;
+}
 
+/* Every record SP's name or glob names, into OUT; a name with no exact match
+ * offers its compiler clones. Returns how many, or -ENOMEM. */
+static int resolve_name(const struct spec *sp, struct ksyms *t, const struct ksyms_filter *f,
+			struct candidates *out)
+{
+	struct walk w = { .t = t, .f = f, .each = push_target, .arg = out };
+	size_t lo, hi, len = strlen(sp->name);
+	char pfx[KSYMS_NAME_MAX + 2];
+	int r;
+
+	if (sp->glob)
+		return walk_glob(&w, sp->name);
+	ksyms__by_name(t, sp->name, &lo, &hi);
+	r = walk_name_group(&w, lo, hi);
+	if (r != 0 || len > KSYMS_NAME_MAX)
+		return r;
+	/* no exact match: offer "name.isra.0", "name.constprop.0", ... */
+	memcpy(pfx, sp->name, len);
+	memcpy(pfx + len, ".", 2);
+	ksyms__by_prefix(t, pfx, &lo, &hi);
+	w.clone = true;
+	return walk_groups(&w, lo, hi, accept_clone, sp->name);
+}
+
+enum spec_res spec__resolve(const struct spec *sp, struct ksyms *t, const struct resolve_opts *o,
+			    struct candidates *out, char *err, size_t errlen)
+{
+	struct ksyms_filter f = { .funcs_only = o && o->funcs_only };
+	size_t from = out->n;
+	enum spec_res res;
+	int r;
+
+	res = module_filter(sp, t, o, &f, err, errlen);
+	if (res != SPEC_RES_OK)
+		return res;
 	if (sp->is_addr) {
-		enum spec_res res = resolve_addr(sp, t, &f, out, err, errlen);
-
-		if (res == SPEC_RES_OK && o && o->has_at && out->n > from &&
-		    out->v[from].sym->addr != o->at) {
+		res = resolve_addr(sp, t, &f, out, err, errlen);
+		if (res == SPEC_RES_OK && o && o->has_at && out->v[from].sym->addr != o->at) {
 			snprintf(err, errlen, "%s: starts at 0x%" PRIx64 ", not at --addr 0x%" PRIx64,
 				 sp->text, out->v[from].sym->addr, o->at);
-			out->n = from;
-			return SPEC_RES_NO_AT;
+			res = SPEC_RES_NO_AT;
 		}
+		if (res != SPEC_RES_OK)
+			out->n = from;
 		return res;
 	}
-
-	struct walk w = { .t = t, .f = &f, .each = push_target, .arg = out };
-
-	if (sp->glob) {
-		r = walk_glob(&w, sp->name);
-	} else {
-		ksyms__by_name(t, sp->name, &lo, &hi);
-		r = walk_name_group(&w, lo, hi);
-		if (r == 0) {
-			/* no exact match: offer "name.isra.0", "name.constprop.0", ... */
-			size_t plen = strlen(sp->name);
-			char *pfx = malloc(plen + 2);
-
-			if (!pfx)
-				return snprintf(err, errlen, "out of memory"), SPEC_RES_NOT_FOUND;
-			memcpy(pfx, sp->name, plen);
-			memcpy(pfx + plen, ".", 2);
-			ksyms__by_prefix(t, pfx, &lo, &hi);
-			free(pfx);
-			w.clone = true;
-			r = walk_groups(&w, lo, hi, accept_clone, sp->name);
-		}
+	r = resolve_name(sp, t, &f, out);
+	if (r < 0) {
+		out->n = from;
+		return nomem(err, errlen);
 	}
-	if (r < 0)
-		return snprintf(err, errlen, "out of memory"), SPEC_RES_NOT_FOUND;
 	if (r == 0)
 		return not_found(sp, t, &f, err, errlen);
-
 	if (sp->inst || sp->has_at || (o && o->has_at)) {
-		uint32_t count = out->v[from].count;
-		size_t kept;
-		struct candidates all = { 0 };
-
-		/* keep a copy of the instances for the message if nothing is selected */
-		for (size_t i = from; i < out->n; i++)
-			if (candidates__push(&all, &out->v[i])) {
-				candidates__free(&all);
-				return snprintf(err, errlen, "out of memory"), SPEC_RES_NOT_FOUND;
-			}
-		kept = select_in_place(out, from, sp, o);
-		if (kept == 0 && sp->inst) {
-			if (count == 1)
-				snprintf(err, errlen, "%s: %s has only 1 instance%s: drop the '#%u'",
-					 sp->text, sp->name, modname ? " in that module" : "", sp->inst);
-			else
-				snprintf(err, errlen, "%s: %s has only %u instances%s: pick #1 to #%u",
-					 sp->text, sp->name, count, modname ? " in that module" : "", count);
-			candidates__free(&all);
-			return SPEC_RES_BAD_INSTANCE;
-		}
-		if (kept == 0) {
-			char list[160] = "";
-			int len = 0;
-
-			for (size_t i = 0; i < all.n && i < 4 && len >= 0 && (size_t)len < sizeof(list); i++)
-				len += snprintf(list + len, sizeof(list) - (size_t)len, "%s0x%" PRIx64,
-						i ? ", " : "", all.v[i].sym->addr);
-			snprintf(err, errlen, "%s: no instance of %s starts at 0x%" PRIx64 "; they start at %s%s",
-				 sp->text, sp->name, sp->has_at ? sp->at : o->at, list, all.n > 4 ? ", ..." : "");
-			candidates__free(&all);
-			return SPEC_RES_NO_AT;
-		}
-		candidates__free(&all);
+		res = select_instance(sp, o, f.mod != KSYMS_ANY_MOD, out, from, err, errlen);
+		if (res != SPEC_RES_OK)
+			return res;
 	}
 	for (size_t i = from; i < out->n; i++)
 		out->v[i].off = sp->off;

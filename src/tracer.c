@@ -32,7 +32,7 @@
 #endif
 
 struct tracer {
-	const struct ksyms *t;
+	struct ksyms *t; /* not const: by-name queries may sort its index */
 	struct probe *v;
 	size_t n, cap;
 	struct ksymtrace_bpf *skel;
@@ -150,7 +150,7 @@ void tracer__kernel_support(struct kernel_support *ks)
 
 /* ---- probes ----------------------------------------------------------------- */
 
-struct tracer *tracer__new(const struct ksyms *t)
+struct tracer *tracer__new(struct ksyms *t)
 {
 	struct tracer *tr = calloc(1, sizeof(*tr));
 
@@ -161,7 +161,7 @@ struct tracer *tracer__new(const struct ksyms *t)
 
 /* Instance number of S among every function of its name, whatever filter found
  * it, so that the label is a spec that names S again. */
-static void instance_of(const struct ksyms *t, const struct ksym *s, uint32_t *index,
+static void instance_of(struct ksyms *t, const struct ksym *s, uint32_t *index,
 			uint32_t *count)
 {
 	size_t lo, hi;
@@ -319,7 +319,7 @@ static void explain_bpf_errno(const char *what, int err)
 }
 
 /* The address of a core-kernel symbol in the table, or 0. */
-static uint64_t core_symbol(const struct ksyms *t, const char *name)
+static uint64_t core_symbol(struct ksyms *t, const char *name)
 {
 	size_t lo, hi;
 

@@ -66,7 +66,7 @@ void tracer__kernel_support(struct kernel_support *ks);
 
 struct tracer;
 
-struct tracer *tracer__new(const struct ksyms *t);
+struct tracer *tracer__new(struct ksyms *t);
 void tracer__free(struct tracer *tr);
 
 /* Adds a probe for TG (a kretprobe if RET). Returns 0, 1 if the same place was

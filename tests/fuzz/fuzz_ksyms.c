@@ -112,7 +112,7 @@ static void check_containing(const struct ksyms *t, uint64_t addr)
 	CHECK(c->addr == addr || addr - c->addr < c->size);
 }
 
-static void check_record(const struct ksyms *t, size_t i)
+static void check_record(struct ksyms *t, size_t i)
 {
 	size_t n = ksyms__count(t), lo, hi;
 	const struct ksym *s = ksyms__at(t, i);
@@ -171,7 +171,7 @@ static void check_record(const struct ksyms *t, size_t i)
 
 /* Resolve SPEC, made from the table's own names; where it names S exactly, S
  * must be among the candidates. */
-static void resolve_one(const struct ksyms *t, const char *text, const struct ksym *s,
+static void resolve_one(struct ksyms *t, const char *text, const struct ksym *s,
 			bool funcs_only)
 {
 	struct spec sp;
@@ -210,7 +210,7 @@ static void resolve_one(const struct ksyms *t, const char *text, const struct ks
 	spec__free(&sp);
 }
 
-static void resolve_some(const struct ksyms *t, const struct ksym *s, bool funcs_only)
+static void resolve_some(struct ksyms *t, const struct ksym *s, bool funcs_only)
 {
 	const char *name = ksyms__name(t, s), *mod = ksyms__mod_name(t, s->mod);
 	char text[2 * KSYMS_NAME_MAX + 64];
@@ -271,7 +271,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* then the whole index, completed, must be in order */
-	CHECK(ksyms__index_all(t) == 0);
+	ksyms__index_all(t);
 	check_order(t);
 
 	/* suggest: one typo away from a real name */

@@ -19,7 +19,7 @@ static struct ksyms *load(const char *file, struct ksyms_load_result *res, bool 
 	return ksyms__load(path, &opts, res);
 }
 
-static const struct ksym *nth(const struct ksyms *t, const char *name, size_t i)
+static const struct ksym *nth(struct ksyms *t, const char *name, size_t i)
 {
 	size_t lo, hi;
 
@@ -28,7 +28,7 @@ static const struct ksym *nth(const struct ksyms *t, const char *name, size_t i)
 	return ksyms__by_name_at(t, lo + i);
 }
 
-static uint32_t size_of(const struct ksyms *t, const char *name, size_t i)
+static uint32_t size_of(struct ksyms *t, const char *name, size_t i)
 {
 	const struct ksym *s = nth(t, name, i);
 
@@ -129,7 +129,7 @@ static void test_basic(void)
 
 	/* after the queries above sorted parts of it lazily, the whole name index
 	 * is in (name, address) order */
-	CHECK(ksyms__index_all(t) == 0);
+	ksyms__index_all(t);
 	for (size_t i = 1; i < ksyms__count(t); i++) {
 		const struct ksym *a = ksyms__by_name_at(t, i - 1), *b = ksyms__by_name_at(t, i);
 		int c = strcmp(ksyms__name(t, a), ksyms__name(t, b));
@@ -320,7 +320,7 @@ static void test_lazy_index(void)
 	CHECK(lazy && full);
 	if (!lazy || !full)
 		goto out;
-	CHECK(ksyms__index_all(full) == 0);
+	ksyms__index_all(full);
 	for (unsigned q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
 		size_t llo, lhi, flo, fhi;
 

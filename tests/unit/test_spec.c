@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "parse.h"
 #include "spec.h"
 
 static struct ksyms *t;
