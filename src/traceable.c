@@ -77,12 +77,20 @@ static bool split_name_mod(char *line, char **name, char **mod)
 	return *p != '\0';
 }
 
+/* Every name at an address the kernel lists is traceable: the file names each
+ * address once, under one of its names (ftrace's kallsyms lookup), and the
+ * others are the same code (ksys_read and __x64_sys_read_alias). The address is
+ * where ftrace patches, which may lie past the start (+4 after an ENDBR). */
 static void mark_addr(struct traceable *tr, uint64_t addr)
 {
 	const struct ksym *s = ksyms__containing(tr->t, addr);
+	size_t lo, hi;
 
-	if (s)
-		tr->ftrace[ksyms__pos(tr->t, s)] = TRI_TRUE;
+	if (!s)
+		return;
+	ksyms__by_addr(tr->t, s->addr, &lo, &hi);
+	for (size_t i = lo; i < hi; i++)
+		tr->ftrace[i] = TRI_TRUE;
 }
 
 /* available_filter_functions_addrs: "ffffffff81001234 name [mod]". Returns false
