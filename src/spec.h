@@ -5,9 +5,10 @@
  *         | ADDR ['%return']
  *         | ('kprobe' | 'kretprobe') ':' [MOD ':'] NAME ['+' OFF] [ '#' N | '@' ADDR ]
  *
- * Parsing needs no table, so every spec on a command line is checked before any
- * output is printed. Resolution turns a spec into candidate targets; choosing one
- * among several is choose.c's job, never this file's.
+ * Parsing (spec.c) needs no table, so every spec on a command line is checked
+ * before any output is printed. Resolution (spec_resolve.c) turns a spec into
+ * candidate targets; choosing one among several is choose.c's job, never this
+ * module's.
  */
 #ifndef KSYMTRACE_SPEC_H
 #define KSYMTRACE_SPEC_H
@@ -38,7 +39,8 @@ struct spec {
 	bool glob;     /* NAME contains * ? or [ */
 };
 
-/* Returns 0, or -EINVAL with a one-line reason in ERR (no trailing newline). */
+/* Returns 0, or -EINVAL with a one-line reason in ERR (no trailing newline), or
+ * -ENOMEM with "out of memory" there. */
 int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen);
 void spec__free(struct spec *sp);
 

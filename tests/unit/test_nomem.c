@@ -4,9 +4,9 @@
  * a typo that is not there.
  *
  * The seam is the linker's, so the code under test has no hook: this program is
- * linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc, which sends every
- * call of those in the objects linked into it (ksymcore included) through the
- * wrappers below. Once the table is loaded, every allocation fails, and each
+ * linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup, which
+ * sends every call of those in the objects linked into it (ksymcore included)
+ * through the wrappers below. Once the table is loaded, every allocation fails, and each
  * query must either need none or say why it failed. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +18,7 @@
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
 
 static bool failing;
 
@@ -46,6 +47,15 @@ void *__wrap_realloc(void *p, size_t n)
 		return NULL;
 	}
 	return __real_realloc(p, n);
+}
+
+char *__wrap_strdup(const char *s)
+{
+	if (failing) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_strdup(s);
 }
 
 static const char *dir;
@@ -115,6 +125,21 @@ static void each_match_nomem(const char *glob)
 	ksyms__free(t);
 }
 
+/* parsing needs no table, but memory for its copies: exit 1, not a usage error */
+static void parse_nomem(const char *text)
+{
+	struct spec sp;
+	char err[SPEC_ERR_LEN] = "";
+	int r;
+
+	failing = true;
+	r = spec__parse(text, &sp, err, sizeof(err));
+	failing = false;
+	CHECK(r == -ENOMEM);
+	CHECK_STR(err, "out of memory");
+	CHECK(sp.text == NULL && sp.name == NULL && sp.mod == NULL);
+}
+
 int main(int argc, char **argv)
 {
 	dir = argc > 1 ? argv[1] : "tests/fixtures";
@@ -127,5 +152,7 @@ int main(int argc, char **argv)
 	resolve_nomem("c_start#2", true);
 	each_match_nomem("c_*");
 	each_match_nomem(NULL);
+	parse_nomem("vfs_read");
+	parse_nomem("dummy:c_start+0x4");
 	return check_report("test_nomem");
 }
