@@ -381,6 +381,99 @@ static void test_hex(void)
 	ksyms__free(t);
 }
 
+/* #N of the I-th record named NAME (address order) under filter (MOD, FUNCS):
+ * WANT, of COUNT. */
+static void check_instance(struct ksyms *t, const char *name, size_t i, const char *mod,
+			   bool funcs, uint32_t want, uint32_t count)
+{
+	struct ksyms_filter f = { mod ? ksyms__mod_find(t, mod) : KSYMS_ANY_MOD, funcs };
+	const struct ksym *s = nth(t, name, i);
+	uint32_t got_count = UINT32_MAX;
+	size_t lo, hi;
+
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_U64(ksyms__instance(t, s, &f, &got_count), want);
+	CHECK_U64(got_count, count);
+	/* the walk's entry point says the same */
+	ksyms__by_name(t, name, &lo, &hi);
+	CHECK_U64(ksyms__instance_at(t, lo, hi, lo + i, &f, &got_count), want);
+	CHECK_U64(got_count, count);
+}
+
+/* One numbering for resolve, list, labels and traceable: address order among
+ * the name's records that pass the filter; 0 for a record that does not. */
+static void test_instance(void)
+{
+	struct ksyms *t = load("basic.kallsyms", NULL, false);
+
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	/* init_once: t, t (vmlinux), d (vmlinux), t [ext4mini] */
+	check_instance(t, "init_once", 0, NULL, false, 1, 4);
+	check_instance(t, "init_once", 2, NULL, false, 3, 4);
+	check_instance(t, "init_once", 3, NULL, false, 4, 4);
+	check_instance(t, "init_once", 1, NULL, true, 2, 3);
+	check_instance(t, "init_once", 2, NULL, true, 0, 0); /* data */
+	check_instance(t, "init_once", 3, NULL, true, 3, 3);
+	check_instance(t, "init_once", 2, "vmlinux", false, 3, 3);
+	check_instance(t, "init_once", 1, "vmlinux", true, 2, 2);
+	check_instance(t, "init_once", 3, "vmlinux", true, 0, 0); /* another module */
+	check_instance(t, "init_once", 3, "ext4mini", true, 1, 1);
+	check_instance(t, "init_once", 3, "ext4mini", false, 1, 1);
+	/* c_start: three in vmlinux, one in dummy */
+	check_instance(t, "c_start", 3, NULL, true, 4, 4);
+	check_instance(t, "c_start", 3, "dummy", true, 1, 1);
+	check_instance(t, "c_start", 1, "vmlinux", true, 2, 3);
+	/* a name's only record is #1 of 1 under any filter it passes */
+	check_instance(t, "vfs_read", 0, NULL, true, 1, 1);
+	check_instance(t, "vfs_read", 0, "vmlinux", false, 1, 1);
+	check_instance(t, "vfs_read", 0, "dummy", false, 0, 0);
+	check_instance(t, "init_task", 0, NULL, true, 0, 0);
+	ksyms__free(t);
+}
+
+/* Many instances of one name across modules, in an order the file scrambles:
+ * every record numbered right, under every filter. */
+static void test_many_instances(void)
+{
+	const unsigned n = 3000;
+	struct tmp_table tt;
+	struct ksyms *t;
+	size_t lo, hi;
+	bool ok = true;
+
+	if (!tmp_open(&tt))
+		return;
+	/* descending addresses; every third in [m1], every fifth a data symbol */
+	for (unsigned i = 0; i < n; i++)
+		fprintf(tt.f, "%x %c same%s\n", 0x900000 - i * 16, i % 5 ? 't' : 'd', i % 3 ? "" : "\t[m1]");
+	t = tmp_load(&tt, NULL);
+	if (!t)
+		return;
+	CHECK_U64(ksyms__by_name(t, "same", &lo, &hi), n);
+	for (int mod = -1; mod <= 1; mod++) {
+		for (int funcs = 0; funcs <= 1; funcs++) {
+			struct ksyms_filter f = { mod, funcs };
+			uint32_t seen = 0, total = 0, count;
+
+			for (size_t i = lo; i < hi; i++)
+				total += ksyms__passes(ksyms__by_name_at(t, i), &f);
+			for (size_t i = lo; i < hi; i++) {
+				const struct ksym *s = ksyms__by_name_at(t, i);
+				uint32_t want = ksyms__passes(s, &f) ? ++seen : 0;
+
+				ok &= ksyms__instance(t, s, &f, &count) == want;
+				ok &= count == (want ? total : 0);
+			}
+		}
+	}
+	CHECK(ok);
+	ksyms__free(t);
+}
+
 int main(int argc, char **argv)
 {
 	dir = argc > 1 ? argv[1] : "tests/fixtures";
@@ -391,5 +484,7 @@ int main(int argc, char **argv)
 	test_many();
 	test_lazy_index();
 	test_hex();
+	test_instance();
+	test_many_instances();
 	return check_report("test_ksyms");
 }
