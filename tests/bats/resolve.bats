@@ -229,3 +229,16 @@ addrs_sysroot() {
 	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j resolve --traceable 0xffffffff810004a4
 	[ "$(jq -sc 'map([.name, .traceable])' <<<"$output")" = '[["__x64_sys_read_alias",true],["ksys_read",true]]' ]
 }
+
+@test "resolve: what the alias fix is for: attach --dry-run takes either name without --force" {
+	[[ $(id -u) -eq 0 ]] || skip "loading BPF programs (--dry-run) needs root"
+	root=$(addrs_sysroot)
+	# a kernel with kprobes: the PMU that attach looks for first
+	mkdir -p "$root/sys/bus/event_source/devices/kprobe"
+	echo 6 >"$root/sys/bus/event_source/devices/kprobe/type"
+	for name in ksys_read __x64_sys_read_alias; do
+		run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j attach --dry-run "$name"
+		[ "$status" -eq 0 ] || { echo "$name: exit $status: $stderr"; return 1; }
+		[ "$(jq -c '[.probe, .addr, .traceable]' <<<"$output")" = "[\"$name\",\"0xffffffff810004a0\",true]" ]
+	done
+}
