@@ -35,12 +35,14 @@ static uint32_t size_of(struct ksyms *t, const char *name, size_t i)
 	return s ? s->size : UINT32_MAX;
 }
 
+static void test_sizes(struct ksyms *t);
+static void test_addresses(struct ksyms *t);
+
 static void test_basic(void)
 {
 	struct ksyms_load_result res;
 	struct ksyms *t = load("basic.kallsyms", &res, false);
 	size_t lo, hi;
-	const struct ksym *s;
 
 	CHECK(t != NULL);
 	if (!t)
@@ -69,8 +71,14 @@ static void test_basic(void)
 	CHECK_U64(ksyms__by_name(t, "__func__.0", &lo, &hi), 2);
 	CHECK_U64(ksyms__by_name(t, "c_sta", &lo, &hi), 0);
 	CHECK_U64(ksyms__by_name(t, "c_startx", &lo, &hi), 0);
+	test_sizes(t);
+	test_addresses(t);
+	ksyms__free(t);
+}
 
-	/* sizes: next distinct address in the same module */
+/* sizes: next distinct address in the same module */
+static void test_sizes(struct ksyms *t)
+{
 	CHECK_U64(size_of(t, "c_start", 0), 0x30);
 	CHECK_U64(size_of(t, "c_start", 1), 0x40);
 	CHECK_U64(size_of(t, "c_start", 2), 0x20);
@@ -89,6 +97,13 @@ static void test_basic(void)
 	CHECK_U64(size_of(t, "bpf_prog_6deef7357e7b4530_sd_fw_ingress", 0), 0);
 	/* never across a module boundary: ext4mini's init_once ends at its neighbour */
 	CHECK_U64(size_of(t, "init_once", 3), 0x80);
+}
+
+/* By address, containing, prefixes, types, and the whole name index in order. */
+static void test_addresses(struct ksyms *t)
+{
+	size_t lo, hi;
+	const struct ksym *s;
 
 	/* one address, many names, in name order */
 	CHECK_U64(ksyms__by_addr(t, 0xffffffff81000000, &lo, &hi), 3);
@@ -136,7 +151,6 @@ static void test_basic(void)
 
 		CHECK(c < 0 || (c == 0 && a->addr <= b->addr));
 	}
-	ksyms__free(t);
 }
 
 static void test_clones(void)
