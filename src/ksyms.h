@@ -129,7 +129,8 @@ static inline bool ksyms__passes(const struct ksym *s, const struct ksyms_filter
  * the records of S's name that pass F; *COUNT gets how many pass. 0, and *COUNT
  * 0, when S itself does not pass F. Resolution, list, the probe labels and the
  * traceable lookup all number through here, so that NAME#N names one record
- * everywhere. O(log n): it may sort S's part of the name index. */
+ * everywhere. O(log n) once S's name is ranked (its first numbering ranks all
+ * of the name's records); it may sort S's part of the name index. */
 uint32_t ksyms__instance(struct ksyms *t, const struct ksym *s, const struct ksyms_filter *f,
 			 uint32_t *count);
 /* The same for the record at name position I of the range [LO, HI) that
