@@ -6,11 +6,15 @@
 #      and their ratio (target <= 1.3);
 #   2. median load-and-index time of a saved copy of this machine's table, as
 #      ksymtrace -v reports it (target <= 30 ms for ~120k symbols), and, from
-#      build/bench_load, the time to complete the whole name index afterwards
-#      (queries sort the part of it they touch; `list` pays for all of it);
-#   3. peak RSS of resolve on the live table (target <= 24 MiB for ~120k symbols).
-# With --baseline BIN, every figure is also measured for BIN and a ratio printed:
-# the way to show what a change bought.
+#      bench_load beside the binary, the time to complete the whole name index
+#      afterwards (queries sort the part of it they touch; `list` pays for all
+#      of it);
+#   3. peak RSS of resolve on the live table (target <= 24 MiB for ~120k symbols);
+#   4. median wall time of `list` (every function, numbered) on the saved copy:
+#      the whole name index and the instance numbers of every duplicated name.
+# With --baseline BIN, every figure is also measured for BIN (and for the
+# bench_load beside it, if there is one) and a ratio printed: the way to show
+# what a change bought.
 #   scripts/bench-resolve.sh [-n RUNS] [--name NAME] [--baseline BIN] [BIN]
 set -euo pipefail
 
@@ -24,17 +28,17 @@ while (($#)); do
 	-n) RUNS=$2; shift 2 ;;
 	--name) NAME=$2; shift 2 ;;
 	--baseline) BASE=$2; shift 2 ;;
-	-h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,18p' "$0"; exit 0 ;;
 	*) BIN=$1; shift ;;
 	esac
 done
 [[ -x $BIN ]] || { echo "bench: no binary at $BIN: build first (cmake --build build)" >&2; exit 1; }
 [[ -r /proc/kallsyms ]] || { echo "bench: /proc/kallsyms is not readable" >&2; exit 1; }
 
-exec python3 - "$RUNS" "$NAME" "$BIN" "$BASE" "$(dirname "$BIN")/bench_load" <<'PY'
+exec python3 - "$RUNS" "$NAME" "$BIN" "$BASE" <<'PY'
 import os, re, statistics, subprocess, sys, tempfile, time
 
-runs, name, bin_, base, bench_load = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+runs, name, bin_, base = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 out = open(tempfile.mktemp(prefix="ksymtrace-bench-"), "w")  # a file, not /dev/null:
 # GNU grep stops at the first match when its output is /dev/null
 saved = tempfile.mktemp(prefix="ksymtrace-kallsyms-")
@@ -60,7 +64,14 @@ def rss_kib(b):
 sides = {"ksymtrace": bin_}
 if base:
     sides["baseline"] = base
-res = {k: {"wall": [], "load": [], "rss": []} for k in sides}
+def full_index_ms(b):  # bench_load beside the binary: its median of 5 loads
+    r = subprocess.run([os.path.join(os.path.dirname(b), "bench_load"), saved, "5"],
+                       capture_output=True, text=True, check=True)
+    return float(re.search(r"full_index_ms ([0-9.]+)", r.stdout).group(1))
+
+res = {k: {"wall": [], "load": [], "rss": [], "full": [], "list": []} for k in sides}
+has_full = {k: os.access(os.path.join(os.path.dirname(b), "bench_load"), os.X_OK)
+            for k, b in sides.items()}
 grep = []
 for _ in range(runs):  # interleaved: noise hits every side alike
     grep.append(wall(["grep", "-w", name, "/proc/kallsyms"]))
@@ -68,10 +79,9 @@ for _ in range(runs):  # interleaved: noise hits every side alike
         res[k]["wall"].append(wall([b, "resolve", name]))
         res[k]["load"].append(load_ms(b))
         res[k]["rss"].append(rss_kib(b))
-full = None
-if os.access(bench_load, os.X_OK):
-    r = subprocess.run([bench_load, saved, str(runs)], capture_output=True, text=True, check=True)
-    full = float(re.search(r"full_index_ms ([0-9.]+)", r.stdout).group(1))
+        res[k]["list"].append(wall([b, "-k", saved, "list"]))
+        if has_full[k]:
+            res[k]["full"].append(full_index_ms(b))
 os.unlink(saved)
 os.unlink(out.name)
 
@@ -94,8 +104,13 @@ if base:
     line += f"{r['baseline']:>12.2f}{r['ksymtrace'] / r['baseline']:>10.2f}"
 print(line + f"{'<= 1.3':>10}")
 v = row("load+index, saved (ms)", "load", lambda x: f"{x:.1f}", "<= 30")
-if full is not None:
-    print(f"{'  + whole name index (ms)':28}{full:>12.1f}")
-    print(f"{'  = load, fully indexed (ms)':28}{v['ksymtrace'] + full:>12.1f}{'':>{22 if base else 0}}{'<= 30':>10}")
+if all(has_full.values()):
+    f = row("  + whole name index (ms)", "full", lambda x: f"{x:.1f}", "")
+    t = {k: v[k] + f[k] for k in sides}
+    line = f"{'  = load, fully indexed (ms)':28}{t['ksymtrace']:>12.1f}"
+    if base:
+        line += f"{t['baseline']:>12.1f}{t['ksymtrace'] / t['baseline']:>10.2f}"
+    print(line + f"{'<= 30':>10}")
 row("peak RSS (MiB)", "rss", lambda x: f"{x / 1024:.1f}", "<= 24")
+row("list, saved (ms)", "list", lambda x: f"{x:.1f}", "")
 PY

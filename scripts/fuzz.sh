@@ -7,10 +7,11 @@
 # Options: --seconds N, --jobs N (targets at once; default nproc), --build DIR
 # (default build-fuzz), --seed N (libFuzzer's random seed; default
 # $KSYMTRACE_FUZZ_SEED, else a new one each run). Targets: ksyms (the table
-# loader and its queries), spec.
+# loader and its queries), spec, line (the kallsyms line parser against a plain
+# reading of its grammar).
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
-# (every input a fuzzer ever found), and for ksyms every table under
+# (every input a fuzzer ever found), and for ksyms and line every table under
 # tests/fixtures. Only files in the repository, so that a fixed --seed repeats a
 # run (seeds/ksyms/live-slice.kallsyms is a real table's slice). New inputs are kept
 # in BUILD/fuzz/corpus/TARGET, so longer runs build on earlier ones.
@@ -27,7 +28,7 @@ SEED=${KSYMTRACE_FUZZ_SEED:-0}
 JOBS=$(nproc)
 BUILD=build-fuzz
 TARGETS=()
-ALL_TARGETS=(ksyms spec)
+ALL_TARGETS=(ksyms spec line)
 
 usage() {
 	sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
@@ -53,11 +54,14 @@ for t in "${TARGETS[@]}"; do
 	[[ " ${ALL_TARGETS[*]} " == *" $t "* ]] || { echo "fuzz.sh: unknown target '$t' (targets: ${ALL_TARGETS[*]})" >&2; exit 2; }
 done
 
-# Per target: the longest input, and libFuzzer's time limit for one input. A
-# 64 KiB table is ~1,500 lines, enough for every shape of line, module and
-# duplicate; specs are refused past 1 KiB (SPEC_TEXT_MAX), so a little more
-# reaches that check too. One input takes milliseconds: 10 s means a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100)
+# Per target: the longest input, its dictionary, and libFuzzer's time limit for
+# one input. A 64 KiB table is ~1,500 lines, enough for every shape of line,
+# module and duplicate; specs are refused past 1 KiB (SPEC_TEXT_MAX), so a little
+# more reaches that check too; a few lines, one of them longer than a name may
+# be, are enough for the line parser. One input takes milliseconds: 10 s means
+# a hang.
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096)
+declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms)
 TIMEOUT=10
 
 CC=${CC:-clang}
@@ -80,7 +84,7 @@ seed_dir() { # target: assemble the read-only seeds, fresh each run
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp tests/fuzz/seeds/"$t"/* tests/fuzz/regress/"$t"/* "$dir"/ 2>/dev/null
-	if [[ $t == ksyms ]]; then
+	if [[ $t == ksyms || $t == line ]]; then
 		# the fixtures, good and bad, whoever wrote them; bigger ones get cut to max_len
 		while IFS= read -r -d '' f; do
 			cp "$f" "$dir/fixture-$(echo "${f#tests/fixtures/}" | tr / -)"
@@ -97,7 +101,7 @@ run_target() { # target: prints one summary line; returns libFuzzer's status
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$bin" "$WORK/corpus/$t" "$seeds" \
 		-max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
-		-max_len="${MAX_LEN[$t]}" -dict="tests/fuzz/$t.dict" -seed="$SEED" \
+		-max_len="${MAX_LEN[$t]}" -dict="tests/fuzz/${DICT[$t]}.dict" -seed="$SEED" \
 		-artifact_prefix="$WORK/artifacts/$t/" -print_final_stats=1 >"$log" 2>&1
 	rc=$?
 	local runs cov seed

@@ -20,6 +20,7 @@
 #include "kernel.h"
 #include "ksymtrace.h"
 #include "log.h"
+#include "parse.h"
 #include "plan.h"
 #include "run.h"
 #include "spec.h"
@@ -250,7 +251,7 @@ static const char doc[] =
 /* Resolve and choose every spec; add the chosen targets. Returns an exit code:
  * a spec that resolves to nothing (1) outranks an ambiguous one (3), and every
  * spec is looked at so that one run reports every problem. */
-static int collect_probes(const struct attach_args *a, struct spec *specs, const struct ksyms *t,
+static int collect_probes(const struct attach_args *a, struct spec *specs, struct ksyms *t,
 			  const struct traceable *trc, struct plan *pl)
 {
 	struct resolve_opts ro = { .funcs_only = true, .mod = a->module, .at = a->addr,
@@ -302,7 +303,7 @@ static int collect_probes(const struct attach_args *a, struct spec *specs, const
 /* The one way from specs to the probes to place, for --dry-run and a real attach
  * alike: resolve and choose, refuse, merge; and for a real attach with a saved
  * table, that the table is this boot's. Returns an exit code. */
-static int build_plan(const struct attach_args *a, struct spec *specs, const struct ksyms *t,
+static int build_plan(const struct attach_args *a, struct spec *specs, struct ksyms *t,
 		      const struct traceable *trc, struct plan *pl)
 {
 	int ret = collect_probes(a, specs, t, trc, pl);

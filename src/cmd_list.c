@@ -84,7 +84,8 @@ int cmd_list(int argc, char **argv)
 	struct ksyms *t = NULL;
 	struct traceable *tr = NULL;
 	struct list_out out = { 0 };
-	int shown, mod = -1, ret = EXIT_FAIL;
+	struct ksyms_filter f = { .mod = KSYMS_ANY_MOD };
+	int shown, ret = EXIT_FAIL;
 
 	cmd_parse(&argp, argc, argv, &a);
 
@@ -92,19 +93,22 @@ int cmd_list(int argc, char **argv)
 	if (!t)
 		goto cleanup;
 	if (a.module) {
-		mod = ksyms__mod_find(t, a.module);
-		if (mod < 0) {
+		f.mod = ksyms__mod_find(t, a.module);
+		if (f.mod < 0) {
 			log_error("no module '%s' in the symbol table: is it loaded? (lsmod)", a.module);
 			goto cleanup;
 		}
 	}
-	if (a.traceable && !(tr = traceable__load(t)))
+	if (a.traceable && !(tr = traceable__load(t))) {
+		log_error("out of memory");
 		goto cleanup;
+	}
 
 	/* instance numbers count within the list's own filter, as resolve's do */
 	sym_printer__init(&out.pr, stdout, t, tr, env.json);
 	out.glob = a.glob;
-	shown = spec__each_match(t, a.glob, mod, !a.all_types, print_row, &out);
+	f.funcs_only = !a.all_types;
+	shown = spec__each_match(t, a.glob, &f, print_row, &out);
 	if (shown < 0) {
 		log_error("out of memory");
 		goto cleanup;

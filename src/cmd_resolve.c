@@ -91,16 +91,20 @@ int cmd_resolve(int argc, char **argv)
 	ret = EXIT_FAIL;
 	res = calloc((size_t)a.n_specs, sizeof(*res));
 	errs = calloc((size_t)a.n_specs, sizeof(*errs));
-	if (!res || !errs)
+	if (!res || !errs) {
+		log_error("out of memory");
 		goto cleanup;
+	}
 
 	t = cli_load_table();
 	if (!t)
 		goto cleanup;
 	if (a.traceable) {
 		tr = traceable__load(t);
-		if (!tr)
+		if (!tr) {
+			log_error("out of memory");
 			goto cleanup;
+		}
 	}
 
 	for (int i = 0; i < a.n_specs; i++) {

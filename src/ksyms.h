@@ -8,9 +8,21 @@
  *
  * Storage: a string arena of the names (the file is read and parsed a chunk at a
  * time, never held whole), a compact record array sorted by (address, name), and
- * an index of record numbers sorted by (name, address). Every query is a [lo, hi) range in one of them.
- * The symbols are immutable once loaded, so results may point into them freely;
- * the name index sorts each part the first time a query reaches it (one thread).
+ * a name index of record positions sorted by (name, address). Every query is a
+ * [lo, hi) range in one of them. The records never change after the load, so
+ * results may point into them freely.
+ *
+ * The name index is completed lazily: the load groups it by the first two bytes of
+ * the name, and a query that reaches a group sorts it then (`resolve c_start`
+ * sorts the ~1% of names that start "c_"; sorting all of them at load would
+ * double the load, see scripts/bench-resolve.sh). So the queries that may sort
+ * take a non-const table: ksyms__by_name(), ksyms__by_prefix(),
+ * ksyms__instance() and ksyms__instance_at() (which also rank a name's records
+ * on first use), ksyms__suggest(), ksyms__index_all(). They never fail: what a
+ * sort needs is taken at load. Everything else reads a const table; one thread.
+ *
+ * Files: ksyms_line.c (the line grammar), ksyms_read.c (reading), ksyms_index.c
+ * (sorting, sizes, the name index), ksyms_query.c (the queries).
  */
 #ifndef KSYMTRACE_KSYMS_H
 #define KSYMTRACE_KSYMS_H
@@ -71,11 +83,11 @@ size_t ksyms__count(const struct ksyms *t);
 /* Records in (address, name) order: i in [0, count). */
 const struct ksym *ksyms__at(const struct ksyms *t, size_t i);
 /* The i-th record in (name, address) order, for i inside a range that
- * ksyms__by_name() or ksyms__by_prefix() returned (the name index sorts the part
- * a query touches on first use), or anywhere after ksyms__index_all(). */
+ * ksyms__by_name() or ksyms__by_prefix() returned, or anywhere after
+ * ksyms__index_all(). */
 const struct ksym *ksyms__by_name_at(const struct ksyms *t, size_t i);
-/* Complete the whole name index now; -ENOMEM on failure. */
-int ksyms__index_all(const struct ksyms *t);
+/* Complete the whole name index now (list, suggestions). */
+void ksyms__index_all(struct ksyms *t);
 const char *ksyms__name(const struct ksyms *t, const struct ksym *s);
 const char *ksyms__mod_name(const struct ksyms *t, uint16_t mod);
 size_t ksyms__mod_count(const struct ksyms *t);
@@ -84,11 +96,11 @@ int ksyms__mod_find(const struct ksyms *t, const char *name);
 /* Position of a record in the address order (for alias and neighbour walks). */
 size_t ksyms__pos(const struct ksyms *t, const struct ksym *s);
 
-/* All records named exactly NAME: by_name positions [*lo, *hi), address order.
- * Returns the number of matches. */
-size_t ksyms__by_name(const struct ksyms *t, const char *name, size_t *lo, size_t *hi);
-/* Names starting with PREFIX: by_name positions [*lo, *hi). */
-size_t ksyms__by_prefix(const struct ksyms *t, const char *prefix, size_t *lo, size_t *hi);
+/* All records named exactly NAME: name positions [*lo, *hi), address order.
+ * Returns the number of matches. May sort NAME's part of the name index. */
+size_t ksyms__by_name(struct ksyms *t, const char *name, size_t *lo, size_t *hi);
+/* Names starting with PREFIX: name positions [*lo, *hi). May sort the index. */
+size_t ksyms__by_prefix(struct ksyms *t, const char *prefix, size_t *lo, size_t *hi);
 /* All records at exactly ADDR: address positions [*lo, *hi), name order. */
 size_t ksyms__by_addr(const struct ksyms *t, uint64_t addr, size_t *lo, size_t *hi);
 /* The symbol that contains ADDR: the last record starting at or below ADDR whose
@@ -101,8 +113,46 @@ static inline bool ksym_is_func(const struct ksym *s)
 	return s->type == 't' || s->type == 'T';
 }
 
+/* Which records count: the filters of resolve, list and attach. */
+#define KSYMS_ANY_MOD (-1)
+struct ksyms_filter {
+	int mod;         /* a module index, or KSYMS_ANY_MOD */
+	bool funcs_only; /* functions (t/T) only */
+};
+
+static inline bool ksyms__passes(const struct ksym *s, const struct ksyms_filter *f)
+{
+	return (f->mod == KSYMS_ANY_MOD || s->mod == f->mod) && (!f->funcs_only || ksym_is_func(s));
+}
+
+/* The instance number of S (the N of NAME#N): 1-based, in address order, among
+ * the records of S's name that pass F; *COUNT gets how many pass. 0, and *COUNT
+ * 0, when S itself does not pass F. Resolution, list, the probe labels and the
+ * traceable lookup all number through here, so that NAME#N names one record
+ * everywhere. O(log n) once S's name is ranked (its first numbering ranks all
+ * of the name's records); it may sort S's part of the name index. */
+uint32_t ksyms__instance(struct ksyms *t, const struct ksym *s, const struct ksyms_filter *f,
+			 uint32_t *count);
+/* The same for the record at name position I of the range [LO, HI) that
+ * ksyms__by_name() returned for its name: O(1) once the name is ranked (on its
+ * first numbering, O(HI - LO)), for walks over a name's records. */
+uint32_t ksyms__instance_at(struct ksyms *t, size_t lo, size_t hi, size_t i,
+			    const struct ksyms_filter *f, uint32_t *count);
+
+/* Name bytes: anything printable or high-bit; no spaces, tabs or control bytes,
+ * which is what separates a name from the fields around a kallsyms line. */
+static inline bool ksym_name_byte(unsigned char c)
+{
+	return c > 0x20 && c != 0x7f;
+}
+
 /* "foo.isra.0", "foo.constprop.0", "foo.part.0", "foo.cold", "foo.llvm.123":
  * true when NAME is BASE followed by compiler clone suffixes only. */
 bool ksyms__is_clone_of(const char *name, const char *base);
+
+/* Up to MAX (at most KSYMS_SUGGEST_MAX) distinct names nearest to NAME by edit
+ * distance, nearest first; returns how many. Completes the name index. */
+#define KSYMS_SUGGEST_MAX 8
+size_t ksyms__suggest(struct ksyms *t, const char *name, const char **out, size_t max);
 
 #endif

@@ -208,15 +208,18 @@ int cli_parse_specs(char **texts, int n, struct spec **out)
 	struct spec *specs = calloc(n > 0 ? (size_t)n : 1, sizeof(*specs));
 
 	*out = NULL;
-	if (!specs)
+	if (!specs) {
+		log_error("out of memory");
 		return EXIT_FAIL;
+	}
 	for (int i = 0; i < n; i++) {
 		char err[SPEC_ERR_LEN];
+		int r = spec__parse(texts[i], &specs[i], err, sizeof(err));
 
-		if (spec__parse(texts[i], &specs[i], err, sizeof(err))) {
+		if (r) {
 			log_error("%s", err);
 			cli_free_specs(specs, i);
-			return EXIT_USAGE;
+			return r == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 		}
 	}
 	*out = specs;

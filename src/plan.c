@@ -13,7 +13,7 @@
 #include "output.h"
 
 struct plan {
-	const struct ksyms *t;
+	struct ksyms *t; /* not const: numbering a name may sort its part of the index */
 	struct probe *v;
 	size_t n, cap;
 	/* the places already planned, for plan__add: an open-addressing set of
@@ -24,7 +24,7 @@ struct plan {
 	size_t set_cap; /* a power of two */
 };
 
-struct plan *plan__new(const struct ksyms *t)
+struct plan *plan__new(struct ksyms *t)
 {
 	struct plan *pl = calloc(1, sizeof(*pl));
 
@@ -54,7 +54,7 @@ const struct probe *plan__probe(const struct plan *pl, size_t id)
 	return id < pl->n ? &pl->v[id] : NULL;
 }
 
-const struct ksyms *plan__table(const struct plan *pl)
+struct ksyms *plan__table(const struct plan *pl)
 {
 	return pl->t;
 }
@@ -151,25 +151,9 @@ static void drop_marked(struct plan *pl, const uint8_t *drop)
 
 /* ---- adding ------------------------------------------------------------------- */
 
-/* Instance number of S among every function of its name, whatever filter found
+/* The label numbers S among every function of its name, whatever filter found
  * it, so that the label is a spec that names S again. */
-static void instance_of(const struct ksyms *t, const struct ksym *s, uint32_t *index,
-			uint32_t *count)
-{
-	size_t lo, hi;
-
-	*index = *count = 0;
-	ksyms__by_name(t, ksyms__name(t, s), &lo, &hi);
-	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *o = ksyms__by_name_at(t, i);
-
-		if (!ksym_is_func(o))
-			continue;
-		++*count;
-		if (o == s)
-			*index = *count;
-	}
-}
+static const struct ksyms_filter label_filter = { .mod = KSYMS_ANY_MOD, .funcs_only = true };
 
 int plan__add(struct plan *pl, const struct target *tg, bool ret, const char *spec)
 {
@@ -191,7 +175,7 @@ int plan__add(struct plan *pl, const struct target *tg, bool ret, const char *sp
 	p->ret = ret;
 	p->clone = tg->clone;
 	p->spec = spec;
-	instance_of(pl->t, tg->sym, &p->index, &p->count);
+	p->index = ksyms__instance(pl->t, tg->sym, &label_filter, &p->count);
 	format_label(label, sizeof(label), ksyms__name(pl->t, tg->sym), tg->off, p->index, p->count);
 	p->label = strdup(label);
 	if (!p->label)

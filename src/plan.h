@@ -38,7 +38,7 @@ struct probe {
 struct plan;
 
 /* An empty plan over table T, which must outlive it. NULL when out of memory. */
-struct plan *plan__new(const struct ksyms *t);
+struct plan *plan__new(struct ksyms *t);
 void plan__free(struct plan *pl);
 
 /* Adds a probe at TG (a kretprobe if RET), asked for by SPEC. Returns 0, 1 if the
@@ -63,6 +63,8 @@ size_t plan__count(const struct plan *pl);
 /* Probe ID, or NULL when there is none (ID >= plan__count: an event whose probe
  * the kernel could not identify). */
 const struct probe *plan__probe(const struct plan *pl, size_t id);
-const struct ksyms *plan__table(const struct plan *pl);
+/* The table the plan was built on. The plan borrows it and does not own it;
+ * it is not const because name queries may sort their part of its index. */
+struct ksyms *plan__table(const struct plan *pl);
 
 #endif

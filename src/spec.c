@@ -1,80 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The spec grammar and its resolution. See spec.h. */
+/* The spec grammar. See spec.h; resolution is spec_resolve.c. */
 #define _GNU_SOURCE
 #include "spec.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	int base = 10;
+#include "parse.h"
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		unsigned d;
+/* One spec being parsed: the text as typed, for messages, and where the reason
+ * for a refusal goes. */
+struct parser {
+	const char *text;
+	struct spec *sp;
+	char *err;
+	size_t errlen;
+};
 
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / (uint64_t)base)
-			return -ERANGE;
-		v = v * (uint64_t)base + d;
-	}
-	*out = v;
-	return 0;
-}
+static int fail(const struct parser *ps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+static int fail(const struct parser *ps, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	vsnprintf(ps->err, ps->errlen, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
 
-/* Number field WHAT of spec TEXT: one message for every way it can be wrong. */
-static int parse_num(const char *text, const char *what, const char *s, uint64_t *out,
-		     char *err, size_t errlen)
+static int nomem(const struct parser *ps)
+{
+	snprintf(ps->err, ps->errlen, "out of memory");
+	return -ENOMEM;
+}
+
+/* Number field WHAT: one message for every way it can be wrong. */
+static int parse_num(const struct parser *ps, const char *what, const char *s, uint64_t *out)
 {
 	int r;
 
 	if (!*s)
-		return fail(err, errlen, "%s: missing %s (decimal or 0x-hex)", text, what);
+		return fail(ps, "%s: missing %s (decimal or 0x-hex)", ps->text, what);
 	if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) && !s[2])
-		return fail(err, errlen, "%s: missing hex digits after '%s' in the %s", text, s, what);
+		return fail(ps, "%s: missing hex digits after '%s' in the %s", ps->text, s, what);
 	r = parse_u64(s, out);
 	if (r == -ERANGE)
-		return fail(err, errlen, "%s: %s '%s' is out of range (over 64 bits)", text, what, s);
+		return fail(ps, "%s: %s '%s' is out of range (over 64 bits)", ps->text, what, s);
 	if (r)
-		return fail(err, errlen, "%s: bad %s '%s': use decimal or 0x-hex digits", text, what, s);
+		return fail(ps, "%s: bad %s '%s': use decimal or 0x-hex digits", ps->text, what, s);
 	return 0;
-}
-
-static bool is_name_char(unsigned char c)
-{
-	return c > 0x20 && c != 0x7f;
 }
 
 /* How many leading bytes of S are name characters. */
@@ -82,7 +62,7 @@ static size_t name_span(const char *s)
 {
 	size_t n = 0;
 
-	while (s[n] && is_name_char((unsigned char)s[n]))
+	while (s[n] && ksym_name_byte((unsigned char)s[n]))
 		n++;
 	return n;
 }
@@ -97,598 +77,152 @@ void spec__free(struct spec *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
+/* The steps of spec__parse, in order over a copy of the text: each takes its
+ * part off the copy at *P (cutting it with a NUL where it starts), and returns
+ * 0, or -EINVAL (-ENOMEM) with the reason in the parser's ERR. */
+
+/* bpftrace's kprobe:/kretprobe: in front, perf's %return behind. */
+static int take_kind(const struct parser *ps, char **p)
+{
+	bool kret_prefix = false;
+	char *pct;
+
+	if (strncmp(*p, "kprobe:", 7) == 0) {
+		*p += 7;
+	} else if (strncmp(*p, "kretprobe:", 10) == 0) {
+		*p += 10;
+		kret_prefix = true;
+		ps->sp->ret = true;
+	}
+	pct = strchr(*p, '%');
+	if (!pct)
+		return 0;
+	if (strcmp(pct, "%return") != 0)
+		return fail(ps, "%s: unknown suffix '%s': the only one is %%return", ps->text, pct);
+	if (kret_prefix)
+		return fail(ps, "%s: kretprobe: and %%return say the same thing: use one", ps->text);
+	*pct = '\0';
+	ps->sp->ret = true;
+	return 0;
+}
+
+/* MOD: */
+static int take_module(const struct parser *ps, char **p)
+{
+	char *colon = strchr(*p, ':');
+
+	if (!colon)
+		return 0;
+	if (strchr(colon + 1, ':'))
+		return fail(ps, "%s: too many ':': write MOD:NAME (or kprobe:MOD:NAME)", ps->text);
+	*colon = '\0';
+	if (!**p)
+		return fail(ps, "%s: empty module name before ':': write MOD:NAME, or drop the ':'", ps->text);
+	ps->sp->mod = strdup(*p);
+	if (!ps->sp->mod)
+		return nomem(ps);
+	*p = colon + 1;
+	return 0;
+}
+
+/* #N or @ADDR */
+static int take_selector(const struct parser *ps, char *p)
+{
+	char *sel = strpbrk(p, "#@");
+	uint64_t n;
+	int r;
+
+	if (!sel)
+		return 0;
+	if (strpbrk(sel + 1, "#@"))
+		return fail(ps, "%s: give one selector, #N or @ADDR, not both", ps->text);
+	if (*sel == '@') {
+		*sel = '\0';
+		ps->sp->has_at = true;
+		return parse_num(ps, "address after '@'", sel + 1, &ps->sp->at);
+	}
+	*sel = '\0';
+	r = parse_num(ps, "instance number after '#'", sel + 1, &n);
+	if (r)
+		return r;
+	if (n == 0)
+		return fail(ps, "%s: instance numbers start at 1 (#1 is the lowest address)", ps->text);
+	if (n > UINT32_MAX)
+		return fail(ps, "%s: instance number %" PRIu64 " is out of range", ps->text, n);
+	ps->sp->inst = (uint32_t)n;
+	return 0;
+}
+
+/* +OFF */
+static int take_offset(const struct parser *ps, char *p)
+{
+	char *plus = strchr(p, '+');
+
+	if (!plus)
+		return 0;
+	*plus = '\0';
+	ps->sp->has_off = true;
+	return parse_num(ps, "offset after '+'", plus + 1, &ps->sp->off);
+}
+
+/* What is left, P: an address, or a name or glob. */
+static int take_target(const struct parser *ps, const char *p)
+{
+	struct spec *sp = ps->sp;
+	int r;
+
+	if (!*p)
+		return fail(ps, "%s: empty symbol name: write NAME, NAME+OFF or an address", ps->text);
+	if (strlen(p) > KSYMS_NAME_MAX)
+		return fail(ps, "%.40s...: symbol name longer than %d bytes", ps->text, KSYMS_NAME_MAX);
+	/* C identifiers never start with a digit: this is an address */
+	if (*p >= '0' && *p <= '9') {
+		r = parse_num(ps, "address", p, &sp->addr);
+		if (r)
+			return r;
+		if (sp->has_off || sp->inst || sp->has_at)
+			return fail(ps, "%s: an address takes no +OFF, #N or @ADDR: give the final address", ps->text);
+		if (sp->mod)
+			return fail(ps, "%s: an address needs no module: drop '%s:'", ps->text, sp->mod);
+		sp->is_addr = true;
+		return 0;
+	}
+	sp->glob = strpbrk(p, "*?[") != NULL;
+	if (sp->glob && (sp->inst || sp->has_at))
+		return fail(ps, "%s: #N and @ADDR pick one instance of one name, not of a glob", ps->text);
+	sp->name = strdup(p);
+	return sp->name ? 0 : nomem(ps);
+}
+
 int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen)
 {
-	char *buf = NULL, *p, *colon, *sel, *plus, *pct;
-	bool kret_prefix = false;
-	int r = -EINVAL;
+	struct parser ps = { .text = text, .sp = sp, .err = err, .errlen = errlen };
+	char *buf = NULL, *p;
+	size_t safe;
+	int r;
 
 	memset(sp, 0, sizeof(*sp));
 	if (!text || !*text)
-		return fail(err, errlen, "empty spec: give a symbol name (vfs_read), NAME+OFF or an address");
+		return fail(&ps, "empty spec: give a symbol name (vfs_read), NAME+OFF or an address");
 	/* Only the bytes before the first space or control byte are ever quoted
 	 * back: a newline or an escape sequence echoed would split the message or
 	 * reach the terminal. */
-	size_t safe = name_span(text);
-
+	safe = name_span(text);
 	if (strlen(text) > SPEC_TEXT_MAX)
-		return fail(err, errlen, "%.*s...: spec longer than %d bytes: a symbol name has at most %d",
+		return fail(&ps, "%.*s...: spec longer than %d bytes: a symbol name has at most %d",
 			    (int)(safe < 40 ? safe : 40), text, SPEC_TEXT_MAX, KSYMS_NAME_MAX);
 	if (text[safe])
-		return fail(err, errlen, "'%.*s': spaces and control characters are not allowed in a spec (byte %zu is 0x%02x): a spec is one word, such as vfs_read+0x10",
+		return fail(&ps, "'%.*s': spaces and control characters are not allowed in a spec (byte %zu is 0x%02x): a spec is one word, such as vfs_read+0x10",
 			    (int)safe, text, safe + 1, (unsigned char)text[safe]);
 	sp->text = strdup(text);
-	buf = strdup(text);
-	if (!sp->text || !buf) {
-		r = fail(err, errlen, "out of memory");
-		goto out;
-	}
-	p = buf;
-
-	/* bpftrace spelling: kprobe:[MOD:]NAME[+OFF], kretprobe:... */
-	if (strncmp(p, "kprobe:", 7) == 0) {
-		p += 7;
-	} else if (strncmp(p, "kretprobe:", 10) == 0) {
-		p += 10;
-		kret_prefix = true;
-		sp->ret = true;
-	}
-
-	/* perf spelling: %return */
-	pct = strchr(p, '%');
-	if (pct) {
-		if (strcmp(pct, "%return") != 0) {
-			r = fail(err, errlen, "%s: unknown suffix '%s': the only one is %%return", text, pct);
-			goto out;
-		}
-		if (kret_prefix) {
-			r = fail(err, errlen, "%s: kretprobe: and %%return say the same thing: use one", text);
-			goto out;
-		}
-		*pct = '\0';
-		sp->ret = true;
-	}
-
-	colon = strchr(p, ':');
-	if (colon) {
-		if (strchr(colon + 1, ':')) {
-			r = fail(err, errlen, "%s: too many ':': write MOD:NAME (or kprobe:MOD:NAME)", text);
-			goto out;
-		}
-		*colon = '\0';
-		if (!*p) {
-			r = fail(err, errlen, "%s: empty module name before ':': write MOD:NAME, or drop the ':'", text);
-			goto out;
-		}
-		sp->mod = strdup(p);
-		if (!sp->mod) {
-			r = fail(err, errlen, "out of memory");
-			goto out;
-		}
-		p = colon + 1;
-	}
-
-	sel = strpbrk(p, "#@");
-	if (sel) {
-		char kind = *sel;
-
-		if (strpbrk(sel + 1, "#@")) {
-			r = fail(err, errlen, "%s: give one selector, #N or @ADDR, not both", text);
-			goto out;
-		}
-		*sel = '\0';
-		if (kind == '#') {
-			uint64_t n;
-
-			r = parse_num(text, "instance number after '#'", sel + 1, &n, err, errlen);
-			if (r)
-				goto out;
-			r = -EINVAL;
-			if (n == 0) {
-				r = fail(err, errlen, "%s: instance numbers start at 1 (#1 is the lowest address)", text);
-				goto out;
-			}
-			if (n > UINT32_MAX) {
-				r = fail(err, errlen, "%s: instance number %" PRIu64 " is out of range", text, n);
-				goto out;
-			}
-			sp->inst = (uint32_t)n;
-		} else {
-			r = parse_num(text, "address after '@'", sel + 1, &sp->at, err, errlen);
-			if (r)
-				goto out;
-			r = -EINVAL;
-			sp->has_at = true;
-		}
-	}
-
-	plus = strchr(p, '+');
-	if (plus) {
-		*plus = '\0';
-		r = parse_num(text, "offset after '+'", plus + 1, &sp->off, err, errlen);
-		if (r)
-			goto out;
-		r = -EINVAL;
-		sp->has_off = true;
-	}
-
-	if (!*p) {
-		r = fail(err, errlen, "%s: empty symbol name: write NAME, NAME+OFF or an address", text);
-		goto out;
-	}
-	if (strlen(p) > KSYMS_NAME_MAX) {
-		r = fail(err, errlen, "%.40s...: symbol name longer than %d bytes", text, KSYMS_NAME_MAX);
-		goto out;
-	}
-
-	/* C identifiers never start with a digit: this is an address */
-	if (*p >= '0' && *p <= '9') {
-		r = parse_num(text, "address", p, &sp->addr, err, errlen);
-		if (r)
-			goto out;
-		r = -EINVAL;
-		if (sp->has_off || sp->inst || sp->has_at) {
-			r = fail(err, errlen, "%s: an address takes no +OFF, #N or @ADDR: give the final address", text);
-			goto out;
-		}
-		if (sp->mod && strcmp(sp->mod, "kprobe") != 0) {
-			r = fail(err, errlen, "%s: an address needs no module: drop '%s:'", text, sp->mod);
-			goto out;
-		}
-		sp->is_addr = true;
-		r = 0;
-		goto out;
-	}
-
-	sp->glob = strpbrk(p, "*?[") != NULL;
-	if (sp->glob && (sp->inst || sp->has_at)) {
-		r = fail(err, errlen, "%s: #N and @ADDR pick one instance of one name, not of a glob", text);
-		goto out;
-	}
-	sp->name = strdup(p);
-	if (!sp->name) {
-		r = fail(err, errlen, "out of memory");
-		goto out;
-	}
-	r = 0;
-out:
+	p = buf = strdup(text);
+	if (!sp->text || !buf)
+		r = nomem(&ps);
+	else if (!(r = take_kind(&ps, &p)) && !(r = take_module(&ps, &p)) &&
+		 !(r = take_selector(&ps, p)) && !(r = take_offset(&ps, p)))
+		r = take_target(&ps, p);
 	free(buf);
 	if (r)
 		spec__free(sp);
 	return r;
-}
-
-/* ---- resolution ------------------------------------------------------------- */
-
-int candidates__push(struct candidates *c, const struct target *tg)
-{
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 16;
-		struct target *nv = realloc(c->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		c->v = nv;
-		c->cap = ncap;
-	}
-	c->v[c->n++] = *tg;
-	return 0;
-}
-
-void candidates__free(struct candidates *c)
-{
-	free(c->v);
-	memset(c, 0, sizeof(*c));
-}
-
-struct filter {
-	int mod; /* -1 for any */
-	bool funcs_only;
-};
-
-static bool keep(const struct filter *f, const struct ksym *s)
-{
-	if (f->mod >= 0 && s->mod != f->mod)
-		return false;
-	if (f->funcs_only && !ksym_is_func(s))
-		return false;
-	return true;
-}
-
-/* What to do with each symbol a name walk keeps. */
-struct walk {
-	const struct ksyms *t;
-	const struct filter *f;
-	bool clone; /* mark the targets as clones of the name asked for */
-	int (*each)(const struct target *tg, void *arg);
-	void *arg;
-};
-
-/* Pass the records of one name, by_name positions [lo, hi), that pass W's
- * filter to W's callback, numbered in address order. Returns how many were
- * passed, or the callback's first negative return. */
-static int walk_name_group(const struct walk *w, size_t lo, size_t hi)
-{
-	uint32_t count = 0, idx = 0;
-
-	for (size_t i = lo; i < hi; i++)
-		count += keep(w->f, ksyms__by_name_at(w->t, i));
-	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *s = ksyms__by_name_at(w->t, i);
-		struct target tg = { .sym = s, .count = count, .clone = w->clone };
-		int r;
-
-		if (!keep(w->f, s))
-			continue;
-		tg.index = ++idx;
-		r = w->each(&tg, w->arg);
-		if (r < 0)
-			return r;
-	}
-	return (int)count;
-}
-
-/* Walk by_name positions [lo, hi) one name at a time, passing on the names
- * that ACCEPT approves. */
-static int walk_groups(const struct walk *w, size_t lo, size_t hi,
-		       bool (*accept)(const char *name, const void *arg), const void *arg)
-{
-	int total = 0;
-
-	while (lo < hi) {
-		const char *nm = ksyms__name(w->t, ksyms__by_name_at(w->t, lo));
-		size_t end = lo + 1;
-
-		while (end < hi && strcmp(ksyms__name(w->t, ksyms__by_name_at(w->t, end)), nm) == 0)
-			end++;
-		if (!accept || accept(nm, arg)) {
-			int r = walk_name_group(w, lo, end);
-
-			if (r < 0)
-				return r;
-			total += r;
-		}
-		lo = end;
-	}
-	return total;
-}
-
-static int push_target(const struct target *tg, void *arg)
-{
-	return candidates__push(arg, tg);
-}
-
-static bool accept_glob(const char *name, const void *arg)
-{
-	return fnmatch((const char *)arg, name, 0) == 0;
-}
-
-static bool accept_clone(const char *name, const void *arg)
-{
-	return ksyms__is_clone_of(name, (const char *)arg);
-}
-
-/* The literal part of a glob before its first wildcard: the by_name range to scan. */
-static char *glob_prefix(const char *glob)
-{
-	size_t n = strcspn(glob, "*?[\\");
-
-	return strndup(glob, n);
-}
-
-static int walk_glob(const struct walk *w, const char *glob)
-{
-	char *pfx = glob ? glob_prefix(glob) : strdup("");
-	size_t lo, hi;
-
-	if (!pfx)
-		return -ENOMEM;
-	ksyms__by_prefix(w->t, pfx, &lo, &hi);
-	free(pfx);
-	return walk_groups(w, lo, hi, glob ? accept_glob : NULL, glob);
-}
-
-int spec__each_match(const struct ksyms *t, const char *glob, int mod, bool funcs_only,
-		     int (*each)(const struct target *tg, void *arg), void *arg)
-{
-	struct filter f = { .mod = mod, .funcs_only = funcs_only };
-	struct walk w = { .t = t, .f = &f, .each = each, .arg = arg };
-
-	return walk_glob(&w, glob);
-}
-
-static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb, size_t *row)
-{
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
-size_t ksyms__suggest(const struct ksyms *t, const char *name, const char **out, size_t max)
-{
-	size_t ln = strlen(name), n = 0, limit = ln / 3 > 2 ? ln / 3 : 2;
-	size_t dist[8], *row;
-	const char *prev = NULL;
-
-	if (max > 8)
-		max = 8;
-	if (ksyms__index_all(t))
-		return 0;
-	row = malloc((KSYMS_NAME_MAX + 2) * sizeof(*row));
-	if (!row)
-		return 0;
-	for (size_t i = 0; i < ksyms__count(t); i++) {
-		const char *nm = ksyms__name(t, ksyms__by_name_at(t, i));
-		size_t lm, d, worst = n == max ? dist[n - 1] : limit;
-
-		if (prev && strcmp(prev, nm) == 0)
-			continue;
-		prev = nm;
-		lm = strlen(nm);
-		if ((lm > ln ? lm - ln : ln - lm) > worst)
-			continue;
-		d = edit_distance(name, ln, nm, lm, row);
-		if (d > worst || (n == max && d == worst))
-			continue;
-		/* insert, keeping (distance, name order) */
-		size_t k = n < max ? n++ : max - 1;
-
-		while (k > 0 && dist[k - 1] > d) {
-			dist[k] = dist[k - 1];
-			out[k] = out[k - 1];
-			k--;
-		}
-		dist[k] = d;
-		out[k] = nm;
-	}
-	free(row);
-	return n;
-}
-
-static enum spec_res not_found(const struct spec *sp, const struct ksyms *t,
-			       const struct filter *f, char *err, size_t errlen)
-{
-	const char *sugg[3];
-	size_t lo, hi, all, n;
-	char hint[3 * (KSYMS_NAME_MAX + 2)] = "";
-	int len = 0;
-
-	all = ksyms__by_name(t, sp->name, &lo, &hi);
-	if (all && f->mod >= 0) {
-		snprintf(err, errlen, "%s: no %s%s in module %s (%zu elsewhere: try without '%s:')",
-			 sp->text, sp->name, f->funcs_only ? " function" : "", ksyms__mod_name(t, (uint16_t)f->mod),
-			 all, ksyms__mod_name(t, (uint16_t)f->mod));
-		return SPEC_RES_NOT_FOUND;
-	}
-	if (all && f->funcs_only) {
-		const struct ksym *s = ksyms__by_name_at(t, lo);
-
-		snprintf(err, errlen, "%s: %s is not a function (kallsyms type '%c'): only text symbols can be probed",
-			 sp->text, sp->name, s->type);
-		return SPEC_RES_NOT_FOUND;
-	}
-	if (sp->glob) {
-		snprintf(err, errlen, "%s: no symbol matches", sp->text);
-		return SPEC_RES_NOT_FOUND;
-	}
-	n = ksyms__suggest(t, sp->name, sugg, 3);
-	for (size_t i = 0; i < n && len >= 0 && (size_t)len < sizeof(hint); i++)
-		len += snprintf(hint + len, sizeof(hint) - (size_t)len, "%s%s", i ? ", " : "", sugg[i]);
-	if (n)
-		snprintf(err, errlen, "%s: no such symbol; did you mean: %s?", sp->text, hint);
-	else
-		snprintf(err, errlen, "%s: no such symbol", sp->text);
-	return SPEC_RES_NOT_FOUND;
-}
-
-static enum spec_res resolve_addr(const struct spec *sp, const struct ksyms *t,
-				  const struct filter *f, struct candidates *out, char *err,
-				  size_t errlen)
-{
-	const struct ksym *s = ksyms__containing(t, sp->addr);
-	size_t lo, hi;
-
-	if (!s) {
-		size_t n = ksyms__count(t), at_lo, at_hi;
-		const struct ksym *prev;
-
-		ksyms__by_addr(t, sp->addr, &at_lo, &at_hi);
-		if (at_lo == 0 || n == 0) {
-			snprintf(err, errlen, "%s: below the first symbol (%s at 0x%" PRIx64 ")", sp->text,
-				 n ? ksyms__name(t, ksyms__at(t, 0)) : "none", n ? ksyms__at(t, 0)->addr : 0);
-			return SPEC_RES_NO_ADDR;
-		}
-		prev = ksyms__at(t, at_lo - 1);
-		if (!prev->size)
-			snprintf(err, errlen, "%s: past %s at 0x%" PRIx64 " [%s], the last symbol of its module, whose size is unknown",
-				 sp->text, ksyms__name(t, prev), prev->addr, ksyms__mod_name(t, prev->mod));
-		else
-			snprintf(err, errlen, "%s: in a gap, past the end of %s (0x%" PRIx64 " + %u) [%s]",
-				 sp->text, ksyms__name(t, prev), prev->addr, prev->size,
-				 ksyms__mod_name(t, prev->mod));
-		return SPEC_RES_NO_ADDR;
-	}
-	if (f->funcs_only && !ksym_is_func(s)) {
-		snprintf(err, errlen, "%s: inside %s (kallsyms type '%c'), which is not a function",
-			 sp->text, ksyms__name(t, s), s->type);
-		return SPEC_RES_NO_ADDR;
-	}
-	if (f->mod >= 0 && s->mod != f->mod) {
-		snprintf(err, errlen, "%s: inside %s in module %s, not %s", sp->text, ksyms__name(t, s),
-			 ksyms__mod_name(t, s->mod), ksyms__mod_name(t, (uint16_t)f->mod));
-		return SPEC_RES_NO_ADDR;
-	}
-	/* the containing symbol and every alias at its start */
-	ksyms__by_addr(t, s->addr, &lo, &hi);
-	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *a = ksyms__at(t, i);
-		const struct ksym *first = NULL;
-		size_t nlo, nhi;
-		struct target tg = { .sym = a, .off = sp->addr - a->addr, .alias = a != s };
-
-		if (!keep(f, a) || a->mod != s->mod)
-			continue;
-		/* instance number of this name, in the same terms as a name query */
-		ksyms__by_name(t, ksyms__name(t, a), &nlo, &nhi);
-		for (size_t k = nlo; k < nhi; k++) {
-			const struct ksym *o = ksyms__by_name_at(t, k);
-
-			if (!keep(f, o))
-				continue;
-			tg.count++;
-			if (!first || o == a)
-				first = o;
-			if (o == a)
-				tg.index = tg.count;
-		}
-		if (candidates__push(out, &tg))
-			return snprintf(err, errlen, "out of memory"), SPEC_RES_NOT_FOUND;
-	}
-	return SPEC_RES_OK;
-}
-
-/* Keep only OUT[from..] entries that SEL approves; returns how many remain. */
-static size_t select_in_place(struct candidates *out, size_t from, const struct spec *sp,
-			      const struct resolve_opts *o)
-{
-	size_t w = from;
-
-	for (size_t i = from; i < out->n; i++) {
-		const struct target *tg = &out->v[i];
-
-		if (sp->inst && tg->index != sp->inst)
-			continue;
-		if (sp->has_at && tg->sym->addr != sp->at)
-			continue;
-		if (o && o->has_at && tg->sym->addr != o->at)
-			continue;
-		out->v[w++] = *tg;
-	}
-	out->n = w;
-	return w - from;
-}
-
-enum spec_res spec__resolve(const struct spec *sp, const struct ksyms *t,
-			    const struct resolve_opts *o, struct candidates *out, char *err,
-			    size_t errlen)
-{
-	struct filter f = { .mod = -1, .funcs_only = o && o->funcs_only };
-	const char *modname = sp->mod;
-	size_t from = out->n, lo, hi;
-	int r;
-
-	if (modname && strcmp(modname, "kprobe") == 0 && sp->is_addr)
-		modname = NULL;
-	if (o && o->mod) {
-		if (modname && strcmp(modname, o->mod) != 0) {
-			snprintf(err, errlen, "%s: module %s in the spec contradicts --module %s", sp->text,
-				 modname, o->mod);
-			return SPEC_RES_NO_MODULE;
-		}
-		modname = o->mod;
-	}
-	if (modname) {
-		f.mod = ksyms__mod_find(t, modname);
-		if (f.mod < 0) {
-			snprintf(err, errlen, "%s: no module '%s' in the symbol table: is it loaded? (lsmod)",
-				 sp->text, modname);
-			return SPEC_RES_NO_MODULE;
-		}
-	}
-
-	if (sp->is_addr) {
-		enum spec_res res = resolve_addr(sp, t, &f, out, err, errlen);
-
-		if (res == SPEC_RES_OK && o && o->has_at && out->n > from &&
-		    out->v[from].sym->addr != o->at) {
-			snprintf(err, errlen, "%s: starts at 0x%" PRIx64 ", not at --addr 0x%" PRIx64,
-				 sp->text, out->v[from].sym->addr, o->at);
-			out->n = from;
-			return SPEC_RES_NO_AT;
-		}
-		return res;
-	}
-
-	struct walk w = { .t = t, .f = &f, .each = push_target, .arg = out };
-
-	if (sp->glob) {
-		r = walk_glob(&w, sp->name);
-	} else {
-		ksyms__by_name(t, sp->name, &lo, &hi);
-		r = walk_name_group(&w, lo, hi);
-		if (r == 0) {
-			/* no exact match: offer "name.isra.0", "name.constprop.0", ... */
-			size_t plen = strlen(sp->name);
-			char *pfx = malloc(plen + 2);
-
-			if (!pfx)
-				return snprintf(err, errlen, "out of memory"), SPEC_RES_NOT_FOUND;
-			memcpy(pfx, sp->name, plen);
-			memcpy(pfx + plen, ".", 2);
-			ksyms__by_prefix(t, pfx, &lo, &hi);
-			free(pfx);
-			w.clone = true;
-			r = walk_groups(&w, lo, hi, accept_clone, sp->name);
-		}
-	}
-	if (r < 0)
-		return snprintf(err, errlen, "out of memory"), SPEC_RES_NOT_FOUND;
-	if (r == 0)
-		return not_found(sp, t, &f, err, errlen);
-
-	if (sp->inst || sp->has_at || (o && o->has_at)) {
-		uint32_t count = out->v[from].count;
-		size_t kept;
-		struct candidates all = { 0 };
-
-		/* keep a copy of the instances for the message if nothing is selected */
-		for (size_t i = from; i < out->n; i++)
-			if (candidates__push(&all, &out->v[i])) {
-				candidates__free(&all);
-				return snprintf(err, errlen, "out of memory"), SPEC_RES_NOT_FOUND;
-			}
-		kept = select_in_place(out, from, sp, o);
-		if (kept == 0 && sp->inst) {
-			if (count == 1)
-				snprintf(err, errlen, "%s: %s has only 1 instance%s: drop the '#%u'",
-					 sp->text, sp->name, modname ? " in that module" : "", sp->inst);
-			else
-				snprintf(err, errlen, "%s: %s has only %u instances%s: pick #1 to #%u",
-					 sp->text, sp->name, count, modname ? " in that module" : "", count);
-			candidates__free(&all);
-			return SPEC_RES_BAD_INSTANCE;
-		}
-		if (kept == 0) {
-			char list[160] = "";
-			int len = 0;
-
-			for (size_t i = 0; i < all.n && i < 4 && len >= 0 && (size_t)len < sizeof(list); i++)
-				len += snprintf(list + len, sizeof(list) - (size_t)len, "%s0x%" PRIx64,
-						i ? ", " : "", all.v[i].sym->addr);
-			snprintf(err, errlen, "%s: no instance of %s starts at 0x%" PRIx64 "; they start at %s%s",
-				 sp->text, sp->name, sp->has_at ? sp->at : o->at, list, all.n > 4 ? ", ..." : "");
-			candidates__free(&all);
-			return SPEC_RES_NO_AT;
-		}
-		candidates__free(&all);
-	}
-	for (size_t i = from; i < out->n; i++)
-		out->v[i].off = sp->off;
-	return SPEC_RES_OK;
 }

@@ -5,9 +5,10 @@
  *         | ADDR ['%return']
  *         | ('kprobe' | 'kretprobe') ':' [MOD ':'] NAME ['+' OFF] [ '#' N | '@' ADDR ]
  *
- * Parsing needs no table, so every spec on a command line is checked before any
- * output is printed. Resolution turns a spec into candidate targets; choosing one
- * among several is choose.c's job, never this file's.
+ * Parsing (spec.c) needs no table, so every spec on a command line is checked
+ * before any output is printed. Resolution (spec_resolve.c) turns a spec into
+ * candidate targets; choosing one among several is choose.c's job, never this
+ * module's.
  */
 #ifndef KSYMTRACE_SPEC_H
 #define KSYMTRACE_SPEC_H
@@ -38,15 +39,16 @@ struct spec {
 	bool glob;     /* NAME contains * ? or [ */
 };
 
-/* Returns 0, or -EINVAL with a one-line reason in ERR (no trailing newline). */
+/* Returns 0, or -EINVAL with a one-line reason in ERR (no trailing newline), or
+ * -ENOMEM with "out of memory" there. */
 int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen);
 void spec__free(struct spec *sp);
 
 struct target {
 	const struct ksym *sym;
 	uint64_t off;   /* offset inside sym: +OFF, or ADDR - start for address specs */
-	uint32_t index; /* 1-based instance number of this name (within the module filter) */
-	uint32_t count; /* how many instances the name has (within the module filter) */
+	uint32_t index; /* its #N: ksyms__instance() under the resolution's filter */
+	uint32_t count; /* how many instances pass that filter */
 	bool clone;     /* offered because NAME had no exact match and this is a clone of it */
 	bool alias;     /* an address query's other name at the same start */
 };
@@ -63,6 +65,7 @@ enum spec_res {
 	SPEC_RES_BAD_INSTANCE, /* #N past the number of instances */
 	SPEC_RES_NO_AT,        /* @ADDR is not the start of any instance */
 	SPEC_RES_NO_ADDR,      /* an address in a gap or past the last symbol */
+	SPEC_RES_NOMEM,        /* out of memory: the message says so, never "not found" */
 };
 
 struct resolve_opts {
@@ -73,25 +76,20 @@ struct resolve_opts {
 };
 
 /* Resolve SP into OUT (appended). On failure returns the reason and writes a
- * one-line message, with "did you mean" names where they help, into ERR. */
-enum spec_res spec__resolve(const struct spec *sp, const struct ksyms *t,
+ * one-line message, with "did you mean" names where they help, into ERR. The
+ * table is not const: a query may sort part of its name index (ksyms.h). */
+enum spec_res spec__resolve(const struct spec *sp, struct ksyms *t,
 			    const struct resolve_opts *opts, struct candidates *out,
 			    char *err, size_t errlen);
 void candidates__free(struct candidates *c);
 int candidates__push(struct candidates *c, const struct target *tg);
 
 /* Every symbol whose name matches GLOB (NULL: every name), in name then address
- * order, in module MOD (-1: any), functions only if FUNCS_ONLY. Each is passed to
- * EACH numbered among the instances of its name that pass the same filter, as
- * spec__resolve numbers them. Returns how many were passed, or EACH's first
- * negative return (or -ENOMEM), which stops the walk. */
-int spec__each_match(const struct ksyms *t, const char *glob, int mod, bool funcs_only,
+ * order, that passes F. Each is passed to EACH with its instance number under
+ * the same filter (ksyms__instance), as spec__resolve numbers them. Returns how
+ * many were passed, or EACH's first negative return (or -ENOMEM), which stops
+ * the walk. */
+int spec__each_match(struct ksyms *t, const char *glob, const struct ksyms_filter *f,
 		     int (*each)(const struct target *tg, void *arg), void *arg);
-
-/* Up to MAX distinct names nearest to NAME by edit distance; returns how many. */
-size_t ksyms__suggest(const struct ksyms *t, const char *name, const char **out, size_t max);
-
-/* Strict number parsing shared by the CLI: decimal or 0x-hex, whole string. */
-int parse_u64(const char *s, uint64_t *out);
 
 #endif

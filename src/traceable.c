@@ -8,16 +8,15 @@
 #include <string.h>
 
 #include "kernel.h"
-#include "spec.h"
+#include "parse.h"
 
 struct traceable {
 	const struct ksyms *t;
-	bool have_ftrace, ftrace_by_addr, have_blacklist;
-	/* per address position */
-	uint8_t *ftrace_hit;  /* by address: listed; by name: unused */
+	bool have_ftrace, have_blacklist;
+	/* per address position: what the ftrace list says (enum tri; FALSE until
+	 * listed), and whether the kprobes blacklist names it */
+	int8_t *ftrace;
 	uint8_t *blacklisted;
-	/* per by_name position of a (name, module) group's first record: times listed */
-	uint16_t *ftrace_count;
 };
 
 static FILE *open_under(const char *const *rels, size_t n)
@@ -70,77 +69,127 @@ static bool split_name_mod(char *line, char **name, char **mod)
 	return *p != '\0';
 }
 
-/* First by_name position of (NAME, MOD)'s function records, or SIZE_MAX. */
-static size_t group_of(const struct ksyms *t, const char *name, int mod)
+/* Every name at an address the kernel lists is traceable: the file names each
+ * address once, under one of its names (ftrace's kallsyms lookup), and the
+ * others are the same code (ksys_read and __x64_sys_read_alias). The address is
+ * where ftrace patches, which may lie past the start (+4 after an ENDBR). */
+static void mark_addr(struct traceable *tr, uint64_t addr)
 {
+	const struct ksym *s = ksyms__containing(tr->t, addr);
 	size_t lo, hi;
 
-	ksyms__by_name(t, name, &lo, &hi);
-	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *s = ksyms__by_name_at(t, i);
-
-		if (s->mod == mod && ksym_is_func(s))
-			return i;
-	}
-	return SIZE_MAX;
+	if (!s)
+		return;
+	ksyms__by_addr(tr->t, s->addr, &lo, &hi);
+	for (size_t i = lo; i < hi; i++)
+		tr->ftrace[i] = TRI_TRUE;
 }
 
-static void load_ftrace_addrs(struct traceable *tr, FILE *f)
+/* available_filter_functions_addrs: "ffffffff81001234 name [mod]". Returns false
+ * when no address reads as more than 0 (kptr_restrict): then the names decide. */
+static bool load_ftrace_addrs(struct traceable *tr, FILE *f)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	bool any_nonzero = false;
 
 	while (getline(&line, &cap, f) > 0) {
+		char *sp = strchr(line, ' '), buf[24];
 		uint64_t addr;
-		char *sp = strchr(line, ' ');
-		const struct ksym *s;
 
 		if (!sp)
 			continue;
-		char buf[24];
-
 		*sp = '\0';
-		/* the file writes bare hex: "ffffffff81001234 name [mod]" */
+		/* the file writes bare hex */
 		if (strlen(line) > 16)
 			continue;
 		snprintf(buf, sizeof(buf), "0x%s", line);
-		if (parse_u64(buf, &addr) != 0)
+		if (parse_u64(buf, &addr) != 0 || !addr)
 			continue;
-		if (addr)
-			any_nonzero = true;
-		s = ksyms__containing(tr->t, addr);
-		if (s)
-			tr->ftrace_hit[ksyms__pos(tr->t, s)] = 1;
+		any_nonzero = true;
+		mark_addr(tr, addr);
 	}
 	free(line);
-	tr->ftrace_by_addr = any_nonzero;
+	return any_nonzero;
 }
 
-static void load_ftrace_names(struct traceable *tr, FILE *f)
+/* Times each (name, module) is listed, and how many instances it has, kept at
+ * the name position of its first function record there. */
+struct listing {
+	uint32_t *listed, *instances;
+};
+
+static void count_listed(struct ksyms *t, struct listing *l, const char *name, int mod)
 {
+	struct ksyms_filter f = { .mod = mod, .funcs_only = true };
+	size_t lo, hi;
+
+	ksyms__by_name(t, name, &lo, &hi);
+	for (size_t i = lo; i < hi; i++) {
+		uint32_t count;
+
+		if (ksyms__instance_at(t, lo, hi, i, &f, &count) == 1) {
+			l->listed[i] += l->listed[i] < UINT32_MAX;
+			l->instances[i] = count;
+			return;
+		}
+	}
+}
+
+/* A name listed as often as it has instances (in its module) marks them all; one
+ * listed fewer times is ambiguous by name alone: its instances stay unknown. */
+static void mark_listed(struct traceable *tr, const struct listing *l)
+{
+	const struct ksyms *t = tr->t;
+
+	for (size_t i = 0; i < ksyms__count(t); i++) {
+		const struct ksym *first = ksyms__by_name_at(t, i);
+		enum tri v = l->listed[i] >= l->instances[i] ? TRI_TRUE : TRI_UNKNOWN;
+
+		if (!l->listed[i])
+			continue;
+		/* the name's other function records in that module follow it */
+		for (size_t k = i, left = l->instances[i]; left; k++) {
+			const struct ksym *s = ksyms__by_name_at(t, k);
+
+			if (s->mod == first->mod && ksym_is_func(s)) {
+				tr->ftrace[ksyms__pos(t, s)] = (int8_t)v;
+				left--;
+			}
+		}
+	}
+}
+
+/* available_filter_functions: "name" or "name [mod]", an instance per line. */
+static int load_ftrace_names(struct traceable *tr, struct ksyms *t, FILE *f)
+{
+	struct listing l = { calloc(ksyms__count(t), sizeof(uint32_t)),
+			     calloc(ksyms__count(t), sizeof(uint32_t)) };
 	char *line = NULL, *name, *mod;
 	size_t cap = 0;
 
+	if (!l.listed || !l.instances) {
+		free(l.listed);
+		free(l.instances);
+		return -ENOMEM;
+	}
 	while (getline(&line, &cap, f) > 0) {
 		int m = KSYMS_CORE_MOD;
-		size_t g;
 
 		if (!split_name_mod(line, &name, &mod))
 			continue;
-		if (mod) {
-			m = ksyms__mod_find(tr->t, mod);
-			if (m < 0)
-				continue;
-		}
-		g = group_of(tr->t, name, m);
-		if (g != SIZE_MAX && tr->ftrace_count[g] < UINT16_MAX)
-			tr->ftrace_count[g]++;
+		if (mod && (m = ksyms__mod_find(t, mod)) < 0)
+			continue;
+		count_listed(t, &l, name, m);
 	}
 	free(line);
+	mark_listed(tr, &l);
+	free(l.listed);
+	free(l.instances);
+	return 0;
 }
 
-static void load_blacklist(struct traceable *tr, FILE *f)
+static void load_blacklist(struct traceable *tr, struct ksyms *t, FILE *f)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -158,21 +207,21 @@ static void load_blacklist(struct traceable *tr, FILE *f)
 		if (parse_u64(line, &start) || parse_u64(dash + 1, &end))
 			continue;
 		if (start && end > start) {
-			ksyms__by_addr(tr->t, start, &lo, &hi);
-			for (size_t i = lo; i < ksyms__count(tr->t) && ksyms__at(tr->t, i)->addr < end; i++)
+			ksyms__by_addr(t, start, &lo, &hi);
+			for (size_t i = lo; i < ksyms__count(t) && ksyms__at(t, i)->addr < end; i++)
 				tr->blacklisted[i] = 1;
 			continue;
 		}
 		if (!split_name_mod(tab + 1, &name, &mod))
 			continue;
-		ksyms__by_name(tr->t, name, &lo, &hi);
+		ksyms__by_name(t, name, &lo, &hi);
 		for (size_t i = lo; i < hi; i++)
-			tr->blacklisted[ksyms__pos(tr->t, ksyms__by_name_at(tr->t, i))] = 1;
+			tr->blacklisted[ksyms__pos(t, ksyms__by_name_at(t, i))] = 1;
 	}
 	free(line);
 }
 
-struct traceable *traceable__load(const struct ksyms *t)
+struct traceable *traceable__load(struct ksyms *t)
 {
 	static const char *const blacklist[] = { "/sys/kernel/debug/kprobes/blacklist" };
 	struct traceable *tr = calloc(1, sizeof(*tr));
@@ -182,72 +231,54 @@ struct traceable *traceable__load(const struct ksyms *t)
 	if (!tr)
 		return NULL;
 	tr->t = t;
-	tr->ftrace_hit = calloc(n, 1);
+	tr->ftrace = calloc(n, sizeof(*tr->ftrace));
 	tr->blacklisted = calloc(n, 1);
-	tr->ftrace_count = calloc(n, sizeof(*tr->ftrace_count));
-	if (!tr->ftrace_hit || !tr->blacklisted || !tr->ftrace_count) {
-		traceable__free(tr);
-		return NULL;
-	}
+	if (!tr->ftrace || !tr->blacklisted)
+		goto nomem;
 	f = open_tracefs("available_filter_functions_addrs");
 	if (f) {
-		load_ftrace_addrs(tr, f);
+		tr->have_ftrace = load_ftrace_addrs(tr, f);
 		fclose(f);
-		tr->have_ftrace = tr->ftrace_by_addr;
 	}
-	if (!tr->ftrace_by_addr) {
+	if (!tr->have_ftrace) {
 		f = open_tracefs("available_filter_functions");
 		if (f) {
-			load_ftrace_names(tr, f);
+			int err = load_ftrace_names(tr, t, f);
+
 			fclose(f);
+			if (err)
+				goto nomem;
 			tr->have_ftrace = true;
 		}
 	}
 	f = open_under(blacklist, 1);
 	if (f) {
-		load_blacklist(tr, f);
+		load_blacklist(tr, t, f);
 		fclose(f);
 		tr->have_blacklist = true;
 	}
 	return tr;
+nomem:
+	traceable__free(tr);
+	return NULL;
 }
 
 void traceable__free(struct traceable *tr)
 {
 	if (!tr)
 		return;
-	free(tr->ftrace_hit);
+	free(tr->ftrace);
 	free(tr->blacklisted);
-	free(tr->ftrace_count);
 	free(tr);
 }
 
 enum tri traceable__ftrace(const struct traceable *tr, const struct ksym *s)
 {
-	const struct ksyms *t = tr->t;
-	size_t g, lo, hi;
-	unsigned instances = 0;
-
 	if (!tr->have_ftrace)
 		return TRI_UNKNOWN;
 	if (!ksym_is_func(s))
 		return TRI_FALSE;
-	if (tr->ftrace_by_addr)
-		return tr->ftrace_hit[ksyms__pos(t, s)] ? TRI_TRUE : TRI_FALSE;
-	g = group_of(t, ksyms__name(t, s), s->mod);
-	if (g == SIZE_MAX)
-		return TRI_FALSE;
-	ksyms__by_name(t, ksyms__name(t, s), &lo, &hi);
-	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *o = ksyms__by_name_at(t, i);
-
-		instances += o->mod == s->mod && ksym_is_func(o);
-	}
-	if (tr->ftrace_count[g] == 0)
-		return TRI_FALSE;
-	if (tr->ftrace_count[g] >= instances)
-		return TRI_TRUE;
-	return TRI_UNKNOWN; /* listed for some instances only: which, a name cannot say */
+	return (enum tri)tr->ftrace[ksyms__pos(tr->t, s)];
 }
 
 enum tri traceable__blacklisted(const struct traceable *tr, const struct ksym *s)

@@ -15,9 +15,11 @@ enum tri { TRI_UNKNOWN = -1, TRI_FALSE = 0, TRI_TRUE = 1 };
 
 struct traceable;
 
-/* Reads the lists from kernel__path() (under $KSYMTRACE_SYSROOT in tests). Never
- * fails for a missing list: what cannot be read stays unknown. NULL only on ENOMEM. */
-struct traceable *traceable__load(const struct ksyms *t);
+/* Reads the lists from kernel__path() (under $KSYMTRACE_SYSROOT in tests) and
+ * decides every symbol's answer at once, so the lookups below only read. Never
+ * fails for a missing list: what cannot be read stays unknown. NULL only on ENOMEM.
+ * The table is not const: reading the lists queries it by name (ksyms.h). */
+struct traceable *traceable__load(struct ksyms *t);
 void traceable__free(struct traceable *tr);
 
 /* In available_filter_functions (ftrace can hook it): yes / no / unknown. */

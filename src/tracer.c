@@ -50,8 +50,7 @@ static int libbpf_print_bridge(enum libbpf_print_level level, const char *fmt, v
 }
 
 /* The address of a core-kernel symbol in the table, or 0. */
-/* The address of a core-kernel symbol in the table, or 0. */
-static uint64_t core_symbol(const struct ksyms *t, const char *name)
+static uint64_t core_symbol(struct ksyms *t, const char *name)
 {
 	size_t lo, hi;
 

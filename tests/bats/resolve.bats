@@ -207,3 +207,38 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "$(jq -sc 'map(.addr)' <<<"$output")" = '["0xffffffffc0395040","0xffffffff81000110","0xffffffff81000110"]' ]
 }
+
+# A sysroot whose tracefs lists functions by address (v6.5+), from the fixture
+# alias.available_filter_functions_addrs, and an empty kprobes blacklist.
+addrs_sysroot() {
+	local root=$BATS_TEST_TMPDIR/root
+	mkdir -p "$root/sys/kernel/tracing" "$root/sys/kernel/debug/kprobes"
+	cp "$FIX/alias.available_filter_functions_addrs" "$root/sys/kernel/tracing/available_filter_functions_addrs"
+	: >"$root/sys/kernel/debug/kprobes/blacklist"
+	echo "$root"
+}
+
+@test "resolve: --traceable marks every name at a listed address, not only one" {
+	# ksys_read and __x64_sys_read_alias share one start; the _addrs file names
+	# that address once, as the kernel does, under one of the two names
+	root=$(addrs_sysroot)
+	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j resolve --traceable ksys_read __x64_sys_read_alias c_stop
+	[ "$status" -eq 0 ]
+	[ "$(jq -sc 'map([.name, .traceable])' <<<"$output")" = '[["ksys_read",true],["__x64_sys_read_alias",true],["c_stop",false]]' ]
+	# an address query answers with both names, both traceable
+	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j resolve --traceable 0xffffffff810004a4
+	[ "$(jq -sc 'map([.name, .traceable])' <<<"$output")" = '[["__x64_sys_read_alias",true],["ksys_read",true]]' ]
+}
+
+@test "resolve: what the alias fix is for: attach --dry-run takes either name without --force" {
+	[[ $(id -u) -eq 0 ]] || skip "loading BPF programs (--dry-run) needs root"
+	root=$(addrs_sysroot)
+	# a kernel with kprobes: the PMU that attach looks for first
+	mkdir -p "$root/sys/bus/event_source/devices/kprobe"
+	echo 6 >"$root/sys/bus/event_source/devices/kprobe/type"
+	for name in ksys_read __x64_sys_read_alias; do
+		run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j attach --dry-run "$name"
+		[ "$status" -eq 0 ] || { echo "$name: exit $status: $stderr"; return 1; }
+		[ "$(jq -c '[.probe, .addr, .traceable]' <<<"$output")" = "[\"$name\",\"0xffffffff810004a0\",true]" ]
+	done
+}

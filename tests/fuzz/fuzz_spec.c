@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
+#include "parse.h"
 #include "spec.h"
 
 static const char table_text[] =

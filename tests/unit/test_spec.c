@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "parse.h"
 #include "spec.h"
 
 static struct ksyms *t;
@@ -100,6 +101,9 @@ static void test_parse(void)
 	parse_bad("0x10+4", "an address takes no +OFF");
 	parse_bad("0xzz", "bad address");
 	parse_bad("dummy:0x10", "an address needs no module");
+	/* kprobe: is taken once: a second one is a module name, as for names */
+	parse_bad("kprobe:kprobe:0x10", "an address needs no module: drop 'kprobe:'");
+	parse_ok("kprobe:0x10", NULL, NULL, 0, 0, false);
 	parse_bad("foo bar", "spaces");
 	parse_bad("foo\tbar", "spaces");
 
@@ -131,9 +135,9 @@ static enum spec_res resolve(const char *text, const struct resolve_opts *o,
 	return r;
 }
 
+/* Instances: numbered within the filter; #N, @ADDR, --addr, --module pick. */
 static void test_resolve(void)
 {
-	struct resolve_opts funcs = { .funcs_only = true };
 	struct candidates c;
 	char err[SPEC_ERR_LEN];
 
@@ -180,7 +184,6 @@ static void test_resolve(void)
 	CHECK(strstr(err, "has only 4 instances") != NULL);
 	candidates__free(&c);
 
-
 	CHECK(resolve("c_start+8@0xffffffff81000480", NULL, &c, err) == SPEC_RES_OK);
 	CHECK_U64(c.n, 1);
 	CHECK_U64(c.v[0].index, 3);
@@ -199,6 +202,14 @@ static void test_resolve(void)
 		CHECK_U64(c.v[0].index, 1);
 		candidates__free(&c);
 	}
+}
+
+/* Names, clones, globs, types, and what is not found. */
+static void test_resolve_names(void)
+{
+	struct resolve_opts funcs = { .funcs_only = true };
+	struct candidates c;
+	char err[SPEC_ERR_LEN];
 
 	/* no exact match: compiler clones, marked; never a lookalike such as bar_real */
 	CHECK(resolve("bar", NULL, &c, err) == SPEC_RES_OK);
@@ -252,6 +263,13 @@ static void test_resolve(void)
 	CHECK(resolve("dummy:vfs_read", NULL, &c, err) == SPEC_RES_NOT_FOUND);
 	CHECK(strstr(err, "in module dummy") != NULL);
 	candidates__free(&c);
+}
+
+static void test_resolve_addresses(void)
+{
+	struct resolve_opts funcs = { .funcs_only = true };
+	struct candidates c;
+	char err[SPEC_ERR_LEN];
 
 	/* addresses: the containing symbol, the offset, every alias at its start */
 	CHECK(resolve("0xffffffff81000121", NULL, &c, err) == SPEC_RES_OK);
@@ -265,6 +283,24 @@ static void test_resolve(void)
 	candidates__free(&c);
 	CHECK(resolve("0xffffffff81000290", NULL, &c, err) == SPEC_RES_OK);
 	CHECK(c.n == 1 && c.v[0].index == 2 && c.v[0].count == 4);
+	candidates__free(&c);
+	/* numbered under the same filter as a name query: dummy's c_start is #4 of
+	 * all, #1 in its module; init_once's data copy counts, except for attach */
+	CHECK(resolve("0xffffffffc0395041", NULL, &c, err) == SPEC_RES_OK);
+	CHECK(c.n == 1 && c.v[0].index == 4 && c.v[0].count == 4);
+	candidates__free(&c);
+	{
+		struct resolve_opts m = { .mod = "dummy" };
+
+		CHECK(resolve("0xffffffffc0395041", &m, &c, err) == SPEC_RES_OK);
+		CHECK(c.n == 1 && c.v[0].index == 1 && c.v[0].count == 1);
+		candidates__free(&c);
+	}
+	CHECK(resolve("0xffffffffc0200001", NULL, &c, err) == SPEC_RES_OK);
+	CHECK(c.n == 1 && c.v[0].index == 4 && c.v[0].count == 4);
+	candidates__free(&c);
+	CHECK(resolve("0xffffffffc0200001", &funcs, &c, err) == SPEC_RES_OK);
+	CHECK(c.n == 1 && c.v[0].index == 3 && c.v[0].count == 3);
 	candidates__free(&c);
 	CHECK(resolve("0xffffffff82001005", NULL, &c, err) == SPEC_RES_NO_ADDR);
 	CHECK(strstr(err, "past _end at 0xffffffff82001000 [vmlinux], the last symbol of its module") != NULL);
@@ -323,6 +359,8 @@ int main(int argc, char **argv)
 	}
 	test_parse();
 	test_resolve();
+	test_resolve_names();
+	test_resolve_addresses();
 	test_suggest();
 	test_numbers();
 	ksyms__free(t);
