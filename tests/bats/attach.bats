@@ -5,8 +5,7 @@
 # it holds the kprobe PMU, the ftrace list, the kprobes blacklist, the config.
 # Loading BPF programs (--dry-run) needs root; those tests skip otherwise.
 
-KSYMTRACE=${KSYMTRACE:-$BATS_TEST_DIRNAME/../../build/ksymtrace}
-FIX=$BATS_TEST_DIRNAME/../fixtures
+load helpers
 
 # PTY [ANSWER...] -- COMMAND [ARG...]: COMMAND on a terminal (tests/pty_run.py, shared
 # with tests/vm); each ANSWER is typed, with Enter, once "which?" shows again; EOF
@@ -411,30 +410,30 @@ no_kprobes_sysroot() {
 # ---- usage (exit 2) --------------------------------------------------------------------
 
 @test "usage errors exit 2 with one line" {
+	# ARGS | the line that says why
 	local -a bad=(
-		'attach'
-		'attach vfs_read --follow'
-		'attach vfs_read --follow -p 1 -c true'
-		'attach c_start --all --addr 0xffffffff81001400'
-		'attach vfs_read vfs_write --addr 0xffffffff81001010'
-		'attach vfs_read --count --stack'
-		'attach vfs_read --count -n 5'
-		'attach vfs_read -b 1000K'
-		'attach vfs_read -b 1'
-		'attach vfs_read -b 2G'
-		'attach vfs_read -d 0'
-		'attach vfs_read -d soon'
-		'attach vfs_read -n 0'
-		'attach vfs_read -p 0'
-		'attach vfs_read%retrun'
-		'attach vfs_read+0xzz'
+		'attach|give at least one SPEC: NAME, NAME+OFF, MOD:NAME, NAME#N, NAME@ADDR or ADDR'
+		'attach vfs_read --follow|--follow follows the process of -c CMD: give -c'
+		'attach vfs_read --follow -p 1 -c true|--follow and -p both choose the process: give one'
+		'attach c_start --all --addr 0xffffffff81001400|--all takes every instance and --addr one: give one'
+		'attach vfs_read vfs_write --addr 0xffffffff81001010|--addr picks one instance of one SPEC: with several, write NAME@ADDR in each'
+		'attach vfs_read --count --stack|--count prints no events, so no stacks: drop --stack or --count'
+		'attach vfs_read --count -n 5|--count prints no events, so -n has nothing to count: use -d or -c'
+		"attach vfs_read -b 1000K|--ringbuf-size '1000K': the kernel wants a power of two: 512K or 1024K"
+		"attach vfs_read -b 1|--ringbuf-size '1': at least one page (4K)"
+		"attach vfs_read -b 2G|--ringbuf-size '2G': give a size from 4K to 1G"
+		"attach vfs_read -d 0|-d '0': give a number of seconds greater than 0, such as 5 or 0.5"
+		"attach vfs_read -d soon|-d 'soon': give a number of seconds greater than 0, such as 5 or 0.5"
+		"attach vfs_read -n 0|-n '0': give a number of events, 1 or more"
+		"attach vfs_read -p 0|-p '0': give a process id"
+		"attach vfs_read%retrun|vfs_read%retrun: unknown suffix '%retrun': the only one is %return"
+		"attach vfs_read+0xzz|vfs_read+0xzz: bad offset after '+' '0xzz': use decimal or 0x-hex digits"
 	)
-	for args in "${bad[@]}"; do
-		run kt $args
-		[ "$status" -eq 2 ]
+	local row
+	for row in "${bad[@]}"; do
+		run --separate-stderr kt ${row%%|*}
+		assert_usage "${row#*|}" || { echo "ksymtrace ${row%%|*}"; return 1; }
 	done
-	run kt attach vfs_read -b 1000K
-	[[ $output == *"--ringbuf-size '1000K': the kernel wants a power of two: 512K or 1024K"* ]]
 }
 
 @test "--ringbuf-size takes KiB, K, M and G" {

@@ -105,10 +105,18 @@ load helpers
 }
 
 @test "resolve: --functions drops data symbols of the same name" {
-	run ks -k "$BASIC" -j resolve init_once
-	[ "$(printf '%s\n' "$output" | wc -l)" -eq 4 ]
-	run ks -k "$BASIC" -j resolve --functions init_once
-	[ "$(printf '%s\n' "$output" | wc -l)" -eq 3 ]
+	run --separate-stderr ks -k "$BASIC" -j resolve init_once
+	[ "$status" -eq 0 ]
+	[ "$(jq -sc 'map(.type)' <<<"$output")" = '["t","t","d","t"]' ]
+	run --separate-stderr ks -k "$BASIC" -j resolve --functions init_once
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(jq -sc 'map([.type, .index, .count])' <<<"$output")" = '[["t",1,3],["t",2,3],["t",3,3]]' ]
+	# a data symbol alone: nothing to show, said as such
+	run --separate-stderr ks -k "$BASIC" -j resolve --functions init_task
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	assert_one_error_line "init_task: init_task is not a function (kallsyms type 'D')"
 }
 
 @test "resolve: sizes are null when unknown" {
@@ -153,8 +161,7 @@ load helpers
 
 @test "resolve: no spec is a usage error" {
 	run --separate-stderr ks -k "$BASIC" resolve
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"give at least one SPEC"* ]]
+	assert_usage "give at least one SPEC: a name, MOD:NAME, a glob or an address"
 }
 
 @test "resolve: --traceable reads the ftrace list and the kprobes blacklist" {

@@ -80,3 +80,58 @@ suite() {
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = "summary: 2 passed, 0 failed, 1 skipped" ]
 }
+
+# ---- the assertion helpers: each must be able to fail ----------------------------------
+
+@test "helpers: assert_jsonl fails on empty output, and on a line that is not an object" {
+	output=''
+	run assert_jsonl
+	[ "$status" -ne 0 ]
+	output=$'{"a":1}\n[1]'
+	run assert_jsonl
+	[ "$status" -ne 0 ]
+	output=$'{"a":1}\nnot json'
+	run assert_jsonl
+	[ "$status" -ne 0 ]
+	output=$'{"a":1}\n{"b":2}'
+	run assert_jsonl
+	[ "$status" -eq 0 ]
+}
+
+@test "helpers: assert_one_error_line fails on no line, two lines, or another message" {
+	stderr=''
+	run assert_one_error_line "x"
+	[ "$status" -ne 0 ]
+	stderr=$'ksymtrace: x\nksymtrace: y'
+	run assert_one_error_line "x"
+	[ "$status" -ne 0 ]
+	stderr='ksymtrace: y'
+	run assert_one_error_line "x"
+	[ "$status" -ne 0 ]
+	stderr='ksymtrace: x'
+	run assert_one_error_line "x"
+	[ "$status" -eq 0 ]
+}
+
+@test "helpers: assert_usage fails unless exit 2, empty stdout and the message first" {
+	local try="Try \`ksymtrace list --help' or \`ksymtrace list --usage' for more information."
+	# STATUS | STDOUT | STDERR | what assert_usage "bad" must say: 0 passes, 1 fails
+	local -a rows=(
+		"2||ksymtrace list: bad"$'\n'"$try|0"
+		"1||ksymtrace list: bad"$'\n'"$try|1"
+		"2|half an answer|ksymtrace list: bad"$'\n'"$try|1"
+		"2||ksymtrace list: other"$'\n'"$try|1"
+		"2||ksymtrace list: bad"$'\n'"ksymtrace: and more"$'\n'"$try|1"
+		"2|||1"
+	)
+	local row want
+	for row in "${rows[@]}"; do
+		IFS='|' read -r -d '' status output stderr want <<<"$row" || true
+		want=${want%$'\n'}
+		run assert_usage "bad"
+		if ((want == 0)); then [ "$status" -eq 0 ]; else [ "$status" -ne 0 ]; fi || {
+			echo "row: $row"
+			return 1
+		}
+	done
+}
