@@ -27,7 +27,7 @@
 
 const char *kernel__path(char *buf, size_t len, const char *rel)
 {
-	const char *root = getenv("KSYMTRACE_SYSROOT");
+	const char *root = kernel__test_hook(KERNEL_HOOK_SYSROOT);
 	int n = snprintf(buf, len, "%s%s", root ? root : "", rel);
 
 	if (n < 0 || (size_t)n >= len)

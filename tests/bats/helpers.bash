@@ -2,7 +2,12 @@
 bats_require_minimum_version 1.5.0
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-KSYMTRACE="${KSYMTRACE:-$ROOT/build/ksymtrace}"
+# the test build, which reads the test hooks (src/kernel_hooks.c); and the one
+# `cmake --install` installs, which must not
+KSYMTRACE="${KSYMTRACE:-$ROOT/build/ksymtrace-test}"
+KSYMTRACE_INSTALLED="${KSYMTRACE_INSTALLED:-$ROOT/build/ksymtrace}"
+[[ -x $KSYMTRACE ]] ||
+	echo "no test build at $KSYMTRACE: configure with -DKSYMTRACE_TEST_HOOKS=ON (scripts/test.sh does)" >&2
 FIX="$ROOT/tests/fixtures"
 BASIC="$FIX/basic.kallsyms"
 

@@ -3,8 +3,10 @@
 # scripts/vm-run boots (DESIGN §5): the host's root is the guest's root, so the build tree,
 # bats, binutils, python3 and iproute2 are the host's. Load with `load helpers`.
 
-# The binary under test: $KSYMTRACE, else the build tree beside the sources.
-KSYMTRACE=${KSYMTRACE:-$(realpath -m "$BATS_TEST_DIRNAME/../../build/ksymtrace")}
+# The binary under test: $KSYMTRACE, else the test build beside the sources (ksymtrace with
+# its test hooks, such as KSYMTRACE_FORCE_ADDR_IDS: -DKSYMTRACE_TEST_HOOKS=ON, which
+# scripts/test.sh sets).
+KSYMTRACE=${KSYMTRACE:-$(realpath -m "$BATS_TEST_DIRNAME/../../build/ksymtrace-test")}
 
 # require_vm — skip unless running inside scripts/vm-run's VM: these tests load modules and
 # attach kprobes for real, which no test may do on a developer's own kernel.
@@ -15,7 +17,7 @@ require_vm() {
 # require_ksymtrace — fail clearly when the binary has not been built.
 require_ksymtrace() {
 	[[ -x $KSYMTRACE ]] || {
-		echo "no ksymtrace binary at $KSYMTRACE: build it first (or set KSYMTRACE)" >&2
+		echo "no ksymtrace binary at $KSYMTRACE: build it first, with -DKSYMTRACE_TEST_HOOKS=ON (or set KSYMTRACE)" >&2
 		return 1
 	}
 }
