@@ -297,6 +297,51 @@ no_kprobes_sysroot() {
 	refused "lives in [bpf], generated code" bpf_prog_6deef7357e7b4530_sd_fw_ingress
 }
 
+# ---- refusals at the final address: where sym+off lands, not only what was named --------
+
+@test "final address: past the end into a blacklisted function is refused, even with --force" {
+	# vfs_read+0x470 is do_int3, in the blacklist
+	refused "vfs_read+0x470: lands in do_int3, in the kprobes blacklist (NOKPROBE_SYMBOL or a __kprobes section): the kernel refuses probes there, even with --force" \
+		vfs_read+0x470 --force
+	[[ $output == *"HINT: trace a caller of do_int3, or a function it calls"* ]]
+	refused "lands in do_int3+0x10, in the kprobes blacklist" vfs_read+0x480 --force
+}
+
+@test "final address: an offset into a function of unknown size that reaches [bpf] code is refused, even with --force" {
+	# dummy_last is the last symbol of [dummy]; +0x6ae60 is a BPF program's image
+	refused "dummy_last+0x6ae60: lands in bpf_prog_6deef7357e7b4530_sd_fw_ingress [bpf], generated code (BPF programs, ftrace or kprobe trampolines), not kernel text: kprobes cannot go there, even with --force" \
+		dummy_last+0x6ae60 --force
+	refused "lands in bpf_prog_6deef7357e7b4530_sd_fw_ingress+0x8 [bpf], generated code" dummy_last+0x6ae68 --force
+}
+
+@test "final address: padding and data past the end are refused, even with --force" {
+	# _stext's 0x1000 bytes end where vfs_read's padding begins
+	refused "_stext+0x1000: lands in __pfx_vfs_read, the padding before a function, not code" _stext+0x1000 --force
+	[[ $output == *"HINT: probe vfs_read instead"* ]]
+	refused "show_cpuinfo+0x1c0: lands in init_task, a data symbol (kallsyms type 'D'), not code: kprobes cannot go there" \
+		show_cpuinfo+0x1c0 --force
+}
+
+@test "final address: past the end into a notrace function needs --force for that too, and says so" {
+	# vfs_read+0x4b0 is native_sched_clock, not in available_filter_functions
+	refused "vfs_read+0x4b0: offset 0x4b0 is past the end of vfs_read (496 bytes): the kernel would put the probe in native_sched_clock" \
+		vfs_read+0x4b0
+	need_bpf
+	run --separate-stderr kt attach vfs_read+0x4b0 --force --dry-run
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"warning: vfs_read+0x4b0: past the end of vfs_read: probing 0xffffffff810014c0 in native_sched_clock (--force)"* ]]
+	[[ $stderr == *"warning: vfs_read+0x4b0: lands in native_sched_clock, notrace: probing it anyway (--force)"* ]]
+	has_row "vfs_read+0x4b0 kprobe ffffffff810014c0"
+}
+
+@test "final address: an offset that wraps past 2^64 is refused, even with --force" {
+	refused "vfs_read+0xfffffffffffffff0: the offset wraps past the end of the address space (0xffffffff81001010 + 0xfffffffffffffff0): no function is that long" \
+		vfs_read+0xfffffffffffffff0 --force
+	[[ $output != *"__pfx_vfs_read"* ]]
+	[[ $output != *"past the end of vfs_read"* ]]
+	refused "wraps past the end of the address space" 'vfs_read+0xffffffffffffffff' --force
+}
+
 @test "every refusal is reported; --skip-failed goes on with the rest and lists them" {
 	run kt attach do_int3 vfs_read native_sched_clock --dry-run
 	[ "$status" -eq 1 ]
