@@ -317,7 +317,7 @@ static int build_plan(const struct attach_args *a, struct spec *specs, struct ks
 		log_error("out of memory");
 		return EXIT_FAIL;
 	}
-	if (!a->dry_run && strcmp(env.kallsyms, "/proc/kallsyms") != 0 &&
+	if (!a->dry_run && !kernel__is_live_table(env.kallsyms) &&
 	    !checks__table_is_live(pl, strcmp(env.kallsyms, "-") ? env.kallsyms : "standard input"))
 		return EXIT_FAIL;
 	return EXIT_OK;
@@ -384,7 +384,7 @@ int cmd_attach(int argc, char **argv)
 	t = cli_load_table();
 	if (!t)
 		goto cleanup;
-	trc = traceable__load(t);
+	trc = traceable__load(t, kernel__is_live_table(env.kallsyms));
 	pl = plan__new(t);
 	if (!trc || !pl) {
 		log_error("out of memory");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kernel.h"
 #include "log.h"
 #include "output.h"
 #include "spec.h"
@@ -99,7 +100,7 @@ int cmd_list(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if (a.traceable && !(tr = traceable__load(t))) {
+	if (a.traceable && !(tr = traceable__load(t, kernel__is_live_table(env.kallsyms)))) {
 		log_error("out of memory");
 		goto cleanup;
 	}

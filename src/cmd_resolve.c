@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kernel.h"
 #include "log.h"
 #include "output.h"
 #include "spec.h"
@@ -100,7 +101,7 @@ int cmd_resolve(int argc, char **argv)
 	if (!t)
 		goto cleanup;
 	if (a.traceable) {
-		tr = traceable__load(t);
+		tr = traceable__load(t, kernel__is_live_table(env.kallsyms));
 		if (!tr) {
 			log_error("out of memory");
 			goto cleanup;

@@ -25,6 +25,12 @@
  * does not fit (opening "" fails like a missing file). */
 const char *kernel__path(char *buf, size_t len, const char *rel);
 
+/* Whether the table read from PATH ("-" is standard input) is the running
+ * kernel's own: /proc/kallsyms, or the very file kernel__path() names for it.
+ * Any other file is a saved copy, from this boot or another, and the addresses
+ * of the kernel's lists do not apply to it (KASLR). */
+bool kernel__is_live_table(const char *path);
+
 /* Test hooks: what only a test build reads from its environment (ksymtrace-test,
  * built with -DKSYMTRACE_TEST_HOOKS=ON; see kernel_hooks.c). In the installed
  * ksymtrace every hook reads as unset (NULL). */
