@@ -40,12 +40,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->traceable = true;
 		break;
 	case 'm':
-		a->module = cli_nonempty(state, arg, "--module needs a module name");
+		a->module = cli_name(state, arg, "--module ", "a module name", "--module needs a module name");
 		break;
 	case ARGP_KEY_ARG:
 		if (a->glob)
 			argp_error(state, "list takes one GLOB (quote it: 'vfs_*')");
-		a->glob = cli_nonempty(state, arg, "empty GLOB: give a pattern such as 'vfs_*', or none for all");
+		a->glob = cli_name(state, arg, "", "a GLOB", "empty GLOB: give a pattern such as 'vfs_*', or none for all");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -40,7 +40,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->funcs = true;
 		break;
 	case 'm':
-		a->module = cli_nonempty(state, arg, "--module needs a module name");
+		a->module = cli_name(state, arg, "--module ", "a module name", "--module needs a module name");
 		break;
 	case ARGP_KEY_ARGS:
 		cli_take_operands(state, &a->specs, &a->n_specs);

@@ -291,10 +291,12 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 }
 
 @test "bad spec: a newline or escape in it is not echoed" {
-	row 2 "ksymtrace: 'foo': spaces and control characters are not allowed in a spec (byte 4 is 0x0a): a spec is one word, such as vfs_read+0x10" \
+	row 2 "ksymtrace: 'foo\\x0abar': spaces and control characters are not allowed in a spec (byte 4 is 0x0a): a spec is one word, such as vfs_read+0x10" \
 		-k "$SPECS" resolve $'foo\nbar'
-	row 2 "ksymtrace: '': spaces and control characters are not allowed in a spec (byte 1 is 0x1b): a spec is one word, such as vfs_read+0x10" \
+	row 2 "ksymtrace: '\\x1b[31mfoo': spaces and control characters are not allowed in a spec (byte 1 is 0x1b): a spec is one word, such as vfs_read+0x10" \
 		-k "$SPECS" resolve $'\e[31mfoo'
+	row 2 "ksymtrace: 'foo\\x9b31m': spaces and control characters are not allowed in a spec (byte 4 is 0x9b): a spec is one word, such as vfs_read+0x10" \
+		-k "$SPECS" resolve $'foo\x9b31m'
 }
 
 @test "bad spec: a name over 511 bytes" {
@@ -330,4 +332,67 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 
 @test "bad spec: specs are checked before the table is read" {
 	row 2 "ksymtrace: foo+: missing offset after '+' (decimal or 0x-hex)" -k "$BAD/no-such-file" resolve foo+
+}
+
+# ---- what the user typed, echoed back: never raw --------------------------------------
+# A name (GLOB, --module) may hold no space or control byte, like a spec: it is refused
+# (exit 2). Free text (--comm, the -k path, -c, option values) is quoted with \xNN
+# escapes. Either way stderr holds only printable text, one line per message.
+
+# stderr holds nothing but printable ASCII and newlines, and $1 lines of it
+printable_stderr() {
+	local junk
+	junk=$(printf '%s' "$stderr" | LC_ALL=C tr -d '\n\040-\176' | wc -c)
+	[ "$junk" -eq 0 ] || { printf 'raw bytes on stderr: %q\n' "$stderr"; return 1; }
+	[ "${#stderr_lines[@]}" -le "$1" ] || { printf 'more than %s lines: %s\n' "$1" "$stderr"; return 1; }
+}
+
+@test "echoes: list's GLOB with an escape or a newline is refused, and quoted" {
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" list $'\e[31mfoo*'
+	assert_usage "'\\x1b[31mfoo*': spaces and control characters are not allowed in a GLOB"
+	printable_stderr 3
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" list $'foo\nbar'
+	assert_usage "'foo\\x0abar': spaces and control characters are not allowed in a GLOB"
+	printable_stderr 3
+}
+
+@test "echoes: --module with an escape is refused, and quoted, in every command" {
+	local cmd
+	for cmd in "list" "resolve foo" "attach foo"; do
+		run --separate-stderr "$KSYMTRACE" -k "$SPECS" $cmd --module $'\e]0;title\a'
+		assert_usage "--module '\\x1b]0;title\\x07': spaces and control characters are not allowed in a module name"
+		printable_stderr 3
+	done
+}
+
+@test "echoes: the -k path is quoted" {
+	local hint=$'\nHINT: give a saved copy of /proc/kallsyms with -k FILE'
+	row 1 "ksymtrace: cannot read /nonexistent/\\x1b[31mkallsyms: No such file or directory$hint" \
+		-k $'/nonexistent/\e[31mkallsyms' resolve foo
+	row 1 "ksymtrace: cannot read /nonexistent/a\\x0ab: No such file or directory$hint" \
+		-k $'/nonexistent/a\nb' resolve foo
+	# a backslash is written \\, so that what is shown reads back as one path
+	row 1 "ksymtrace: cannot read /nonexistent/a\\\\x1b: No such file or directory$hint" \
+		-k '/nonexistent/a\x1b' resolve foo
+	# C1 controls too, raw (0x9b is CSI) or in UTF-8; other text passes as it is
+	row 1 "ksymtrace: cannot read /nonexistent/\\x9b31m\\xc2\\x9b31m-café: No such file or directory$hint" \
+		-k $'/nonexistent/\x9b31m\xc2\x9b31m-café' resolve foo
+}
+
+@test "echoes: --comm, option values and -c are quoted" {
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach foo -d $'\e[2J'
+	assert_usage "-d '\\x1b[2J': give a number of seconds"
+	printable_stderr 3
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach foo --ringbuf-size $'1\e[2J'
+	assert_usage "--ringbuf-size '1\\x1b[2J'"
+	printable_stderr 3
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach foo --addr $'0x\n1'
+	assert_usage "--addr '0x\\x0a1'"
+	printable_stderr 3
+	[[ $(id -u) -eq 0 ]] || skip "loading BPF programs (--dry-run) needs root"
+	# a task name over 15 bytes is cut, with a warning that quotes it
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach 'foo#1' --dry-run --comm $'\e[31mred-and-long-name' -c $'echo \e[31m'
+	[[ $stderr == *"--comm \\x1b[31mred-and-long-name: the kernel keeps 15 bytes of a task's name: matching '\\x1b[31mred-and-lo'"* ]]
+	[[ $stderr == *"'echo \\x1b[31m' not run (--dry-run)"* ]]
+	printable_stderr 10
 }
