@@ -396,3 +396,21 @@ printable_stderr() {
 	[[ $stderr == *"'echo \\x1b[31m' not run (--dry-run)"* ]]
 	printable_stderr 10
 }
+
+# ---- output that must not grow with the square of the table ----------------------------
+
+@test "bad table: 5,000 names at one address: each JSON row lists 3 aliases and counts them all" {
+	local f=$BATS_TEST_TMPDIR/aliases.kallsyms bytes
+	python3 -c 'for i in range(5000): print(f"ffffffff81000000 t al_{i:05d}")' >"$f"
+	echo 'ffffffff81001000 t next_fn' >>"$f"
+	# linear: about 250 bytes a row (every alias of every row was 300 MB)
+	bytes=$("$KSYMTRACE" -k "$f" -j list 2>/dev/null | head -c 50000000 | wc -c)
+	[ "$bytes" -lt 2000000 ] || { echo "$bytes bytes"; return 1; }
+	run --separate-stderr "$KSYMTRACE" -k "$f" -j resolve al_00000 next_fn
+	[ "$status" -eq 0 ]
+	[ "$(jq -sc 'map([.aliases, .aliases_total])' <<<"$output")" = \
+		'[[["al_00001","al_00002","al_00003"],4999],[[],0]]' ]
+	# text says the same: three, then how many in all
+	run --separate-stderr "$KSYMTRACE" -k "$f" resolve al_00000
+	[[ ${lines[1]} == *"al_00000  = al_00001 al_00002 al_00003 ...(4999)" ]]
+}

@@ -19,7 +19,7 @@ load helpers
 	assert_jsonl
 	[ "$(printf '%s\n' "$output" | wc -l)" -eq 4 ]
 	run jq -sc '.[1]' <<<"$output"
-	[ "$output" = '{"name":"c_start","addr":"0xffffffff81000280","type":"t","module":"vmlinux","size":64,"index":2,"count":4,"traceable":null,"aliases":[],"clone":false,"query":"c_start"}' ]
+	[ "$output" = '{"name":"c_start","addr":"0xffffffff81000280","type":"t","module":"vmlinux","size":64,"index":2,"count":4,"traceable":null,"aliases":[],"aliases_total":0,"clone":false,"query":"c_start"}' ]
 }
 
 @test "resolve: MOD: filters, and vmlinux is the core kernel" {
