@@ -56,6 +56,9 @@ void cli_free_specs(struct spec *specs, int n);
  * quoted (log_quote) into BUF of LEN (LOG_QUOTE_MAX) bytes. */
 const char *cli_table_name(char *buf, size_t len);
 
+/* For ksyms_opts.waiting: says that the -k FIFO PATH is waited on. */
+void cli_table_waiting(const char *path);
+
 /* Load the table named by -k (default /proc/kallsyms). On failure prints one line
  * naming the cause, a hint where there is one, and returns NULL (exit 1). */
 struct ksyms *cli_load_table(void);

@@ -20,6 +20,14 @@ const char *cli_name(struct argp_state *state, const char *arg, const char *labe
 	return arg;
 }
 
+void cli_table_waiting(const char *path)
+{
+	char q[LOG_QUOTE_MAX];
+
+	log_note("%s: a FIFO with nothing written to it yet: waiting for its writer (Ctrl-C to stop)",
+		 log_quote(q, sizeof(q), path));
+}
+
 const char *cli_table_name(char *buf, size_t len)
 {
 	if (strcmp(env.kallsyms, "-") == 0)

@@ -53,6 +53,10 @@ struct ksyms_opts {
 	FILE *stream;
 	/* Keep going when every address is zero (a kptr_restrict table): tests only. */
 	bool allow_zero_addrs;
+	/* Called with the path before waiting on a FIFO that nothing has been
+	 * written to yet (its writer may not have opened it: open() would have
+	 * blocked, silently), so that the wait can be said. May be NULL. */
+	void (*waiting)(const char *path);
 };
 
 /* Why a load failed, for a one-line message and the right hint. */

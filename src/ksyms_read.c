@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -428,20 +429,46 @@ static enum ksyms_err err_from(int e)
 	}
 }
 
+/* PATH was opened without blocking, which for a FIFO means before any writer
+ * has it open (a blocking open() waits for one, with nothing said). Wait for
+ * data, or for a writer that came and went (POLLHUP: an empty table), saying so
+ * first if there is none yet; then make reads block again. */
+static int wait_for_writer(int fd, const struct stat *st, const char *path,
+			   const struct ksyms_opts *opts)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int flags, r;
+
+	if (S_ISFIFO(st->st_mode) && poll(&pfd, 1, 0) == 0) {
+		if (opts && opts->waiting)
+			opts->waiting(path);
+		do
+			r = poll(&pfd, 1, -1);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return -errno;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
 /* Open PATH (or take OPTS->stream) and read every line of it into T. */
 static int read_file(struct builder *b, const char *path, const struct ksyms_opts *opts,
 		     struct ksyms_load_result *res)
 {
 	bool stream = opts && opts->stream;
-	int fd = stream ? fileno(opts->stream) : open(path, O_RDONLY | O_CLOEXEC);
+	int fd = stream ? fileno(opts->stream) : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st = { 0 };
 	int err;
 
 	if (fd < 0)
 		return stream ? -EBADF : -errno;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+	err = fstat(fd, &st) < 0 ? -errno : stream ? 0 : wait_for_writer(fd, &st, path, opts);
+	if (!err && S_ISDIR(st.st_mode))
 		err = -EISDIR;
-	else /* st_size is 0 for /proc/kallsyms: 6.1 has 4.2 MiB, 6.12 7.5 MiB */
+	else if (!err) /* st_size is 0 for /proc/kallsyms: 6.1 has 4.2 MiB, 6.12 7.5 MiB */
 		err = load_chunks(b, fd, S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 6UL << 20,
 				  res);
 	if (!stream)

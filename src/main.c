@@ -235,7 +235,7 @@ void cli_free_specs(struct spec *specs, int n)
 
 struct ksyms *cli_load_table(void)
 {
-	struct ksyms_opts opts = { 0 };
+	struct ksyms_opts opts = { .waiting = cli_table_waiting };
 	struct ksyms_load_result res;
 	bool is_stdin = strcmp(env.kallsyms, "-") == 0;
 	char quoted[LOG_QUOTE_MAX];

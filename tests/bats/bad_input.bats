@@ -116,6 +116,34 @@ row() {
 	row 1 "ksymtrace: cannot read /proc/self/mem: Input/output error" -k /proc/self/mem resolve foo
 }
 
+@test "bad table: a FIFO with no writer yet is waited on, and said so, not a silent hang" {
+	local f=$BATS_TEST_TMPDIR/fifo out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err pid i
+	mkfifo "$f"
+	timeout 30 "$KSYMTRACE" -k "$f" resolve foo >"$out" 2>"$err" &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $err ]] && break
+		sleep 0.1
+	done
+	[ "$(cat "$err")" = "ksymtrace: $f: a FIFO with nothing written to it yet: waiting for its writer (Ctrl-C to stop)" ] || {
+		echo "stderr before any writer: $(cat "$err")"
+		kill "$pid"
+		wait "$pid" || true
+		return 1
+	}
+	cat "$SPECS" >"$f"
+	wait "$pid"
+	[ "$(head -1 "$out")" = "foo: 2 instances" ]
+	# a writer that goes away without writing: an empty table, said as such
+	timeout 30 "$KSYMTRACE" -k "$f" resolve foo >"$out" 2>"$err" &
+	pid=$!
+	: >"$f"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 1 ]
+	[ "$(tail -1 "$err")" = "ksymtrace: $f: no kernel symbols in it" ]
+}
+
 @test "bad table: unreadable, no permission (EACCES)" {
 	local dir f
 	# root reads a mode-000 file anyway: drop to nobody for the read
