@@ -37,8 +37,15 @@ count_tap() {
 	done
 	echo "$ok $bad $skip" >"$TAP_COUNTS"
 }
+# mktemp makes its files for the owner only (what the VM step prints holds kernel
+# addresses); they are removed on every way out (bash runs no EXIT trap on a
+# signal it does not trap). No umask here: the deps step may install packages.
 TAP_COUNTS=$(mktemp)
-trap 'rm -f "$TAP_COUNTS"' EXIT
+VM_OUT=
+trap 'rm -f "$TAP_COUNTS" ${VM_OUT:+"$VM_OUT"}' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 record() { # step-name passed failed skipped rc
 	local step=$1 p=$2 f=$3 s=$4 rc=$5
@@ -145,14 +152,15 @@ step_fuzz() {
 
 step_vm() {
 	note "vm: attach tests inside qemu on Debian 5.10, 6.1 and 6.12 kernels"
-	local out rc p f s
+	local rc p f s
 	build build || { record vm 0 1 0 1; return; }
-	out=$(mktemp)
-	scripts/vm-run 2>&1 | tee "$out"
+	VM_OUT=$(mktemp)
+	scripts/vm-run 2>&1 | tee "$VM_OUT"
 	rc=${PIPESTATUS[0]}
 	# vm-run ends with "vm: N passed, M failed[, K skipped]" over every kernel
-	read -r p f s < <(sed -n 's/^vm: \([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}.*/\1 \2 \4/p' "$out" | tail -1)
-	rm -f "$out"
+	read -r p f s < <(sed -n 's/^vm: \([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}.*/\1 \2 \4/p' "$VM_OUT" | tail -1)
+	rm -f "$VM_OUT"
+	VM_OUT=
 	record vm "${p:-0}" "${f:-1}" "${s:-0}" "$rc"
 }
 

@@ -1,5 +1,8 @@
 # Shared by the bats files: the binary under test and the fixtures.
 bats_require_minimum_version 1.5.0
+# Tests copy /proc/kallsyms (live.bats) and print its addresses: every file they
+# make is the owner's only (bats removes its temporary directory at the end).
+umask 077
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 # the test build, which reads the test hooks (src/kernel_hooks.c); and the one

@@ -3,6 +3,9 @@
 # scripts/vm-run boots (DESIGN §5): the host's root is the guest's root, so the build tree,
 # bats, binutils, python3 and iproute2 are the host's. Load with `load helpers`.
 
+# ksym_snapshot copies /proc/kallsyms and kcore_disasm kernel text: files for the owner only.
+umask 077
+
 # The binary under test: $KSYMTRACE, else the test build beside the sources (ksymtrace with
 # its test hooks, such as KSYMTRACE_FORCE_ADDR_IDS: -DKSYMTRACE_TEST_HOOKS=ON, which
 # scripts/test.sh sets).
