@@ -176,7 +176,9 @@ int choose__parse_answer(const char *line, size_t n, bool *sel, char *err, size_
 		return 1;
 	}
 	while (len) {
-		char tok[32], q[4 * sizeof(tok) + 8], *dash, *end;
+		/* the quote is cut to fit: 32 control bytes quoted are 128 bytes, and
+		 * the reason must fit the menu's buffer whole */
+		char tok[32], q[40], *dash, *end;
 		unsigned long lo, hi;
 		size_t tl = 0;
 
