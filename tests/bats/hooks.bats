@@ -38,6 +38,17 @@ setup() {
 	! grep -qx -e KSYMTRACE_SYSROOT -e KSYMTRACE_FORCE_ADDR_IDS <<<"$output"
 }
 
+@test "hooks: the installed binary reads no environment variable itself" {
+	# no call of getenv or secure_getenv at all (the C library and libbpf read
+	# theirs: TZ, LANG, POSIXLY_CORRECT...; see ENVIRONMENT in the man page); a new
+	# one must go through kernel__test_hook, or be argued for here
+	run nm -D "$KSYMTRACE_INSTALLED"
+	[ "$status" -eq 0 ]
+	! grep -qE ' U (secure_)?getenv(@|$)' <<<"$output"
+	# while the test build does read its hooks
+	nm -D "$KSYMTRACE" | grep -qE ' U getenv(@|$)'
+}
+
 @test "hooks: the installed binary ignores KSYMTRACE_FORCE_ADDR_IDS" {
 	[[ $(id -u) -eq 0 ]] || skip "loading BPF programs (--dry-run) needs root"
 	unset KSYMTRACE_SYSROOT
