@@ -6,7 +6,8 @@
 # ASan/UBSan), valgrind (resolve and list under memcheck on the live table), fuzz
 # (libFuzzer, KSYMTRACE_FUZZ_SECONDS each, default 60, seed KSYMTRACE_FUZZ_SEED,
 # default 1), vm (bats inside qemu on
-# Debian 5.10, 6.1 and 6.12 kernels).
+# Debian 5.10, 6.1, 6.12 and the newest kernel, from trixie-backports; two VMs at
+# once, KSYMTRACE_VM_JOBS).
 # Ends with one line "summary: N passed, N failed, N skipped"; exits non-zero if
 # anything failed, or if a step ran no test (every test skipped counts as none:
 # a step that checked nothing must not read as green).
@@ -151,7 +152,7 @@ step_fuzz() {
 }
 
 step_vm() {
-	note "vm: attach tests inside qemu on Debian 5.10, 6.1 and 6.12 kernels"
+	note "vm: attach tests inside qemu on Debian 5.10, 6.1, 6.12 and the newest kernel"
 	local rc p f s
 	build build || { record vm 0 1 0 1; return; }
 	VM_OUT=$(mktemp)
