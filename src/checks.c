@@ -121,71 +121,110 @@ static enum tri landing_ftrace(const struct ksyms *t, const struct landing *l,
 	return trc ? v : TRI_UNKNOWN;
 }
 
-/* The refusals that hold even with --force, made at the landing site. */
-static bool hard_refusals(const struct ksyms *t, const struct probe *p, const struct landing *l,
-			  const struct traceable *trc, bool force)
+/* What holds even with --force at the landing site, worst first. */
+enum hard { HARD_NONE, HARD_GENERATED, HARD_PADDING, HARD_DATA, HARD_BLACKLISTED };
+
+static enum hard hard_problem(const struct ksyms *t, const struct landing *l,
+			      const struct traceable *trc)
+{
+	if (generated_code(ksyms__mod_name(t, l->sym->mod)))
+		return HARD_GENERATED;
+	if (all_padding(t, l))
+		return HARD_PADDING;
+	if (!ksym_is_func(l->sym))
+		return HARD_DATA;
+	if (any_blacklisted(t, l, trc) == TRI_TRUE)
+		return HARD_BLACKLISTED;
+	return HARD_NONE;
+}
+
+/* A refusal that holds even with --force, made at the landing site. */
+static void refuse_hard(const struct ksyms *t, const struct probe *p, const struct landing *l,
+			enum hard h, bool force)
 {
 	const char *mod = ksyms__mod_name(t, l->sym->mod), *name = ksyms__name(t, l->sym);
 	const char *even = force ? ", even with --force" : "", *lands = l->lands;
 
-	if (generated_code(mod)) {
+	switch (h) {
+	case HARD_GENERATED:
 		if (l->moved)
 			log_error("%s: %sgenerated code (BPF programs, ftrace or kprobe trampolines), not kernel text: kprobes cannot go there%s",
 				  p->label, lands, even);
 		else
 			log_error("%s: lives in [%s], generated code (BPF programs, ftrace or kprobe trampolines), not kernel text: kprobes cannot go there",
 				  p->label, mod);
-		return false;
-	}
-	if (all_padding(t, l)) {
+		break;
+	case HARD_PADDING:
 		if (l->moved)
 			log_error("%s: %sthe padding before a function, not code", p->label, lands);
 		else
 			log_error("%s: __pfx_ symbols are the padding before a function, not code", p->label);
 		log_hint("probe %s instead", name + 6);
-		return false;
-	}
-	if (!ksym_is_func(l->sym)) {
+		break;
+	case HARD_DATA:
 		log_error("%s: %sa data symbol (kallsyms type '%c'), not code: kprobes cannot go there",
 			  p->label, lands, l->sym->type);
-		return false;
-	}
-	if (any_blacklisted(t, l, trc) == TRI_TRUE) {
+		break;
+	case HARD_BLACKLISTED:
 		log_error("%s: %sin the kprobes blacklist (NOKPROBE_SYMBOL or a __kprobes section): the kernel refuses probes there%s",
 			  p->label, lands, even);
 		log_hint("trace a caller of %s, or a function it calls", name);
-		return false;
+		break;
+	case HARD_NONE:
+		break;
 	}
-	return true;
+}
+
+/* The hint after a size refusal: --force, unless not even --force would do. */
+static void size_hint(const struct probe *p, const struct landing *l, enum hard h,
+		      const char *first)
+{
+	static const char *const what[] = {
+		[HARD_GENERATED] = "generated code", [HARD_PADDING] = "padding",
+		[HARD_DATA] = "a data symbol", [HARD_BLACKLISTED] = "blacklisted",
+	};
+
+	if (h == HARD_NONE)
+		log_hint("%s--force to probe 0x%" PRIx64 " anyway", first, p->addr);
+	else
+		log_hint("%s0x%" PRIx64 " is in %s, %s: not even --force probes there", first, p->addr,
+			 l->where, what[h]);
 }
 
 /* An offset at or past the end of the named function, or any offset when its
- * size is unknown: what the user probably did not mean, unless --force. */
+ * size is unknown: what the user probably did not mean. Refused without
+ * --force, said with it (once the landing site has passed). */
 static bool size_refusals(const struct ksyms *t, const struct probe *p, const struct landing *l,
-			  bool force)
+			  enum hard h, bool force)
 {
 	const char *name = ksyms__name(t, p->sym);
 	const char *mod = ksyms__mod_name(t, p->sym->mod);
+	char below[64];
 
 	if (p->off && p->sym->size && p->off >= p->sym->size) {
-		if (!force) {
-			log_error("%s: offset 0x%" PRIx64 " is past the end of %s (%u bytes): the kernel would put the probe in %s",
-				  p->label, p->off, name, p->sym->size, l->where);
-			log_hint("give an offset below 0x%x, or --force to probe 0x%" PRIx64 " anyway",
-				 p->sym->size, p->addr);
-			return false;
+		if (force) {
+			if (!h)
+				log_warn("%s: past the end of %s: probing 0x%" PRIx64 " in %s (--force)",
+					 p->label, name, p->addr, l->where);
+			return true;
 		}
-		log_warn("%s: past the end of %s: probing 0x%" PRIx64 " in %s (--force)", p->label, name,
-			 p->addr, l->where);
-	} else if (p->off && !p->sym->size) {
-		if (!force) {
-			log_error("%s: the size of %s is unknown (the last symbol of %s): cannot check that +0x%" PRIx64 " is inside it",
-				  p->label, name, mod, p->off);
-			log_hint("--force to probe 0x%" PRIx64 " anyway", p->addr);
-			return false;
+		log_error("%s: offset 0x%" PRIx64 " is past the end of %s (%u bytes): the kernel would put the probe in %s",
+			  p->label, p->off, name, p->sym->size, l->where);
+		snprintf(below, sizeof(below), "give an offset below 0x%x%s", p->sym->size, h ? "; " : ", or ");
+		size_hint(p, l, h, below);
+		return false;
+	}
+	if (p->off && !p->sym->size) {
+		if (force) {
+			if (!h)
+				log_warn("%s: size of %s unknown: probing 0x%" PRIx64 " unchecked (--force)",
+					 p->label, name, p->addr);
+			return true;
 		}
-		log_warn("%s: size of %s unknown: probing 0x%" PRIx64 " unchecked (--force)", p->label, name,
-			 p->addr);
+		log_error("%s: the size of %s is unknown (the last symbol of %s): cannot check that +0x%" PRIx64 " is inside it",
+			  p->label, name, mod, p->off);
+		size_hint(p, l, h, "");
+		return false;
 	}
 	return true;
 }
@@ -194,6 +233,7 @@ bool checks__probe(const struct ksyms *t, const struct probe *p, const struct tr
 		   bool force)
 {
 	struct landing l;
+	enum hard h;
 
 	if (p->ret && p->off) {
 		log_error("%s: a kretprobe goes on a function's entry, not at an offset (the kernel refuses it with EINVAL)",
@@ -208,8 +248,15 @@ bool checks__probe(const struct ksyms *t, const struct probe *p, const struct tr
 			  p->label, p->sym->addr, p->off);
 		return false;
 	}
-	if (!hard_refusals(t, p, &l, trc, force) || !size_refusals(t, p, &l, force))
+	/* past the end, the mistake is the offset: said first, with a hint that
+	 * offers --force only where --force would be let through */
+	h = hard_problem(t, &l, trc);
+	if (!size_refusals(t, p, &l, h, force))
 		return false;
+	if (h) {
+		refuse_hard(t, p, &l, h, force);
+		return false;
+	}
 	if (landing_ftrace(t, &l, trc) == TRI_FALSE) {
 		if (!force) {
 			log_error("%s: %snot in available_filter_functions: %s is notrace (or ftrace cannot hook it); probes there may never fire, or may hurt",

@@ -304,6 +304,11 @@ no_kprobes_sysroot() {
 	refused "vfs_read+0x470: lands in do_int3, in the kprobes blacklist (NOKPROBE_SYMBOL or a __kprobes section): the kernel refuses probes there, even with --force" \
 		vfs_read+0x470 --force
 	[[ $output == *"HINT: trace a caller of do_int3, or a function it calls"* ]]
+	# no "probing it" before the refusal
+	[[ $output != *"warning"* ]]
+	refused "vfs_read+0x470: offset 0x470 is past the end of vfs_read (496 bytes): the kernel would put the probe in do_int3" \
+		vfs_read+0x470
+	[[ $output == *"HINT: give an offset below 0x1f0; 0xffffffff81001480 is in do_int3, blacklisted: not even --force probes there"* ]]
 	refused "lands in do_int3+0x10, in the kprobes blacklist" vfs_read+0x480 --force
 }
 
@@ -312,12 +317,19 @@ no_kprobes_sysroot() {
 	refused "dummy_last+0x6ae60: lands in bpf_prog_6deef7357e7b4530_sd_fw_ingress [bpf], generated code (BPF programs, ftrace or kprobe trampolines), not kernel text: kprobes cannot go there, even with --force" \
 		dummy_last+0x6ae60 --force
 	refused "lands in bpf_prog_6deef7357e7b4530_sd_fw_ingress+0x8 [bpf], generated code" dummy_last+0x6ae68 --force
+	refused "dummy_last+0x6ae60: the size of dummy_last is unknown (the last symbol of dummy)" dummy_last+0x6ae60
+	[[ $output == *"HINT: 0xffffffffc0400000 is in bpf_prog_6deef7357e7b4530_sd_fw_ingress [bpf], generated code: not even --force probes there"* ]]
 }
 
 @test "final address: padding and data past the end are refused, even with --force" {
 	# _stext's 0x1000 bytes end where vfs_read's padding begins
 	refused "_stext+0x1000: lands in __pfx_vfs_read, the padding before a function, not code" _stext+0x1000 --force
 	[[ $output == *"HINT: probe vfs_read instead"* ]]
+	[[ $output != *"warning"* ]]
+	# without --force the offset is the mistake, and --force is not offered
+	refused "_stext+0x1000: offset 0x1000 is past the end of _stext (4096 bytes): the kernel would put the probe in __pfx_vfs_read" \
+		_stext+0x1000
+	[[ $output == *"HINT: give an offset below 0x1000; 0xffffffff81001000 is in __pfx_vfs_read, padding: not even --force probes there"* ]]
 	refused "show_cpuinfo+0x1c0: lands in init_task, a data symbol (kallsyms type 'D'), not code: kprobes cannot go there" \
 		show_cpuinfo+0x1c0 --force
 }
