@@ -28,8 +28,14 @@ KSYMTRACE=${KSYMTRACE:-$ROOT/build/ksymtrace}
 BPFTRACE=${BPFTRACE:-bpftrace}
 SIZES=${BENCH_SIZES-1 100 1000} # empty: events only
 EVENTS=${BENCH_EVENTS:-200000} # 200000 events fit a 32 MiB ring: none need be lost
+# what the tools print holds this boot's kernel addresses: for the owner only,
+# and removed on every way out (bash runs no EXIT trap on a signal it does not trap)
+umask 077
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 die() {
 	echo "bench-attach: $*" >&2

@@ -25,8 +25,15 @@ if [[ ! -x $BIN ]]; then
 	}
 fi
 KALLSYMS=${KSYMTRACE_KALLSYMS:-/proc/kallsyms}
+# ksymtrace's messages over the live table hold this boot's kernel addresses: for
+# the owner only, and removed on every way out (bash runs no EXIT trap on a
+# signal it does not trap)
+umask 077
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Names to ask for that this table has: its most duplicated function name, one
 # unique function, and an address inside that function.

@@ -39,6 +39,11 @@ void cli_take_operands(struct argp_state *state, char ***texts, int *n);
 
 /* ARG, or a usage error (exit 2) saying MSG when it is empty. */
 const char *cli_nonempty(struct argp_state *state, const char *arg, const char *msg);
+/* ARG, a name (list's GLOB, --module): a usage error saying EMPTY when it is
+ * empty, or naming the byte when it holds one no name may (spec__check_name,
+ * with LABEL and NOUN for the message). */
+const char *cli_name(struct argp_state *state, const char *arg, const char *label,
+		     const char *noun, const char *empty);
 
 struct spec;
 /* Parse every spec before the table is read or anything printed. Returns EXIT_OK
@@ -46,6 +51,13 @@ struct spec;
  * or EXIT_FAIL when out of memory. cli_free_specs() takes what it returned. */
 int cli_parse_specs(char **texts, int n, struct spec **out);
 void cli_free_specs(struct spec *specs, int n);
+
+/* The table -k names, for messages: "standard input" for "-", else its path
+ * quoted (log_quote) into BUF of LEN (LOG_QUOTE_MAX) bytes. */
+const char *cli_table_name(char *buf, size_t len);
+
+/* For ksyms_opts.waiting: says that the -k FIFO PATH is waited on. */
+void cli_table_waiting(const char *path);
 
 /* Load the table named by -k (default /proc/kallsyms). On failure prints one line
  * naming the cause, a hint where there is one, and returns NULL (exit 1). */

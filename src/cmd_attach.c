@@ -81,21 +81,22 @@ static const struct argp_option opts[] = {
 
 /* Ring buffer sizes: KiB by default, K/M/G suffixes; a power of two that is a
  * whole number of pages (the kernel's rule for BPF_MAP_TYPE_RINGBUF). */
-static void parse_ringbuf(struct argp_state *state, const char *arg, size_t *out)
+static void parse_ringbuf(struct argp_state *state, const char *text, size_t *out)
 {
-	size_t len = strlen(arg), page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = strlen(text), page = (size_t)sysconf(_SC_PAGESIZE);
 	uint64_t v, mult = 1024;
-	char num[32];
+	char num[32], q[LOG_QUOTE_MAX];
+	const char *arg = log_quote(q, sizeof(q), text); /* for the messages */
 
-	if (len && strchr("kKmMgG", arg[len - 1])) {
-		char s = (char)(arg[len - 1] | 0x20);
+	if (len && strchr("kKmMgG", text[len - 1])) {
+		char s = (char)(text[len - 1] | 0x20);
 
 		mult = s == 'k' ? 1024 : s == 'm' ? 1024 * 1024 : 1024 * 1024 * 1024;
 		len--;
 	}
 	if (len == 0 || len >= sizeof(num))
 		argp_error(state, "--ringbuf-size '%s': give KiB, or a number with K, M or G (such as 8M)", arg);
-	memcpy(num, arg, len);
+	memcpy(num, text, len);
 	num[len] = '\0';
 	if (parse_u64(num, &v) || v == 0 || v > RINGBUF_MAX / mult)
 		argp_error(state, "--ringbuf-size '%s': give a size from %zuK to 1G", arg, page / 1024);
@@ -115,13 +116,14 @@ static void parse_ringbuf(struct argp_state *state, const char *arg, size_t *out
 
 static double parse_seconds(struct argp_state *state, const char *arg)
 {
-	char *end;
+	char *end, q[LOG_QUOTE_MAX];
 	double d;
 
 	errno = 0;
 	d = strtod(arg, &end);
 	if (!*arg || *end || errno || !isfinite(d) || d <= 0 || d > 1e8)
-		argp_error(state, "-d '%s': give a number of seconds greater than 0, such as 5 or 0.5", arg);
+		argp_error(state, "-d '%s': give a number of seconds greater than 0, such as 5 or 0.5",
+			   log_quote(q, sizeof(q), arg));
 	return d;
 }
 
@@ -147,6 +149,7 @@ static void check_args(struct argp_state *state, const struct attach_args *a)
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	struct attach_args *a = state->input;
+	char q[LOG_QUOTE_MAX];
 	uint64_t v;
 
 	switch (key) {
@@ -158,11 +161,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_ADDR:
 		if (parse_u64(arg, &a->addr))
-			argp_error(state, "--addr '%s': give an address, such as 0xffffffff81234560", arg);
+			argp_error(state, "--addr '%s': give an address, such as 0xffffffff81234560",
+				   log_quote(q, sizeof(q), arg));
 		a->has_addr = true;
 		break;
 	case 'm':
-		a->module = cli_nonempty(state, arg, "--module needs a module name");
+		a->module = cli_name(state, arg, "--module ", "a module name", "--module needs a module name");
 		break;
 	case OPT_FORCE:
 		a->force = true;
@@ -175,7 +179,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'p':
 		if (parse_u64(arg, &v) || v == 0 || v > 4194304) /* PID_MAX_LIMIT */
-			argp_error(state, "-p '%s': give a process id", arg);
+			argp_error(state, "-p '%s': give a process id", log_quote(q, sizeof(q), arg));
 		a->pid = (uint32_t)v;
 		break;
 	case OPT_COMM:
@@ -195,7 +199,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'n':
 		if (parse_u64(arg, &a->max_events) || a->max_events == 0)
-			argp_error(state, "-n '%s': give a number of events, 1 or more", arg);
+			argp_error(state, "-n '%s': give a number of events, 1 or more", log_quote(q, sizeof(q), arg));
 		break;
 	case 'c':
 		a->cmd = cli_nonempty(state, arg, "-c needs a command");
@@ -229,7 +233,8 @@ static const char doc[] =
 	"Refused before anything is attached: an offset at or past the function's end "
 	"(or any offset when its size is unknown) unless --force; a kretprobe at an "
 	"offset; a blacklisted function; a notrace function (not in "
-	"available_filter_functions) unless --force.\n"
+	"available_filter_functions) unless --force. Each check is made where the "
+	"probe lands: past the end, the function reached is checked too.\n"
 	"With -j, events are JSON Lines and the run ends with one summary object; the "
 	"output of -c's command then goes to stderr. Otherwise the summary goes to stderr.\n"
 	"Events of ksymtrace's own process are never recorded. A second Ctrl-C exits at "
@@ -307,6 +312,7 @@ static int build_plan(const struct attach_args *a, struct spec *specs, struct ks
 		      const struct traceable *trc, struct plan *pl)
 {
 	int ret = collect_probes(a, specs, t, trc, pl);
+	char shown[LOG_QUOTE_MAX];
 
 	if (ret != EXIT_OK)
 		return ret;
@@ -316,8 +322,8 @@ static int build_plan(const struct attach_args *a, struct spec *specs, struct ks
 		log_error("out of memory");
 		return EXIT_FAIL;
 	}
-	if (!a->dry_run && strcmp(env.kallsyms, "/proc/kallsyms") != 0 &&
-	    !checks__table_is_live(pl, strcmp(env.kallsyms, "-") ? env.kallsyms : "standard input"))
+	if (!a->dry_run && !kernel__is_live_table(env.kallsyms) &&
+	    !checks__table_is_live(pl, cli_table_name(shown, sizeof(shown))))
 		return EXIT_FAIL;
 	return EXIT_OK;
 }
@@ -340,8 +346,11 @@ static int dry_run(const struct attach_args *a, const struct plan *pl, const str
 	if (!ks->kprobes)
 		log_note("not verified: that the kernel takes each address (instruction boundary, its own blacklist), because %s",
 			 ks->why);
-	if (a->cmd)
-		log_note("'%s' not run (--dry-run)", a->cmd);
+	if (a->cmd) {
+		char q[LOG_QUOTE_MAX];
+
+		log_note("'%s' not run (--dry-run)", log_quote(q, sizeof(q), a->cmd));
+	}
 	return EXIT_OK;
 }
 
@@ -366,10 +375,13 @@ int cmd_attach(int argc, char **argv)
 		goto cleanup;
 	ret = EXIT_FAIL;
 	if (a.comm) {
+		char q[LOG_QUOTE_MAX], qcut[4 * KT_COMM_LEN + 4];
+
 		snprintf(a.comm_buf, sizeof(a.comm_buf), "%s", a.comm);
 		if (strlen(a.comm) >= KT_COMM_LEN)
-			log_warn("--comm %s: the kernel keeps %d bytes of a task's name: matching '%s'", a.comm,
-				 KT_COMM_LEN - 1, a.comm_buf);
+			log_warn("--comm %s: the kernel keeps %d bytes of a task's name: matching '%s'",
+				 log_quote(q, sizeof(q), a.comm), KT_COMM_LEN - 1,
+				 log_quote(qcut, sizeof(qcut), a.comm_buf));
 	}
 	if (a.pid && kill((pid_t)a.pid, 0) && errno == ESRCH) {
 		log_error("-p %u: no such process", a.pid);
@@ -383,7 +395,7 @@ int cmd_attach(int argc, char **argv)
 	t = cli_load_table();
 	if (!t)
 		goto cleanup;
-	trc = traceable__load(t);
+	trc = traceable__load(t, kernel__is_live_table(env.kallsyms));
 	pl = plan__new(t);
 	if (!trc || !pl) {
 		log_error("out of memory");

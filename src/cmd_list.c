@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kernel.h"
 #include "log.h"
 #include "output.h"
 #include "spec.h"
@@ -39,12 +40,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->traceable = true;
 		break;
 	case 'm':
-		a->module = cli_nonempty(state, arg, "--module needs a module name");
+		a->module = cli_name(state, arg, "--module ", "a module name", "--module needs a module name");
 		break;
 	case ARGP_KEY_ARG:
 		if (a->glob)
 			argp_error(state, "list takes one GLOB (quote it: 'vfs_*')");
-		a->glob = cli_nonempty(state, arg, "empty GLOB: give a pattern such as 'vfs_*', or none for all");
+		a->glob = cli_name(state, arg, "", "a GLOB", "empty GLOB: give a pattern such as 'vfs_*', or none for all");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -99,7 +100,7 @@ int cmd_list(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if (a.traceable && !(tr = traceable__load(t))) {
+	if (a.traceable && !(tr = traceable__load(t, kernel__is_live_table(env.kallsyms)))) {
 		log_error("out of memory");
 		goto cleanup;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kernel.h"
 #include "log.h"
 #include "output.h"
 #include "spec.h"
@@ -39,7 +40,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->funcs = true;
 		break;
 	case 'm':
-		a->module = cli_nonempty(state, arg, "--module needs a module name");
+		a->module = cli_name(state, arg, "--module ", "a module name", "--module needs a module name");
 		break;
 	case ARGP_KEY_ARGS:
 		cli_take_operands(state, &a->specs, &a->n_specs);
@@ -100,7 +101,7 @@ int cmd_resolve(int argc, char **argv)
 	if (!t)
 		goto cleanup;
 	if (a.traceable) {
-		tr = traceable__load(t);
+		tr = traceable__load(t, kernel__is_live_table(env.kallsyms));
 		if (!tr) {
 			log_error("out of memory");
 			goto cleanup;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -27,12 +28,28 @@
 
 const char *kernel__path(char *buf, size_t len, const char *rel)
 {
-	const char *root = getenv("KSYMTRACE_SYSROOT");
+	const char *root = kernel__test_hook(KERNEL_HOOK_SYSROOT);
 	int n = snprintf(buf, len, "%s%s", root ? root : "", rel);
 
 	if (n < 0 || (size_t)n >= len)
 		buf[0] = '\0';
 	return buf;
+}
+
+bool kernel__is_live_table(const char *path)
+{
+	char live[KERNEL_PATH_MAX];
+	struct stat a, b;
+
+	if (strcmp(path, "/proc/kallsyms") == 0)
+		return true;
+	kernel__path(live, sizeof(live), "/proc/kallsyms");
+	if (strcmp(path, "-") == 0 || !live[0])
+		return false;
+	if (strcmp(path, live) == 0)
+		return true;
+	return stat(path, &a) == 0 && stat(live, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }
 
 static bool exists(const char *rel)

@@ -53,6 +53,10 @@ struct ksyms_opts {
 	FILE *stream;
 	/* Keep going when every address is zero (a kptr_restrict table): tests only. */
 	bool allow_zero_addrs;
+	/* Called with the path before waiting on a FIFO that nothing has been
+	 * written to yet (its writer may not have opened it: open() would have
+	 * blocked, silently), so that the wait can be said. May be NULL. */
+	void (*waiting)(const char *path);
 };
 
 /* Why a load failed, for a one-line message and the right hint. */
@@ -107,6 +111,10 @@ size_t ksyms__by_addr(const struct ksyms *t, uint64_t addr, size_t *lo, size_t *
  * known size covers it. NULL if ADDR lies before the first symbol, in a gap, or
  * past a symbol of unknown size (the last of its module). */
 const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr);
+/* The first record (in name order) at the highest start at or below ADDR,
+ * whatever its size: where code at ADDR belongs when no size can say, as past
+ * the last symbol of a module. NULL if ADDR lies before the first symbol. */
+const struct ksym *ksyms__floor(const struct ksyms *t, uint64_t addr);
 
 static inline bool ksym_is_func(const struct ksym *s)
 {

@@ -69,10 +69,12 @@ struct ksyms {
 	uint32_t *mod_seen;       /* [3 * n_mods] per-module counters for the ranks */
 };
 
-/* Zeroed memory for the big arrays, populated at once (the records) or as
- * they are first written (the ranks). */
+/* Zeroed memory for the big arrays (ksyms_region.c), populated at once (the
+ * records) or as they are first written (the ranks); grown to LEN bytes, the
+ * contents kept, maybe elsewhere (refer to it by offset). 0 or -ENOMEM. */
 int ksyms_region_alloc(struct ksyms_region *r, size_t len);
 int ksyms_region_alloc_lazy(struct ksyms_region *r, size_t len);
+int ksyms_region_grow(struct ksyms_region *r, size_t len);
 void ksyms_region_free(struct ksyms_region *r);
 
 /* After the records are read: sort them by address, size them, group the name

@@ -192,17 +192,25 @@ size_t ksyms__by_addr(const struct ksyms *t, uint64_t addr, size_t *lo, size_t *
 	return *hi - *lo;
 }
 
-const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr)
+const struct ksym *ksyms__floor(const struct ksyms *t, uint64_t addr)
 {
 	size_t hi = addr_bound(t, addr, true), lo;
-	const struct ksym *s;
 
 	if (hi == 0)
 		return NULL;
-	s = &t->syms[hi - 1];
-	/* every name at that start, in name order: report the first */
+	/* every name at that start, in name order: the first */
+	ksyms__by_addr(t, t->syms[hi - 1].addr, &lo, &hi);
+	return &t->syms[lo];
+}
+
+const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr)
+{
+	const struct ksym *s = ksyms__floor(t, addr);
+	size_t lo, hi;
+
+	if (!s)
+		return NULL;
 	ksyms__by_addr(t, s->addr, &lo, &hi);
-	s = &t->syms[lo];
 	if (addr == s->addr)
 		return s;
 	for (size_t i = lo; i < hi; i++)

@@ -235,10 +235,11 @@ void cli_free_specs(struct spec *specs, int n)
 
 struct ksyms *cli_load_table(void)
 {
-	struct ksyms_opts opts = { 0 };
+	struct ksyms_opts opts = { .waiting = cli_table_waiting };
 	struct ksyms_load_result res;
 	bool is_stdin = strcmp(env.kallsyms, "-") == 0;
-	const char *what = is_stdin ? "standard input" : env.kallsyms;
+	char quoted[LOG_QUOTE_MAX];
+	const char *what = cli_table_name(quoted, sizeof(quoted));
 	struct ksyms *t;
 
 	struct timespec t0, t1;

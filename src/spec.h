@@ -44,6 +44,13 @@ struct spec {
 int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen);
 void spec__free(struct spec *sp);
 
+/* A name given apart from a spec (list's GLOB, --module MOD) holds the bytes a
+ * spec's name may: none of a space, a control byte or broken UTF-8, which could
+ * never match a kallsyms name and would reach the terminal when quoted. Returns
+ * 0, or -EINVAL with "LABEL'TEXT': ... not allowed in NOUN" in ERR, TEXT quoted. */
+int spec__check_name(const char *text, const char *label, const char *noun, char *err,
+		     size_t errlen);
+
 struct target {
 	const struct ksym *sym;
 	uint64_t off;   /* offset inside sym: +OFF, or ADDR - start for address specs */

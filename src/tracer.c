@@ -130,7 +130,7 @@ static int on_sample(void *ctx, void *data, size_t size)
 /* Attach cookies (5.15) or address lookup: sets tr->by_addr. */
 static int pick_id_mode(struct tracer *tr)
 {
-	const char *force = getenv("KSYMTRACE_FORCE_ADDR_IDS");
+	const char *force = kernel__test_hook(KERNEL_HOOK_FORCE_ADDR_IDS);
 	int r;
 
 	r = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);

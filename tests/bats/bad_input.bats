@@ -116,6 +116,34 @@ row() {
 	row 1 "ksymtrace: cannot read /proc/self/mem: Input/output error" -k /proc/self/mem resolve foo
 }
 
+@test "bad table: a FIFO with no writer yet is waited on, and said so, not a silent hang" {
+	local f=$BATS_TEST_TMPDIR/fifo out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err pid i
+	mkfifo "$f"
+	timeout 30 "$KSYMTRACE" -k "$f" resolve foo >"$out" 2>"$err" &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $err ]] && break
+		sleep 0.1
+	done
+	[ "$(cat "$err")" = "ksymtrace: $f: a FIFO with nothing written to it yet: waiting for its writer (Ctrl-C to stop)" ] || {
+		echo "stderr before any writer: $(cat "$err")"
+		kill "$pid"
+		wait "$pid" || true
+		return 1
+	}
+	cat "$SPECS" >"$f"
+	wait "$pid"
+	[ "$(head -1 "$out")" = "foo: 2 instances" ]
+	# a writer that goes away without writing: an empty table, said as such
+	timeout 30 "$KSYMTRACE" -k "$f" resolve foo >"$out" 2>"$err" &
+	pid=$!
+	: >"$f"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 1 ]
+	[ "$(tail -1 "$err")" = "ksymtrace: $f: no kernel symbols in it" ]
+}
+
 @test "bad table: unreadable, no permission (EACCES)" {
 	local dir f
 	# root reads a mode-000 file anyway: drop to nobody for the read
@@ -291,10 +319,12 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 }
 
 @test "bad spec: a newline or escape in it is not echoed" {
-	row 2 "ksymtrace: 'foo': spaces and control characters are not allowed in a spec (byte 4 is 0x0a): a spec is one word, such as vfs_read+0x10" \
+	row 2 "ksymtrace: 'foo\\x0abar': spaces and control characters are not allowed in a spec (byte 4 is 0x0a): a spec is one word, such as vfs_read+0x10" \
 		-k "$SPECS" resolve $'foo\nbar'
-	row 2 "ksymtrace: '': spaces and control characters are not allowed in a spec (byte 1 is 0x1b): a spec is one word, such as vfs_read+0x10" \
+	row 2 "ksymtrace: '\\x1b[31mfoo': spaces and control characters are not allowed in a spec (byte 1 is 0x1b): a spec is one word, such as vfs_read+0x10" \
 		-k "$SPECS" resolve $'\e[31mfoo'
+	row 2 "ksymtrace: 'foo\\x9b31m': spaces and control characters are not allowed in a spec (byte 4 is 0x9b): a spec is one word, such as vfs_read+0x10" \
+		-k "$SPECS" resolve $'foo\x9b31m'
 }
 
 @test "bad spec: a name over 511 bytes" {
@@ -330,4 +360,85 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 
 @test "bad spec: specs are checked before the table is read" {
 	row 2 "ksymtrace: foo+: missing offset after '+' (decimal or 0x-hex)" -k "$BAD/no-such-file" resolve foo+
+}
+
+# ---- what the user typed, echoed back: never raw --------------------------------------
+# A name (GLOB, --module) may hold no space or control byte, like a spec: it is refused
+# (exit 2). Free text (--comm, the -k path, -c, option values) is quoted with \xNN
+# escapes. Either way stderr holds only printable text, one line per message.
+
+# stderr holds nothing but printable ASCII and newlines, and $1 lines of it
+printable_stderr() {
+	local junk
+	junk=$(printf '%s' "$stderr" | LC_ALL=C tr -d '\n\040-\176' | wc -c)
+	[ "$junk" -eq 0 ] || { printf 'raw bytes on stderr: %q\n' "$stderr"; return 1; }
+	[ "${#stderr_lines[@]}" -le "$1" ] || { printf 'more than %s lines: %s\n' "$1" "$stderr"; return 1; }
+}
+
+@test "echoes: list's GLOB with an escape or a newline is refused, and quoted" {
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" list $'\e[31mfoo*'
+	assert_usage "'\\x1b[31mfoo*': spaces and control characters are not allowed in a GLOB"
+	printable_stderr 3
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" list $'foo\nbar'
+	assert_usage "'foo\\x0abar': spaces and control characters are not allowed in a GLOB"
+	printable_stderr 3
+}
+
+@test "echoes: --module with an escape is refused, and quoted, in every command" {
+	local cmd
+	for cmd in "list" "resolve foo" "attach foo"; do
+		run --separate-stderr "$KSYMTRACE" -k "$SPECS" $cmd --module $'\e]0;title\a'
+		assert_usage "--module '\\x1b]0;title\\x07': spaces and control characters are not allowed in a module name"
+		printable_stderr 3
+	done
+}
+
+@test "echoes: the -k path is quoted" {
+	local hint=$'\nHINT: give a saved copy of /proc/kallsyms with -k FILE'
+	row 1 "ksymtrace: cannot read /nonexistent/\\x1b[31mkallsyms: No such file or directory$hint" \
+		-k $'/nonexistent/\e[31mkallsyms' resolve foo
+	row 1 "ksymtrace: cannot read /nonexistent/a\\x0ab: No such file or directory$hint" \
+		-k $'/nonexistent/a\nb' resolve foo
+	# a backslash is written \\, so that what is shown reads back as one path
+	row 1 "ksymtrace: cannot read /nonexistent/a\\\\x1b: No such file or directory$hint" \
+		-k '/nonexistent/a\x1b' resolve foo
+	# C1 controls too, raw (0x9b is CSI) or in UTF-8; other text passes as it is
+	row 1 "ksymtrace: cannot read /nonexistent/\\x9b31m\\xc2\\x9b31m-café: No such file or directory$hint" \
+		-k $'/nonexistent/\x9b31m\xc2\x9b31m-café' resolve foo
+}
+
+@test "echoes: --comm, option values and -c are quoted" {
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach foo -d $'\e[2J'
+	assert_usage "-d '\\x1b[2J': give a number of seconds"
+	printable_stderr 3
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach foo --ringbuf-size $'1\e[2J'
+	assert_usage "--ringbuf-size '1\\x1b[2J'"
+	printable_stderr 3
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach foo --addr $'0x\n1'
+	assert_usage "--addr '0x\\x0a1'"
+	printable_stderr 3
+	[[ $(id -u) -eq 0 ]] || skip "loading BPF programs (--dry-run) needs root"
+	# a task name over 15 bytes is cut, with a warning that quotes it
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach 'foo#1' --dry-run --comm $'\e[31mred-and-long-name' -c $'echo \e[31m'
+	[[ $stderr == *"--comm \\x1b[31mred-and-long-name: the kernel keeps 15 bytes of a task's name: matching '\\x1b[31mred-and-lo'"* ]]
+	[[ $stderr == *"'echo \\x1b[31m' not run (--dry-run)"* ]]
+	printable_stderr 10
+}
+
+# ---- output that must not grow with the square of the table ----------------------------
+
+@test "bad table: 5,000 names at one address: each JSON row lists 3 aliases and counts them all" {
+	local f=$BATS_TEST_TMPDIR/aliases.kallsyms bytes
+	python3 -c 'for i in range(5000): print(f"ffffffff81000000 t al_{i:05d}")' >"$f"
+	echo 'ffffffff81001000 t next_fn' >>"$f"
+	# linear: about 250 bytes a row (every alias of every row was 300 MB)
+	bytes=$("$KSYMTRACE" -k "$f" -j list 2>/dev/null | head -c 50000000 | wc -c)
+	[ "$bytes" -lt 2000000 ] || { echo "$bytes bytes"; return 1; }
+	run --separate-stderr "$KSYMTRACE" -k "$f" -j resolve al_00000 next_fn
+	[ "$status" -eq 0 ]
+	[ "$(jq -sc 'map([.aliases, .aliases_total])' <<<"$output")" = \
+		'[[["al_00001","al_00002","al_00003"],4999],[[],0]]' ]
+	# text says the same: three, then how many in all
+	run --separate-stderr "$KSYMTRACE" -k "$f" resolve al_00000
+	[[ ${lines[1]} == *"al_00000  = al_00001 al_00002 al_00003 ...(4999)" ]]
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "log.h"
 #include "parse.h"
 #include "spec.h"
 
@@ -346,6 +347,29 @@ static void test_numbers(void)
 	CHECK(parse_u64("12a", &v) == -EINVAL);
 }
 
+/* log_quote: what a message may show as it is, and the rest as \xNN; cut to fit */
+static void test_quote(void)
+{
+	char b[LOG_QUOTE_MAX], small[12];
+
+	CHECK_STR(log_quote(b, sizeof(b), "vfs_read+0x10"), "vfs_read+0x10");
+	CHECK_STR(log_quote(b, sizeof(b), "a\nb\x1b[31m\x7f"), "a\\x0ab\\x1b[31m\\x7f");
+	CHECK_STR(log_quote(b, sizeof(b), "back\\slash"), "back\\\\slash");
+	/* C1 raw and in UTF-8; UTF-8 text and other high bytes pass */
+	CHECK_STR(log_quote(b, sizeof(b), "\x9b" "1m\xc2\x9b" "1m"), "\\x9b1m\\xc2\\x9b1m");
+	CHECK_STR(log_quote(b, sizeof(b), "caf\xc3\xa9 \xe5\x86\x85 \xff"), "caf\xc3\xa9 \xe5\x86\x85 \xff");
+	/* a broken sequence: its lead byte alone, what follows judged on its own */
+	CHECK_STR(log_quote(b, sizeof(b), "\xe2\x80" "A"), "\xe2\\x80A");
+	CHECK_U64(log_safe_span("ok\x1bno"), 2);
+	CHECK_U64(log_safe_span("\xc3\xa9\xc2\x85"), 2);
+	/* cut with "..." to fit, never mid-escape; what fits whole is not cut */
+	CHECK_STR(log_quote(small, sizeof(small), "abcdefghijklmnop"), "abcdefgh...");
+	CHECK_STR(log_quote(small, sizeof(small), "abcdefghijk"), "abcdefghijk");
+	CHECK_STR(log_quote(small, sizeof(small), "abcde\x1b" "fghij"), "abcde...");
+	CHECK_STR(log_quote(small, 4, "abcdef"), "...");
+	CHECK_STR(log_quote(small, 2, "abcdef"), ".");
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -363,6 +387,7 @@ int main(int argc, char **argv)
 	test_resolve_addresses();
 	test_suggest();
 	test_numbers();
+	test_quote();
 	ksyms__free(t);
 	return check_report("test_spec");
 }
