@@ -3,11 +3,13 @@
 #define _GNU_SOURCE
 #include "typing.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <bpf/btf.h>
 
+#include "log.h"
 
 #define PROTOS_MAX 16 /* FUNCs of one name looked at (6.1 has up to 10 type_show) */
 
@@ -146,3 +148,43 @@ void typing__func(struct kbtf *kb, struct ksyms *t, const struct ksym *s, struct
 	name_verdict(kb, out->obj, name, ids, n < PROTOS_MAX ? n : PROTOS_MAX, out);
 }
 
+void typing__sym_proto(void *ctx, const struct target *tg, struct sym_proto *out)
+{
+	struct typing_protos *tp = ctx;
+	struct typing *ty = &tp->ty;
+
+	typing__func(tp->kb, tp->t, tg->sym, ty);
+	out->proto = NULL;
+	out->note = ty->verdict == TYPING_OK || ty->verdict == TYPING_NO_BTF ? NULL : ty->why;
+	out->kfunc = ty->verdict == TYPING_OK && kbtf__kfunc_tags(tp->kb) ? (ty->kfunc ? TRI_TRUE : TRI_FALSE)
+									  : TRI_UNKNOWN;
+	if (ty->verdict == TYPING_OK && ty->names_differ)
+		out->note = "the functions of this name call their parameters differently";
+	/* a clone shows its source's prototype, and a shared name the one BTF
+	 * kept: each beside the note that says what it is worth */
+	if (ty->func_id && ty->verdict != TYPING_PROTOS_DIFFER &&
+	    (kbtf__proto(ty->obj, ty->func_id, tp->proto, sizeof(tp->proto)) >= 0 || tp->proto[0]))
+		out->proto = tp->proto;
+}
+
+int typing_protos__init(struct typing_protos *tp, struct ksyms *t, bool warn)
+{
+	char why[KBTF_WHY_LEN];
+
+	memset(tp, 0, sizeof(*tp));
+	tp->t = t;
+	tp->kb = kbtf__new();
+	if (!tp->kb) {
+		log_error("out of memory");
+		return -ENOMEM;
+	}
+	if (!kbtf__get(tp->kb, "vmlinux", why, sizeof(why)) && warn)
+		log_warn("%s: no prototypes", why);
+	return 0;
+}
+
+void typing_protos__fini(struct typing_protos *tp)
+{
+	kbtf__free(tp->kb);
+	tp->kb = NULL;
+}

@@ -19,6 +19,7 @@
 
 #include "kbtf.h"
 #include "ksyms.h"
+#include "output.h"
 
 enum typing_verdict {
 	TYPING_OK = 0,
@@ -47,5 +48,20 @@ struct typing {
 
 /* The verdict for symbol S of table T. */
 void typing__func(struct kbtf *kb, struct ksyms *t, const struct ksym *s, struct typing *out);
+
+/* --proto in resolve and list: the sym_proto_fn (output.h) over a struct
+ * typing_protos. What it hands out lives in CTX until the next call. Without
+ * any BTF every note is left out: the command says that once. */
+struct typing_protos {
+	struct kbtf *kb;
+	struct ksyms *t;
+	char proto[1024];
+	struct typing ty;
+};
+void typing__sym_proto(void *ctx, const struct target *tg, struct sym_proto *out);
+/* Ready TP over table T: reads vmlinux's BTF and, with WARN, warns once when
+ * there is none. Returns 0, or -ENOMEM after saying so. */
+int typing_protos__init(struct typing_protos *tp, struct ksyms *t, bool warn);
+void typing_protos__fini(struct typing_protos *tp);
 
 #endif
