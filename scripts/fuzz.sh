@@ -8,7 +8,8 @@
 # (default build-fuzz), --seed N (libFuzzer's random seed; default
 # $KSYMTRACE_FUZZ_SEED, else a new one each run). Targets: ksyms (the table
 # loader and its queries), spec, line (the kallsyms line parser against a plain
-# reading of its grammar).
+# reading of its grammar), fetch (--arg expressions: the grammar, and the
+# compiler against the fixture kernel's BTF).
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
 # (every input a fuzzer ever found), and for ksyms and line every table under
@@ -28,7 +29,7 @@ SEED=${KSYMTRACE_FUZZ_SEED:-0}
 JOBS=$(nproc)
 BUILD=build-fuzz
 TARGETS=()
-ALL_TARGETS=(ksyms spec line)
+ALL_TARGETS=(ksyms spec line fetch)
 
 usage() {
 	sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
@@ -58,10 +59,11 @@ done
 # one input. A 64 KiB table is ~1,500 lines, enough for every shape of line,
 # module and duplicate; specs are refused past 1 KiB (SPEC_TEXT_MAX), so a little
 # more reaches that check too; a few lines, one of them longer than a name may
-# be, are enough for the line parser. One input takes milliseconds: 10 s means
+# be, are enough for the line parser; an expression is refused past 512 bytes
+# (FETCH_TEXT_MAX). One input takes milliseconds: 10 s means
 # a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096)
-declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms)
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [fetch]=600)
+declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [fetch]=fetch)
 TIMEOUT=10
 
 CC=${CC:-clang}

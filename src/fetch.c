@@ -37,7 +37,7 @@ struct cursor {
 static int fail(struct cursor *c, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(struct cursor *c, size_t at, const char *fmt, ...)
 {
-	char why[256];
+	char why[FETCH_TEXT_MAX + 256]; /* may quote the rest of the expression */
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -24,7 +24,10 @@
 #define FETCH_LABEL_MAX 64  /* bytes of a LABEL */
 #define FETCH_OPS_MAX 32    /* '->', '.' and '[N]' steps the grammar takes */
 #define FETCH_NEST_MAX 8    /* +OFF( ) around a base: each is a read */
-#define FETCH_ERR_LEN 1024  /* a message quotes the expression whole */
+/* A message quotes the expression, the failing step and a name from it whole,
+ * with the probe's label and two type names: never cut short, so that its
+ * cause and fix are always there. */
+#define FETCH_ERR_LEN 4096
 
 enum fetch_base_kind {
 	FETCH_PARAM,  /* a parameter by name */

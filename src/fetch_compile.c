@@ -50,7 +50,7 @@ struct comp {
 static int cfail(struct comp *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int cfail(struct comp *k, const char *fmt, ...)
 {
-	char why[512];
+	char why[2048]; /* a name from the expression, two type names, the words */
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -299,8 +299,9 @@ static int member(struct comp *k, const struct fetch_op *op)
 	if (t && btf_is_fwd(t))
 		return cfail(k, "%s is only declared in BTF, without its members", tname(k, id, 0));
 	if (!t || !btf_is_composite(t))
-		return cfail(k, "%.*s is %s, not a struct or union", WHAT(k),
-			     op->kind == FETCH_ARROW ? tname(k, t ? t->type : 0, 0) : tname(k, k->type, 0));
+		return cfail(k, "%.*s %s %s, not a struct or union", WHAT(k),
+			     op->kind == FETCH_ARROW ? "points to" : "is",
+			     op->kind == FETCH_ARROW ? tname(k, id, 0) : tname(k, k->type, 0));
 	if (!find_member(k->btf, id, op->field, &bit_off, &type, &bits, 0))
 		return cfail(k, "%s has no member '%s'", tname(k, id, 0), op->field);
 	k->off += bit_off / 8;

@@ -246,12 +246,26 @@ static void test_compile(void)
 	fails(&rd, "file->f_vals[4]", "vfs_read: --arg 'file->f_vals[4]': at '[4]': index 4 is past the end of int[4]");
 	fails(&rd, "file->f_vals", "vfs_read: --arg 'file->f_vals': at '->f_vals': file->f_vals is int[4]: index it with [N], or give ':string' or ':u64'");
 	fails(&rd, "file->f_path", "vfs_read: --arg 'file->f_path': at '->f_path': file->f_path is struct path: name a member with '.', or give ':u64'");
+	fails(&rd, "pos->x", "vfs_read: --arg 'pos->x': at '->x': pos points to long long int, not a struct or union");
+	fails(&rd, "buf->x", "vfs_read: --arg 'buf->x': at '->x': buf points to char, not a struct or union");
+	fails(&rd, "file->f_flags.x", "vfs_read: --arg 'file->f_flags.x': at '.x': file->f_flags is unsigned int, not a struct or union");
 	fails(&rd, "file->f_path.mnt->x", "vfs_read: --arg 'file->f_path.mnt->x': at '->x': struct vfsmount is only declared in BTF, without its members");
 	fails(&rd, "file->f_ra_pages:string", "vfs_read: --arg 'file->f_ra_pages:string': at '->f_ra_pages:string': file->f_ra_pages is a bitfield, not a string");
 	fails(&rd, "%di->x", "vfs_read: --arg '%di->x': at '->x': %di has no BTF type (a register, or memory read with +OFF( )): '->' needs one; read it with +OFF(...)");
 	fails(&rd, "$comm:u8", "vfs_read: --arg '$comm:u8': at '$comm:u8': $comm is not a number: ':u8' does not apply");
 	fails(&rd, "pos[1]:string", "vfs_read: --arg 'pos[1]:string': at '[1]:string': pos[1] is loff_t: ':string' needs a char array or a pointer");
 	fails(&mb, "a9.a", "many_args: --arg 'a9.a': at '.a': a9 is a struct passed by value: its members are not recorded");
+	/* the longest name still gets the whole message, cause and fix (the fuzzer's
+	 * regress/fetch/long-unknown-param-cut-message) */
+	{
+		char name[FETCH_TEXT_MAX + 1], want[4 * FETCH_TEXT_MAX];
+
+		memset(name, 'm', FETCH_TEXT_MAX);
+		name[FETCH_TEXT_MAX] = '\0';
+		snprintf(want, sizeof(want), "vfs_read: --arg '%s': at '%s': vfs_read has no parameter '%s' (its parameters: file, buf, count, pos)",
+			 name, name, name);
+		fails(&rd, name, want);
+	}
 	/* nine reads: one too many */
 	fails(&rd, "file->f_path.dentry->d_parent->d_parent->d_parent->d_parent->d_parent->d_parent->d_parent->d_name.name",
 	      "vfs_read: --arg 'file->f_path.dentry->d_parent->d_parent->d_parent->d_parent->d_parent->d_parent->d_parent->d_name.name': at '.name': more than 8 memory reads in one expression");
