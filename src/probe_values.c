@@ -29,6 +29,7 @@ static void values_free(struct probe_values *p)
 	free(p->proto);
 	for (size_t i = 0; i < p->n; i++)
 		fetch_value__free(&p->v[i]);
+	free(p->v);
 	fetch_value__free(&p->ret);
 }
 
@@ -62,9 +63,10 @@ static int param_value(const struct kbtf_obj *o, const char *name, uint32_t type
 	const char *why;
 
 	memset(v, 0, sizeof(*v));
+	if (kbtf__decl(o, type, "", decl, sizeof(decl)) < 0 && !decl[0])
+		snprintf(decl, sizeof(decl), "?");
 	v->name = strdup(name);
-	if (kbtf__decl(o, type, "", decl, sizeof(decl)) >= 0 || decl[0])
-		v->type = strdup(decl);
+	v->type = strdup(decl);
 	if (!v->name || !v->type)
 		return -ENOMEM;
 	abi__where(a, v->where, sizeof(v->where));
@@ -139,6 +141,10 @@ static int typed_params(struct build *b, const struct typing *ty, bool record, s
 	size_t n = abi__params(btf, proto_id, b->where, PARAMS_MAX, &variadic);
 
 	b->nparams = n < PARAMS_MAX ? n : PARAMS_MAX;
+	/* each probe's own array: a plan may hold 65,535 probes */
+	if (record && b->nparams && !(p->v = calloc(b->nparams < KT_FETCH_MAX ? b->nparams : KT_FETCH_MAX,
+						    sizeof(*p->v))))
+		return -ENOMEM;
 	for (size_t i = 0; i < b->nparams; i++) {
 		const char *name = btf__name_by_offset(btf, bp[i].name_off);
 
@@ -191,6 +197,9 @@ static int compile_exprs(struct build *b, const struct probe *pr, const struct t
 	};
 	char err[FETCH_ERR_LEN];
 
+	p->v = calloc(b->o->nexprs, sizeof(*p->v));
+	if (!p->v)
+		return -ENOMEM;
 	for (size_t i = 0; i < b->o->nexprs; i++) {
 		int r = fetch__compile(&b->o->exprs[i], &c, &p->v[p->n], err, sizeof(err));
 
@@ -219,8 +228,9 @@ static int one_probe(struct build *b, const struct probe *pr, struct probe_value
 		const struct btf *btf = kbtf__btf(ty.obj);
 		char proto[1024];
 
-		if (kbtf__proto(ty.obj, ty.func_id, proto, sizeof(proto)) >= 0 || proto[0])
-			p->proto = strdup(proto);
+		if (kbtf__proto(ty.obj, ty.func_id, proto, sizeof(proto)) < 0 && !proto[0])
+			snprintf(proto, sizeof(proto), "?");
+		p->proto = strdup(proto);
 		if (!p->proto || typed_params(b, &ty, !p->exprs && !pr->ret, p))
 			return -ENOMEM;
 		ret = btf__type_by_id(btf, btf__type_by_id(btf, ty.func_id)->type)->type;

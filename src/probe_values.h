@@ -31,7 +31,7 @@ struct probe_values {
 	const char *note;    /* something true of the values worth a line, or NULL */
 	bool exprs;          /* v holds --arg expressions, not parameters */
 	size_t n;            /* values recorded, 0 .. KT_FETCH_MAX */
-	struct fetch_value v[KT_FETCH_MAX];
+	struct fetch_value *v;
 	bool has_ret;        /* a kretprobe: ret says how its value prints */
 	struct fetch_value ret;
 };
