@@ -125,7 +125,7 @@ struct build {
 	/* the probe at hand's parameters, for its expressions */
 	struct abi_param where[PARAMS_MAX];
 	struct fetch_param fp[PARAMS_MAX];
-	char pos_names[PARAMS_MAX][8];
+	char pos_names[PARAMS_MAX][24]; /* "argN" */
 	size_t nparams;
 };
 
@@ -189,14 +189,16 @@ static int raw_reason(struct build *b, const struct probe *pr, struct typing *ty
 static int compile_exprs(struct build *b, const struct probe *pr, const struct typing *ty,
 			 uint32_t ret, struct probe_values *p)
 {
+	char probe[KSYMS_NAME_MAX + 64];
 	struct fetch_ctx c = {
-		.probe = pr->label, .obj = p->raw_why ? NULL : ty->obj, .untyped_why = p->raw_why,
+		.probe = probe, .obj = p->raw_why ? NULL : ty->obj, .untyped_why = p->raw_why,
 		.func = ksyms__name(plan__table(b->pl), pr->sym), .params = b->fp,
 		.nparams = p->raw_why ? 0 : b->nparams, .ret = pr->ret, .offset = pr->off != 0,
 		.ret_type = ret,
 	};
 	char err[FETCH_ERR_LEN];
 
+	snprintf(probe, sizeof(probe), "%s%s", pr->label, pr->ret ? "%return" : "");
 	p->v = calloc(b->o->nexprs, sizeof(*p->v));
 	if (!p->v)
 		return -ENOMEM;

@@ -267,9 +267,9 @@ row() {
 		vfs_read --arg '$retval'
 	row "ksymtrace: vfs_read: --arg 'fil': at 'fil': vfs_read has no parameter 'fil' (its parameters: file, buf, count, pos)" \
 		vfs_read --arg 'fil'
-	row "ksymtrace: vfs_read: --arg 'file': at 'file': the parameters are gone at a return: at a kretprobe give \$retval or %REG" \
+	row "ksymtrace: vfs_read%return: --arg 'file': at 'file': the parameters are gone at a return: at a kretprobe give \$retval or %REG" \
 		'vfs_read%return' --arg 'file'
-	row "ksymtrace: do_nothing: --arg '\$retval': at '\$retval': do_nothing returns void" \
+	row "ksymtrace: do_nothing%return: --arg '\$retval': at '\$retval': do_nothing returns void" \
 		'do_nothing%return' --arg '$retval'
 	row "ksymtrace: vfs_read+0x10: --arg 'file': at 'file': parameter names: at an offset into the function the arguments need not be where the calling convention put them: give %REG" \
 		vfs_read+0x10 --arg 'file'
