@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/btf.h>
 
 #include "kernel.h"
+#include "log.h"
 
 #define MODULE_NAME_MAX 56 /* MODULE_NAME_LEN, with its NUL */
 
@@ -153,6 +155,7 @@ static struct kbtf_obj *obj_load(const char *name, struct btf *base, char *why, 
 {
 	struct kbtf_obj *o = calloc(1, sizeof(*o));
 	char rel[96], path[KERNEL_PATH_MAX];
+	struct timespec t0, t1;
 	int err;
 
 	if (!o || !(o->name = strdup(name))) {
@@ -161,6 +164,7 @@ static struct kbtf_obj *obj_load(const char *name, struct btf *base, char *why, 
 	}
 	snprintf(rel, sizeof(rel), "/sys/kernel/btf/%s", name);
 	kernel__path(path, sizeof(path), rel);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	o->btf = base ? btf__parse_split(path, base) : btf__parse(path, NULL);
 	err = errno; /* libbpf 1.1 sets errno and returns NULL */
 	if (!o->btf) {
@@ -179,6 +183,10 @@ static struct kbtf_obj *obj_load(const char *name, struct btf *base, char *why, 
 		obj_free(o);
 		return NULL;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_verbose("%s: BTF of %s: %u types, %zu functions, %zu kfuncs, read and indexed in %.1f ms",
+		    path, name, btf__type_cnt(o->btf) - o->first_id, o->nfuncs, o->nkfuncs,
+		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	return o;
 }
 
