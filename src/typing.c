@@ -155,7 +155,10 @@ void typing__sym_proto(void *ctx, const struct target *tg, struct sym_proto *out
 
 	typing__func(tp->kb, tp->t, tg->sym, ty);
 	out->proto = NULL;
-	out->note = ty->verdict == TYPING_OK || ty->verdict == TYPING_NO_BTF ? NULL : ty->why;
+	/* no BTF is said once by the command; a data symbol's letter says it all */
+	out->note = ty->verdict == TYPING_OK || ty->verdict == TYPING_NO_BTF || ty->verdict == TYPING_NOT_FUNC
+			    ? NULL
+			    : ty->why;
 	out->kfunc = ty->verdict == TYPING_OK && kbtf__kfunc_tags(tp->kb) ? (ty->kfunc ? TRI_TRUE : TRI_FALSE)
 									  : TRI_UNKNOWN;
 	if (ty->verdict == TYPING_OK && ty->names_differ)

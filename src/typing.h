@@ -51,7 +51,8 @@ void typing__func(struct kbtf *kb, struct ksyms *t, const struct ksym *s, struct
 
 /* --proto in resolve and list: the sym_proto_fn (output.h) over a struct
  * typing_protos. What it hands out lives in CTX until the next call. Without
- * any BTF every note is left out: the command says that once. */
+ * any BTF every note is left out: the command says that once; a data symbol
+ * gets none either. */
 struct typing_protos {
 	struct kbtf *kb;
 	struct ksyms *t;
