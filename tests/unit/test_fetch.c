@@ -176,9 +176,10 @@ static void fails(const struct probe_ctx *pc, const char *text, const char *msg)
 	CHECK_STR(err, msg);
 }
 
+static struct probe_ctx rd, rdr, dev, mb; /* vfs_read, its kretprobe, dummy's, many_args */
+
 static void test_compile(void)
 {
-	struct probe_ctx rd, rdr, dev, mb;
 	struct fetch_value v;
 	char err[FETCH_ERR_LEN];
 	const int R = KT_BASE_REG, V = KT_FINAL_VALUE, S = KT_FINAL_STRING;
@@ -234,7 +235,16 @@ static void test_compile(void)
 	CHECK(v.prog.steps[0].off == 104 && v.prog.steps[0].size == 8 && v.prog.bit_shift == 0 &&
 	      v.prog.bit_size == 40 && v.prog.out == KT_OUT_S);
 	fetch_value__free(&v);
+	/* eight reads, the most there may be */
+	compiles(&rd, "file->f_path.dentry->d_parent->d_parent->d_parent->d_parent->d_parent->d_parent->d_name.name:string",
+		 R, KT_REG_DI, "24:8,8:8,8:8,8:8,8:8,8:8,8:8,24:8", S, KT_OUT_STR, 0);
+	/* unsigned char * is not taken for a string: a pointer, unless ':string' */
+	compiles(&rd, "file->f_path.dentry->d_name.name", R, KT_REG_DI, "24:8,24:8", V, KT_OUT_PTR, 8);
+}
 
+/* What does not compile, with the whole message. */
+static void test_refused(void)
+{
 	fails(&rd, "file->nope", "vfs_read: --arg 'file->nope': at '->nope': struct file has no member 'nope'");
 	fails(&rd, "count->x", "vfs_read: --arg 'count->x': at '->x': count is size_t, not a pointer: '->' needs one");
 	fails(&rd, "file.f_flags", "vfs_read: --arg 'file.f_flags': at '.f_flags': file is struct file *, a pointer: use '->'");
@@ -269,10 +279,6 @@ static void test_compile(void)
 	/* nine reads: one too many */
 	fails(&rd, "file->f_path.dentry->d_parent->d_parent->d_parent->d_parent->d_parent->d_parent->d_parent->d_name.name",
 	      "vfs_read: --arg 'file->f_path.dentry->d_parent->d_parent->d_parent->d_parent->d_parent->d_parent->d_parent->d_name.name': at '.name': more than 8 memory reads in one expression");
-	compiles(&rd, "file->f_path.dentry->d_parent->d_parent->d_parent->d_parent->d_parent->d_parent->d_name.name:string",
-		 R, KT_REG_DI, "24:8,8:8,8:8,8:8,8:8,8:8,8:8,24:8", S, KT_OUT_STR, 0);
-	/* unsigned char * is not taken for a string: a pointer, unless ':string' */
-	compiles(&rd, "file->f_path.dentry->d_name.name", R, KT_REG_DI, "24:8,24:8", V, KT_OUT_PTR, 8);
 }
 
 /* Without types (raw registers) and at an offset. */
@@ -311,6 +317,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_compile();
+	test_refused();
 	test_untyped();
 	kbtf__free(kb);
 	return check_report("fetch");
