@@ -6,7 +6,8 @@
 # ASan/UBSan), valgrind (resolve and list under memcheck on the live table), fuzz
 # (libFuzzer, KSYMTRACE_FUZZ_SECONDS each, default 60, seed KSYMTRACE_FUZZ_SEED,
 # default 1), vm (bats inside qemu on
-# Debian 5.10, 6.1 and 6.12 kernels).
+# Debian 5.10, 6.1, 6.12 and the newest kernel, from trixie-backports; two VMs at
+# once, KSYMTRACE_VM_JOBS).
 # Ends with one line "summary: N passed, N failed"; exits non-zero if anything failed.
 set -uo pipefail
 
@@ -127,7 +128,7 @@ step_fuzz() {
 }
 
 step_vm() {
-	note "vm: attach tests inside qemu on Debian 5.10, 6.1 and 6.12 kernels"
+	note "vm: attach tests inside qemu on Debian 5.10, 6.1, 6.12 and the newest kernel"
 	local out rc p f
 	[[ -x build/ksymtrace ]] || build build || { record vm 0 1 1; return; }
 	out=$(mktemp)

@@ -63,19 +63,21 @@ static void kconfig_line(struct kconfig *kc, const char *line)
 		kc->kprobe_events = CFG_NO;
 }
 
-/* The build configuration, from /proc/config.gz (CONFIG_IKCONFIG_PROC) or
- * /boot/config-$(uname -r): false if neither can be read. gzread reads plain
- * files too, so one reader serves both. */
+/* The build configuration, from /proc/config.gz (CONFIG_IKCONFIG_PROC),
+ * /boot/config-$(uname -r) or /usr/lib/modules/$(uname -r)/config (Debian's
+ * packages since 6.19 ship it there, and no /boot/config-*): false if none can
+ * be read. gzread reads plain files too, so one reader serves all. */
 static bool read_kconfig(struct kconfig *kc)
 {
+	static const char *const at[] = { "/boot/config-%.64s", "/usr/lib/modules/%.64s/config" };
 	char path[KERNEL_PATH_MAX], rel[128], line[256];
 	struct utsname u;
 	gzFile f;
 
 	memset(kc, 0, sizeof(*kc));
 	f = gzopen(kernel__path(path, sizeof(path), "/proc/config.gz"), "rb");
-	if (!f && uname(&u) == 0) {
-		snprintf(rel, sizeof(rel), "/boot/config-%.64s", u.release);
+	for (size_t i = 0; !f && i < sizeof(at) / sizeof(at[0]) && uname(&u) == 0; i++) {
+		snprintf(rel, sizeof(rel), at[i], u.release);
 		f = gzopen(kernel__path(path, sizeof(path), rel), "rb");
 	}
 	if (!f)

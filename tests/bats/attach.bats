@@ -344,6 +344,16 @@ no_kprobes_sysroot() {
 	[[ $output == *"built without CONFIG_KPROBE_EVENTS"* ]]
 }
 
+@test "no kprobe PMU: the config beside the modules (Debian 6.19+, no /boot/config-*) names it too" {
+	export KSYMTRACE_SYSROOT
+	KSYMTRACE_SYSROOT=$(no_kprobes_sysroot)
+	mkdir -p "$KSYMTRACE_SYSROOT/usr/lib/modules/$(uname -r)"
+	echo '# CONFIG_KPROBES is not set' >"$KSYMTRACE_SYSROOT/usr/lib/modules/$(uname -r)/config"
+	run kt attach vfs_read
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == "ksymtrace: this kernel was built without CONFIG_KPROBES: it cannot place kprobes at all" ]]
+}
+
 @test "no kprobe PMU and no config: said from sysfs and tracefs" {
 	export KSYMTRACE_SYSROOT
 	KSYMTRACE_SYSROOT=$(no_kprobes_sysroot)
