@@ -8,7 +8,9 @@
 # (default build-fuzz), --seed N (libFuzzer's random seed; default
 # $KSYMTRACE_FUZZ_SEED, else a new one each run). Targets: ksyms (the table
 # loader and its queries), spec, line (the kallsyms line parser against a plain
-# reading of its grammar), choose (the duplicate menu's answer parser, likewise).
+# reading of its grammar), choose (the duplicate menu's answer parser, likewise),
+# fetch (--arg expressions: the grammar, and the compiler against the fixture
+# kernel's BTF).
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
 # (every input a fuzzer ever found), and for ksyms and line every table under
@@ -28,7 +30,7 @@ SEED=${KSYMTRACE_FUZZ_SEED:-0}
 JOBS=$(nproc)
 BUILD=build-fuzz
 TARGETS=()
-ALL_TARGETS=(ksyms spec line choose)
+ALL_TARGETS=(ksyms spec line choose fetch)
 
 usage() {
 	sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
@@ -59,10 +61,10 @@ done
 # module and duplicate; specs are refused past 1 KiB (SPEC_TEXT_MAX), so a little
 # more reaches that check too; a few lines, one of them longer than a name may
 # be, are enough for the line parser; a menu answer is one typed line, and 256
-# bytes pass its 32-byte token limit many times. One input takes milliseconds:
-# 10 s means a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256)
-declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose)
+# bytes pass its 32-byte token limit many times; an expression is refused past
+# 512 bytes (FETCH_TEXT_MAX). One input takes milliseconds: 10 s means a hang.
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600)
+declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch)
 TIMEOUT=10
 
 CC=${CC:-clang}

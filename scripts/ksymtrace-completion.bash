@@ -27,15 +27,16 @@ _ksymtrace() {
 		return ;;
 	-c | --cmd) COMPREPLY=($(compgen -c -- "$cur")); return ;;
 	-p | --pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur")); return ;;
-	-d | --duration | -n | --max-events | --comm | --addr | -b | --ringbuf-size) return ;;
+	-d | --duration | -n | --max-events | --comm | --addr | -b | --ringbuf-size | --string-size) return ;;
+	--arg) COMPREPLY=($(compgen -W '\$arg1 \$arg2 \$arg3 \$arg4 \$arg5 \$arg6 \$retval \$comm %di %si %dx %cx %r8 %r9 %ax' -- "$cur")); return ;;
 	esac
 
 	local opts
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
-	resolve) opts="--module --functions --traceable -m" ;;
-	list) opts="--all-types --module --traceable -m" ;;
-	attach) opts="--all --addr --module --ret --force --skip-failed --dry-run --pid --comm --stack --count --ringbuf-size --duration --max-events --cmd --follow -a -m -r -p -s -b -d -n -c" ;;
+	resolve) opts="--module --functions --traceable --proto -m" ;;
+	list) opts="--all-types --module --traceable --proto --kfuncs -m" ;;
+	attach) opts="--all --addr --module --ret --force --skip-failed --dry-run --pid --comm --stack --count --arg --raw --string-size --ringbuf-size --duration --max-events --cmd --follow -a -m -r -p -s -b -d -n -c" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))

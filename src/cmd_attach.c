@@ -17,11 +17,14 @@
 #include "choose.h"
 #include "cli.h"
 #include "events.h"
+#include "fetch.h"
+#include "kbtf.h"
 #include "kernel.h"
 #include "ksymtrace.h"
 #include "log.h"
 #include "parse.h"
 #include "plan.h"
+#include "probe_values.h"
 #include "run.h"
 #include "spec.h"
 #include "traceable.h"
@@ -44,6 +47,10 @@ struct attach_args {
 	double duration;
 	uint64_t max_events;
 	size_t ringbuf;
+	bool raw;
+	const char *exprs[KT_ARG_EXPRS_MAX + 1]; /* --arg; one more, to say "too many" */
+	size_t n_exprs;
+	unsigned int string_size;
 };
 
 enum {
@@ -54,6 +61,9 @@ enum {
 	OPT_DRY_RUN,
 	OPT_FORCE,
 	OPT_SKIP_FAILED,
+	OPT_ARG,
+	OPT_RAW,
+	OPT_STRING_SIZE,
 };
 
 static const struct argp_option opts[] = {
@@ -71,6 +81,9 @@ static const struct argp_option opts[] = {
 	{ "stack", 's', NULL, 0, "Record the kernel stack of each event", 2 },
 	{ "count", OPT_COUNT, NULL, 0, "Count hits per probe instead of printing events", 2 },
 	{ "ringbuf-size", 'b', "SIZE", 0, "Ring buffer size: KiB, or with a K, M or G suffix; a power of two, at least a page (default 4M)", 2 },
+	{ "arg", OPT_ARG, "EXPR", 0, "Record EXPR (perf probe's syntax, typed from BTF) instead of the parameters; repeatable, 8 at most", 2 },
+	{ "raw", OPT_RAW, NULL, 0, "Raw registers, not parameters typed from BTF (BTF is not read)", 2 },
+	{ "string-size", OPT_STRING_SIZE, "N", 0, "Record at most N bytes of each string (default 64, at most 1024)", 2 },
 	{ NULL, 0, NULL, 0, "When to stop (default: Ctrl-C or SIGTERM):", 3 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (decimals allowed)", 3 },
 	{ "max-events", 'n', "N", 0, "Stop after N events", 3 },
@@ -144,6 +157,33 @@ static void check_args(struct argp_state *state, const struct attach_args *a)
 		argp_error(state, "--count prints no events, so no stacks: drop --stack or --count");
 	if (a->count && a->max_events)
 		argp_error(state, "--count prints no events, so -n has nothing to count: use -d or -c");
+	if (a->count && a->n_exprs)
+		argp_error(state, "--count prints no events, so no --arg values: drop --arg or --count");
+}
+
+/* The options of what each probe records. */
+static error_t parse_values(int key, char *arg, struct argp_state *state)
+{
+	struct attach_args *a = state->input;
+	uint64_t v;
+
+	switch (key) {
+	case OPT_ARG:
+		if (a->n_exprs <= KT_ARG_EXPRS_MAX)
+			a->exprs[a->n_exprs++] = arg;
+		break;
+	case OPT_RAW:
+		a->raw = true;
+		break;
+	case OPT_STRING_SIZE:
+		if (parse_u64(arg, &v) || v == 0 || v > KT_STRING_MAX)
+			argp_error(state, "--string-size '%s': give a number of bytes from 1 to %d", arg, KT_STRING_MAX);
+		a->string_size = (unsigned int)v;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
 }
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -214,7 +254,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		check_args(state, a);
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return parse_values(key, arg, state);
 	}
 	return 0;
 }
@@ -235,12 +275,23 @@ static const char doc[] =
 	"offset; a blacklisted function; a notrace function (not in "
 	"available_filter_functions) unless --force. Each check is made where the "
 	"probe lands: past the end, the function reached is checked too.\n"
+	"What a probe records: the function's parameters typed from the kernel's BTF "
+	"(--dry-run shows each one's register or stack slot and format), or raw "
+	"registers and the one reason why: a compiler clone, a name whose functions "
+	"BTF cannot tell apart, no BTF for it, an offset other than 0, or --raw. "
+	"--arg EXPR records EXPR instead, in perf probe's syntax with BTF for DWARF:\n"
+	"  EXPR := [LABEL=]BASE(->FIELD|.FIELD|[N])*[:TYPE]\n"
+	"  BASE := PARAM | $argN | %REG | $retval | $comm | +OFF(BASE)\n"
+	"  TYPE := u8|u16|u32|u64|s8|s16|s32|s64|x8|x16|x32|x64|string\n"
+	"An expression that does not resolve for a probe is refused before anything is "
+	"attached (exit 2). (Events print the typed values once the BPF side records "
+	"them, issue 9 part B; until then they show the six registers.)\n"
 	"With -j, events are JSON Lines and the run ends with one summary object; the "
 	"output of -c's command then goes to stderr. Otherwise the summary goes to stderr.\n"
 	"Events of ksymtrace's own process are never recorded. A second Ctrl-C exits at "
 	"once (status 130); the kernel drops the probes with the process.\n"
 	"\n"
-	"Exit status: 0 success; 1 refused, not found, or a runtime failure; 2 usage; "
+	"Exit status: 0 success; 1 refused, not found, or a runtime failure; 2 usage (a bad --arg too); "
 	"3 ambiguous SPEC and no terminal to ask (or the menu was quit).\n"
 	"\n"
 	"Examples:\n"
@@ -249,7 +300,8 @@ static const char doc[] =
 	"  ksymtrace attach 'vfs_read%return' --comm cat\n"
 	"  ksymtrace attach dummy:dummy_get_stats64 --stack -n 10\n"
 	"  ksymtrace -j attach c_start#2 --count -d 10\n"
-	"  ksymtrace attach c_start --all --dry-run";
+	"  ksymtrace attach c_start --all --dry-run\n"
+	"  ksymtrace attach vfs_read --arg 'name=file->f_path.dentry->d_name.name:string' --dry-run";
 
 /* ---- the plan ------------------------------------------------------------------ */
 
@@ -328,15 +380,81 @@ static int build_plan(const struct attach_args *a, struct spec *specs, struct ks
 	return EXIT_OK;
 }
 
+/* ---- what each probe records ------------------------------------------------------ */
+
+/* What each probe records, and what that is worked out from. */
+struct values {
+	struct fetch_expr exprs[KT_ARG_EXPRS_MAX]; /* --arg, parsed */
+	struct kbtf *kb;                          /* the kernel's BTF (not with --raw) */
+	struct probe_values_set *pv;
+};
+
+static void values_free(struct values *vs)
+{
+	probe_values__free(vs->pv);
+	kbtf__free(vs->kb);
+	for (size_t i = 0; i < KT_ARG_EXPRS_MAX; i++)
+		fetch__free(&vs->exprs[i]);
+}
+
+/* Every --arg, parsed before the table is read: one line and exit 2 for the
+ * first that is wrong, as for specs. */
+static int parse_exprs(const struct attach_args *a, struct fetch_expr *out)
+{
+	char err[FETCH_ERR_LEN];
+
+	if (a->n_exprs > KT_ARG_EXPRS_MAX) {
+		log_error("--arg: at most %d expressions: a probe records %d values", KT_ARG_EXPRS_MAX,
+			  KT_ARG_EXPRS_MAX);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < a->n_exprs; i++) {
+		int r = fetch__parse(a->exprs[i], &out[i], err, sizeof(err));
+
+		if (r) {
+			log_error("%s", err);
+			return r == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+		}
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp(out[k].label, out[i].label) == 0) {
+				log_error("--arg '%s': '%s' already names --arg '%s': give one of them a LABEL=",
+					  out[i].text, out[i].label, out[k].text);
+				return EXIT_USAGE;
+			}
+		}
+	}
+	return EXIT_OK;
+}
+
+/* Once the plan is final: the typed parameters or the expressions of every
+ * probe, from BTF (not read with --raw). An expression that does not compile
+ * for a probe stops the run here (exit 2), before anything is loaded. */
+static int plan_values(const struct attach_args *a, const struct plan *pl, struct values *vs)
+{
+	struct probe_values_opts o = { .raw = a->raw, .exprs = vs->exprs, .nexprs = a->n_exprs,
+				       .string_size = a->string_size };
+	int err;
+
+	if (!a->raw && !(vs->kb = kbtf__new())) {
+		log_error("out of memory");
+		return EXIT_FAIL;
+	}
+	vs->pv = probe_values__build(pl, vs->kb, &o, &err);
+	if (vs->pv)
+		return EXIT_OK;
+	return err == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+}
+
 /* --dry-run: the plan on stdout, what was and was not verified on stderr. */
 static int dry_run(const struct attach_args *a, const struct plan *pl, const struct traceable *trc,
-		   const struct tracer *tr, const struct kernel_support *ks)
+		   const struct tracer *tr, const struct kernel_support *ks,
+		   const struct probe_values_set *pv)
 {
 	struct event_printer pr;
 	size_t n = plan__count(pl);
 
 	event_printer__init(&pr, stdout, plan__table(pl), env.json);
-	event_printer__plan(&pr, pl, trc);
+	event_printer__plan(&pr, pl, trc, pv);
 	if (fflush(stdout)) {
 		log_error("cannot write the plan: %m");
 		return EXIT_FAIL;
@@ -358,7 +476,8 @@ int cmd_attach(int argc, char **argv)
 {
 	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
 	const struct argp argp = { opts, parse, "SPEC...", doc, children, NULL, NULL };
-	struct attach_args a = { .ringbuf = RINGBUF_DEFAULT };
+	struct attach_args a = { .ringbuf = RINGBUF_DEFAULT, .string_size = KT_STRING_DEFAULT };
+	struct values vs = { 0 };
 	struct kernel_support ks;
 	struct spec *specs = NULL;
 	struct ksyms *t = NULL;
@@ -371,6 +490,8 @@ int cmd_attach(int argc, char **argv)
 	cmd_parse(&argp, argc, argv, &a);
 
 	ret = cli_parse_specs(a.specs, a.n_specs, &specs);
+	if (ret == EXIT_OK)
+		ret = parse_exprs(&a, vs.exprs);
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;
@@ -402,6 +523,8 @@ int cmd_attach(int argc, char **argv)
 		goto cleanup;
 	}
 	ret = build_plan(&a, specs, t, trc, pl);
+	if (ret == EXIT_OK)
+		ret = plan_values(&a, pl, &vs);
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;
@@ -418,11 +541,12 @@ int cmd_attach(int argc, char **argv)
 		.ringbuf_size = a.ringbuf, .filter_tgid = a.follow ? (uint32_t)run__child(run) : a.pid,
 		.filter_comm = a.comm ? a.comm_buf : NULL, .stack = a.stack, .count_only = a.count });
 	if (tr)
-		ret = a.dry_run ? dry_run(&a, pl, trc, tr, &ks) : run__go(run, tr, pl);
+		ret = a.dry_run ? dry_run(&a, pl, trc, tr, &ks, vs.pv) : run__go(run, tr, pl);
 
 cleanup:
 	tracer__free(tr);
 	run__free(run);
+	values_free(&vs);
 	plan__free(pl);
 	cli_free_specs(specs, a.n_specs);
 	traceable__free(trc);

@@ -11,20 +11,25 @@
 #include "output.h"
 #include "spec.h"
 #include "traceable.h"
+#include "typing.h"
 
 struct list_args {
 	const char *glob;
 	const char *module;
 	bool all_types;
 	bool traceable;
+	bool proto;
+	bool kfuncs;
 };
 
-enum { OPT_ALL_TYPES = 1000, OPT_TRACEABLE };
+enum { OPT_ALL_TYPES = 1000, OPT_TRACEABLE, OPT_PROTO, OPT_KFUNCS };
 
 static const struct argp_option opts[] = {
 	{ "all-types", OPT_ALL_TYPES, NULL, 0, "All symbol types, not only functions (t/T)", 0 },
 	{ "module", 'm', "MOD", 0, "Only symbols of module MOD ('vmlinux' for the core kernel)", 0 },
 	{ "traceable", OPT_TRACEABLE, NULL, 0, "Say whether each symbol can be probed (ftrace list and kprobes blacklist)", 0 },
+	{ "proto", OPT_PROTO, NULL, 0, "Show each function's prototype from the kernel's BTF, and whether it is a kfunc", 0 },
+	{ "kfuncs", OPT_KFUNCS, NULL, 0, "Only kfuncs (functions the kernel offers to BPF programs), with their prototypes", 0 },
 	{},
 };
 
@@ -38,6 +43,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_TRACEABLE:
 		a->traceable = true;
+		break;
+	case OPT_PROTO:
+		a->proto = true;
+		break;
+	case OPT_KFUNCS:
+		a->kfuncs = a->proto = true;
 		break;
 	case 'm':
 		a->module = cli_name(state, arg, "--module ", "a module name", "--module needs a module name");
@@ -62,19 +73,54 @@ static const char doc[] =
 	"  ksymtrace list 'c_*'\n"
 	"  ksymtrace list --module dummy\n"
 	"  ksymtrace list --traceable 'tcp_v4_*'\n"
+	"  ksymtrace list --kfuncs 'bpf_*'            # kfuncs, with their prototypes\n"
 	"  ksymtrace -j list --all-types '__func__*' | jq -r .addr";
 
 struct list_out {
 	struct sym_printer pr;
 	const char *glob;
+	struct typing_protos *tp; /* --proto */
+	bool kfuncs;
+	int shown;
 };
 
 static int print_row(const struct target *tg, void *arg)
 {
 	struct list_out *o = arg;
 
+	if (o->kfuncs) {
+		typing__func(o->tp->kb, o->tp->t, tg->sym, &o->tp->ty);
+		if (o->tp->ty.verdict != TYPING_OK || !o->tp->ty.kfunc)
+			return 0;
+	}
 	sym_printer__row(&o->pr, tg, o->glob, false);
+	o->shown++;
 	return 0;
+}
+
+/* --proto and --kfuncs: BTF, and for --kfuncs its kfunc tags, or one line
+ * saying why not. */
+static int load_protos(struct list_out *o, struct ksyms *t, bool kfuncs)
+{
+	char why[KBTF_WHY_LEN];
+
+	o->tp = malloc(sizeof(*o->tp));
+	if (!o->tp) {
+		log_error("out of memory");
+		return -1;
+	}
+	if (typing_protos__init(o->tp, t, !kfuncs))
+		return -1;
+	o->pr.proto_fn = typing__sym_proto;
+	o->pr.proto_ctx = o->tp;
+	o->kfuncs = kfuncs;
+	if (!kfuncs || kbtf__kfunc_tags(o->tp->kb))
+		return 0;
+	if (kbtf__get(o->tp->kb, "vmlinux", why, sizeof(why)))
+		log_error("this kernel's BTF marks no kfuncs: the bpf_kfunc declaration tags came with Linux 6.11 and pahole 1.27 (Linux 5.10 and 6.1 have none)");
+	else
+		log_error("%s: no kfuncs to list", why);
+	return -1;
 }
 
 int cmd_list(int argc, char **argv)
@@ -108,6 +154,8 @@ int cmd_list(int argc, char **argv)
 	/* instance numbers count within the list's own filter, as resolve's do */
 	sym_printer__init(&out.pr, stdout, t, tr, env.json);
 	out.glob = a.glob;
+	if (a.proto && load_protos(&out, t, a.kfuncs))
+		goto cleanup;
 	f.funcs_only = !a.all_types;
 	shown = spec__each_match(t, a.glob, &f, print_row, &out);
 	if (shown < 0) {
@@ -118,16 +166,19 @@ int cmd_list(int argc, char **argv)
 		log_error("cannot write the output: %m");
 		goto cleanup;
 	}
-	if (shown == 0) {
-		log_error("no %s matches %s%s%s", a.all_types ? "symbol" : "function",
+	if (out.shown == 0) {
+		log_error("no %s matches %s%s%s", a.kfuncs ? "kfunc" : a.all_types ? "symbol" : "function",
 			  a.glob ? a.glob : "(anything)", a.module ? " in module " : "",
 			  a.module ? a.module : "");
-		if (!a.all_types)
+		if (!a.all_types && !a.kfuncs)
 			log_hint("--all-types includes data symbols");
 		goto cleanup;
 	}
 	ret = EXIT_OK;
 cleanup:
+	if (out.tp)
+		typing_protos__fini(out.tp);
+	free(out.tp);
 	traceable__free(tr);
 	ksyms__free(t);
 	return ret;

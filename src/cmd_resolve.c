@@ -10,21 +10,24 @@
 #include "output.h"
 #include "spec.h"
 #include "traceable.h"
+#include "typing.h"
 
 struct resolve_args {
 	char **specs;
 	int n_specs;
 	bool traceable;
 	bool funcs;
+	bool proto;
 	const char *module;
 };
 
-enum { OPT_TRACEABLE = 1000, OPT_FUNCS };
+enum { OPT_TRACEABLE = 1000, OPT_FUNCS, OPT_PROTO };
 
 static const struct argp_option opts[] = {
 	{ "traceable", OPT_TRACEABLE, NULL, 0, "Say whether each symbol can be probed (ftrace list and kprobes blacklist)", 0 },
 	{ "module", 'm', "MOD", 0, "Only symbols of module MOD ('vmlinux' for the core kernel)", 0 },
 	{ "functions", OPT_FUNCS, NULL, 0, "Only functions (kallsyms types t and T)", 0 },
+	{ "proto", OPT_PROTO, NULL, 0, "Show each function's prototype from the kernel's BTF, and whether it is a kfunc", 0 },
 	{},
 };
 
@@ -38,6 +41,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FUNCS:
 		a->funcs = true;
+		break;
+	case OPT_PROTO:
+		a->proto = true;
 		break;
 	case 'm':
 		a->module = cli_name(state, arg, "--module ", "a module name", "--module needs a module name");
@@ -66,6 +72,7 @@ static const char doc[] =
 	"  ksymtrace resolve c_start              # every c_start\n"
 	"  ksymtrace resolve dummy:dummy_get_stats64\n"
 	"  ksymtrace resolve 'vfs_*' --traceable\n"
+	"  ksymtrace resolve vfs_read --proto      # ssize_t vfs_read(struct file *file, ...)\n"
 	"  ksymtrace resolve 0xffffffff81234567   # which symbol, at what offset\n"
 	"  ksymtrace -j resolve c_start#2";
 
@@ -79,6 +86,7 @@ int cmd_resolve(int argc, char **argv)
 	struct ksyms *t = NULL;
 	struct traceable *tr = NULL;
 	struct sym_printer pr;
+	struct typing_protos *tp = NULL;
 	char (*errs)[SPEC_ERR_LEN] = NULL;
 	int ret = EXIT_FAIL;
 	bool any_failed = false;
@@ -116,6 +124,16 @@ int cmd_resolve(int argc, char **argv)
 	}
 
 	sym_printer__init(&pr, stdout, t, tr, env.json);
+	if (a.proto) {
+		tp = malloc(sizeof(*tp));
+		if (!tp || typing_protos__init(tp, t, true)) {
+			if (!tp)
+				log_error("out of memory");
+			goto cleanup;
+		}
+		pr.proto_fn = typing__sym_proto;
+		pr.proto_ctx = tp;
+	}
 	for (int i = 0; i < a.n_specs; i++) {
 		if (errs[i][0]) {
 			fflush(stdout);
@@ -134,6 +152,9 @@ int cmd_resolve(int argc, char **argv)
 	ret = any_failed ? EXIT_FAIL : EXIT_OK;
 
 cleanup:
+	if (tp)
+		typing_protos__fini(tp);
+	free(tp);
 	cli_free_specs(specs, a.n_specs);
 	for (int i = 0; res && i < a.n_specs; i++)
 		candidates__free(&res[i]);

@@ -10,6 +10,7 @@
 
 #include "ksymtrace.h"
 #include "output.h"
+#include "probe_values.h"
 
 static uint64_t clock_ns(clockid_t c)
 {
@@ -249,7 +250,8 @@ void event_printer__summary(struct event_printer *p, FILE *text_out, const struc
 
 /* ---- --dry-run's plan ------------------------------------------------------------ */
 
-static void plan_text(struct event_printer *p, const struct plan *pl)
+static void plan_text(struct event_printer *p, const struct plan *pl,
+		      const struct probe_values_set *pv)
 {
 	struct sym_col cols[] = {
 		{ COL_SPEC, "SPEC", -4, "" },
@@ -287,10 +289,12 @@ static void plan_text(struct event_printer *p, const struct plan *pl)
 		snprintf(c.addr, sizeof(c.addr), "%016" PRIx64, pr->addr); /* sym + off */
 		sym_cols__print(p->out, cols, n, &c);
 		fputc('\n', p->out);
+		probe_values__print(pv, i, p->out);
 	}
 }
 
-static void plan_json(struct event_printer *p, const struct plan *pl, const struct traceable *trc)
+static void plan_json(struct event_printer *p, const struct plan *pl, const struct traceable *trc,
+		      const struct probe_values_set *pv)
 {
 	struct json *j = &p->j;
 
@@ -308,15 +312,16 @@ static void plan_json(struct event_printer *p, const struct plan *pl, const stru
 		sym_json_size(j, pr->sym);
 		json_kbool(j, "clone", pr->clone);
 		sym_json_traceable(j, trc, pr->sym);
+		probe_values__json(pv, i, j);
 		json_obj_end(j);
 	}
 }
 
 void event_printer__plan(struct event_printer *p, const struct plan *pl,
-			 const struct traceable *trc)
+			 const struct traceable *trc, const struct probe_values_set *pv)
 {
 	if (p->json)
-		plan_json(p, pl, trc);
+		plan_json(p, pl, trc, pv);
 	else
-		plan_text(p, pl);
+		plan_text(p, pl, pv);
 }

@@ -44,9 +44,11 @@ void event_printer__event(struct event_printer *p, const struct kt_event *e, siz
 void event_printer__summary(struct event_printer *p, FILE *text_out, const struct plan *pl,
 			    const struct tracer_stats *st);
 
-/* --dry-run: spec -> address, module, kind, size, as a table or one object per probe. */
+struct probe_values_set;
+/* --dry-run: spec -> address, module, kind, size, as a table or one object per
+ * probe; with what each probe records from PV (probe_values.h), when not NULL. */
 void event_printer__plan(struct event_printer *p, const struct plan *pl,
-			 const struct traceable *trc);
+			 const struct traceable *trc, const struct probe_values_set *pv);
 
 /* "sym+0xoff [mod]": a name (511 bytes at most), 18 for "+0x" and 64-bit hex, a
  * module name (MODULE_NAME_LEN 56) in brackets, and the NUL. */

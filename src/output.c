@@ -182,6 +182,44 @@ static void aliases_json(struct sym_printer *p, const struct ksym *s)
 	json_ku64(&p->j, "aliases_total", a.total);
 }
 
+/* --proto's members: "proto", "kfunc", "proto_note". */
+static void proto_json(struct sym_printer *p, const struct target *tg)
+{
+	struct sym_proto sp = { NULL, NULL, TRI_UNKNOWN };
+
+	p->proto_fn(p->proto_ctx, tg, &sp);
+	json_key(&p->j, "proto");
+	if (sp.proto)
+		json_str(&p->j, sp.proto);
+	else
+		json_null(&p->j);
+	json_key(&p->j, "kfunc");
+	if (sp.kfunc == TRI_UNKNOWN)
+		json_null(&p->j);
+	else
+		json_bool(&p->j, sp.kfunc == TRI_TRUE);
+	json_key(&p->j, "proto_note");
+	if (sp.note)
+		json_str(&p->j, sp.note);
+	else
+		json_null(&p->j);
+}
+
+/* --proto's line under a row: the prototype and what to know about it. */
+static void proto_text(struct sym_printer *p, const struct target *tg)
+{
+	struct sym_proto sp = { NULL, NULL, TRI_UNKNOWN };
+
+	p->proto_fn(p->proto_ctx, tg, &sp);
+	if (!sp.proto && !sp.note)
+		return;
+	fprintf(p->out, "      %s%s", sp.proto ? sp.proto : "(no prototype)",
+		sp.kfunc == TRI_TRUE ? "  [kfunc]" : "");
+	if (sp.note)
+		fprintf(p->out, "  [%s]", sp.note);
+	fputc('\n', p->out);
+}
+
 static void row_json(struct sym_printer *p, const struct target *tg, const char *query,
 		     bool addr_query)
 {
@@ -202,6 +240,8 @@ static void row_json(struct sym_printer *p, const struct target *tg, const char 
 	json_kstr(&p->j, "query", query);
 	if (addr_query)
 		json_khex(&p->j, "offset", tg->off);
+	if (p->proto_fn)
+		proto_json(p, tg);
 	json_obj_end(&p->j);
 }
 
@@ -240,6 +280,8 @@ static void row_text(struct sym_printer *p, const struct target *tg, bool addr_q
 	if (!addr_query)
 		aliases_text(p, tg->sym);
 	fputc('\n', p->out);
+	if (p->proto_fn)
+		proto_text(p, tg);
 }
 
 void sym_printer__row(struct sym_printer *p, const struct target *tg, const char *query,
