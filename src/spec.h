@@ -71,6 +71,7 @@ enum spec_res {
 	SPEC_RES_NO_AT,        /* @ADDR is not the start of any instance */
 	SPEC_RES_NO_ADDR,      /* an address in a gap or past the last symbol */
 	SPEC_RES_BAD_SIZE,     /* /SIZE matches no instance (their sizes in the message) */
+	SPEC_RES_NOT_LOADED,   /* an address, or @ADDR, in a module that is not loaded */
 	SPEC_RES_NOMEM,        /* out of memory: the message says so, never "not found" */
 };
 

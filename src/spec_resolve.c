@@ -120,7 +120,8 @@ static int walk_glob(const struct walk *w, const char *glob)
 int spec__each_match(struct ksyms *t, const char *glob, const struct ksyms_filter *f,
 		     int (*each)(const struct target *tg, void *arg), void *arg)
 {
-	struct walk w = { .t = t, .f = f, .each = each, .arg = arg };
+	/* a module that is not loaded lists from its own table */
+	struct walk w = { .t = ksyms__mod_table(t, f->mod), .f = f, .each = each, .arg = arg };
 
 	return walk_glob(&w, glob);
 }
@@ -317,6 +318,23 @@ static enum spec_res select_size(const struct spec *sp, const struct ksyms *t,
 	return SPEC_RES_BAD_SIZE;
 }
 
+/* A module that is not loaded has symbols but no addresses yet. */
+static enum spec_res not_loaded(const struct spec *sp, const struct ksyms *t,
+				const struct resolve_opts *o, int mod, char *err, size_t errlen)
+{
+	const char *name = ksyms__mod_name(t, (uint16_t)mod);
+
+	if (sp->is_addr)
+		snprintf(err, errlen, "%s: module %s is not loaded: none of its symbols has an address yet",
+			 sp->text, name);
+	else if (sp->has_at || (o && o->has_at))
+		snprintf(err, errlen, "%s: module %s is not loaded: its functions have no addresses yet; pick one with #N",
+			 sp->text, name);
+	else
+		return SPEC_RES_OK;
+	return SPEC_RES_NOT_LOADED;
+}
+
 /* The module SP's MOD: or O's --module names, as F's module. */
 static enum spec_res module_filter(const struct spec *sp, const struct ksyms *t,
 				   const struct resolve_opts *o, struct ksyms_filter *f, char *err,
@@ -377,8 +395,12 @@ enum spec_res spec__resolve(const struct spec *sp, struct ksyms *t, const struct
 	int r;
 
 	res = module_filter(sp, t, o, &f, err, errlen);
+	if (res == SPEC_RES_OK && !ksyms__mod_loaded(t, f.mod))
+		res = not_loaded(sp, t, o, f.mod, err, errlen);
 	if (res != SPEC_RES_OK)
 		return res;
+	/* a module that is not loaded resolves in its own table */
+	t = ksyms__mod_table(t, f.mod);
 	if (sp->is_addr) {
 		res = resolve_addr(sp, t, &f, out, err, errlen);
 		if (res == SPEC_RES_OK && o && o->has_at && out->v[from].sym->addr != o->at) {

@@ -274,7 +274,8 @@ void traceable__free(struct traceable *tr)
 
 enum tri traceable__ftrace(const struct traceable *tr, const struct ksym *s)
 {
-	if (!tr->have_ftrace)
+	/* a module not loaded is in no kernel list yet */
+	if (!tr->have_ftrace || !ksym_loaded(s))
 		return TRI_UNKNOWN;
 	if (!ksym_is_func(s))
 		return TRI_FALSE;
@@ -283,7 +284,7 @@ enum tri traceable__ftrace(const struct traceable *tr, const struct ksym *s)
 
 enum tri traceable__blacklisted(const struct traceable *tr, const struct ksym *s)
 {
-	if (!tr->have_blacklist)
+	if (!tr->have_blacklist || !ksym_loaded(s))
 		return TRI_UNKNOWN;
 	return tr->blacklisted[ksyms__pos(tr->t, s)] ? TRI_TRUE : TRI_FALSE;
 }
