@@ -22,6 +22,7 @@ _ksymtrace() {
 	done
 	case $prev in
 	-k | --kallsyms) _filedir; return ;;
+	--module-file) _filedir '@(ko|ko.xz|ko.zst|ko.gz)'; return ;;
 	-m | --module)
 		COMPREPLY=($(compgen -W "vmlinux $(awk '{print $1}' /proc/modules 2>/dev/null)" -- "$cur"))
 		return ;;
@@ -33,9 +34,9 @@ _ksymtrace() {
 	local opts
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
-	resolve) opts="--module --functions --traceable -m" ;;
-	list) opts="--all-types --module --traceable -m" ;;
-	attach) opts="--all --addr --module --ret --force --skip-failed --dry-run --pid --comm --stack --count --ringbuf-size --duration --max-events --cmd --follow -a -m -r -p -s -b -d -n -c" ;;
+	resolve) opts="--module --functions --traceable --module-file -m" ;;
+	list) opts="--all-types --module --traceable --module-file -m" ;;
+	attach) opts="--all --addr --module --ret --force --skip-failed --dry-run --module-file --pid --comm --stack --count --ringbuf-size --duration --max-events --cmd --follow -a -m -r -p -s -b -d -n -c" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))

@@ -48,6 +48,13 @@ bool checks__probe(const struct ksyms *t, const struct probe *p, const struct tr
 			 p->off, name);
 		return false;
 	}
+	if (p->off && p->sym->size && p->off >= p->sym->size && !ksym_loaded(p->sym)) {
+		/* a module not loaded: its ELF size is exact, and there is no address */
+		log_error("%s: offset 0x%" PRIx64 " is past the end of %s (%u bytes in %s's file)",
+			  p->label, p->off, name, p->sym->size, mod);
+		log_hint("give an offset below 0x%x", p->sym->size);
+		return false;
+	}
 	if (p->off && p->sym->size && p->off >= p->sym->size) {
 		next = ksyms__containing(t, p->addr);
 		if (!force) {

@@ -78,7 +78,7 @@ static const struct command commands[] = {
 static const char top_doc[] =
 	"Resolve kernel symbols that are not unique, and trace them by exact address."
 	"\v"
-	"SPEC := [MOD:]NAME[+OFF][#N|@ADDR][%return] | ADDR[%return]\n"
+	"SPEC := [MOD:]NAME[+OFF[/SIZE]][#N|@ADDR][%return] | ADDR[%return]\n"
 	"      | kprobe:[MOD:]NAME[+OFF] | kretprobe:[MOD:]NAME\n"
 	"\n"
 	"Exit status: 0 success; 1 runtime failure, nothing found, or the kernel\n"

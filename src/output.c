@@ -27,7 +27,10 @@ void sym_cells__fill(struct sym_cells *c, const struct ksyms *t, const struct ks
 		     const struct traceable *trc)
 {
 	memset(c->v, 0, sizeof(c->v));
-	snprintf(c->addr, sizeof(c->addr), "%016" PRIx64, s->addr);
+	if (ksym_loaded(s))
+		snprintf(c->addr, sizeof(c->addr), "%016" PRIx64, s->addr);
+	else /* its addr is a placement key (ksyms.h), not an address */
+		snprintf(c->addr, sizeof(c->addr), "%-16s", "(not loaded)");
 	c->type[0] = s->type;
 	c->type[1] = '\0';
 	if (s->size)
@@ -147,16 +150,17 @@ void sym_printer__header(struct sym_printer *p, const struct spec *sp,
 
 static void aliases_json(struct sym_printer *p, const struct ksym *s)
 {
+	const struct ksyms *t = ksyms__owner(p->t, s); /* a module not loaded: its table */
 	size_t lo, hi;
 
 	json_key(&p->j, "aliases");
 	json_arr_begin(&p->j);
-	ksyms__by_addr(p->t, s->addr, &lo, &hi);
+	ksyms__by_addr(t, s->addr, &lo, &hi);
 	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *a = ksyms__at(p->t, i);
+		const struct ksym *a = ksyms__at(t, i);
 
 		if (a != s && a->mod == s->mod)
-			json_str(&p->j, ksyms__name(p->t, a));
+			json_str(&p->j, ksyms__name(t, a));
 	}
 	json_arr_end(&p->j);
 }
@@ -169,7 +173,13 @@ static void row_json(struct sym_printer *p, const struct target *tg, const char 
 
 	json_obj_begin(&p->j);
 	json_kstr(&p->j, "name", ksyms__name(p->t, s));
-	json_khex(&p->j, "addr", s->addr);
+	if (ksym_loaded(s)) {
+		json_khex(&p->j, "addr", s->addr);
+	} else { /* from the file of a module that is not loaded: no address yet */
+		json_knull(&p->j, "addr");
+		json_kbool(&p->j, "loaded", false);
+		json_kbool(&p->j, "init", s->flags & KSYM_INIT);
+	}
 	json_kstr(&p->j, "type", type);
 	json_kstr(&p->j, "module", ksyms__mod_name(p->t, s->mod));
 	sym_json_size(&p->j, s);
@@ -187,11 +197,12 @@ static void row_json(struct sym_printer *p, const struct target *tg, const char 
 /* The other names at S's start, after its row. */
 static void aliases_text(struct sym_printer *p, const struct ksym *s)
 {
+	const struct ksyms *t = ksyms__owner(p->t, s); /* a module not loaded: its table */
 	size_t lo, hi, shown = 0;
 
-	ksyms__by_addr(p->t, s->addr, &lo, &hi);
+	ksyms__by_addr(t, s->addr, &lo, &hi);
 	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *a = ksyms__at(p->t, i);
+		const struct ksym *a = ksyms__at(t, i);
 
 		if (a == s || a->mod != s->mod)
 			continue;
@@ -199,7 +210,7 @@ static void aliases_text(struct sym_printer *p, const struct ksym *s)
 			fprintf(p->out, " ...(%zu)", hi - lo - 1);
 			break;
 		}
-		fprintf(p->out, "%s%s", shown++ ? " " : "  = ", ksyms__name(p->t, a));
+		fprintf(p->out, "%s%s", shown++ ? " " : "  = ", ksyms__name(t, a));
 	}
 }
 
@@ -220,7 +231,8 @@ static void row_text(struct sym_printer *p, const struct target *tg, bool addr_q
 	sym_cells__fill(&c, p->t, tg->sym, p->tr);
 	c.v[COL_LABEL] = format_label(c.label, sizeof(c.label), ksyms__name(p->t, tg->sym),
 				      addr_query ? tg->off : 0, tg->index, tg->count);
-	c.v[COL_CLONE] = tg->clone ? "(clone)" : "";
+	/* init code of a module not loaded: the kernel frees it after init */
+	c.v[COL_CLONE] = tg->clone ? "(clone)" : (tg->sym->flags & KSYM_INIT) ? "(init)" : "";
 	sym_cols__print(p->out, cols, n, &c);
 	/* the other names at this start, unless an address query lists them as rows */
 	if (!addr_query)

@@ -24,6 +24,14 @@ setup_file() {
 	printf 'ffffffff81000000 T %s\n' "$(head -c 600 /dev/zero | tr '\0' b)" "$(head -c 512 /dev/zero | tr '\0' c)" >"$d/long-names-only.kallsyms"
 	: >"$d/empty.kallsyms"
 	mkdir -p "$d/a-directory"
+	# module files (modules.bats has the good ones): cut short, corrupt, not one
+	local ko=$ROOT/tests/fixtures/modules/fixmod.ko
+	head -c 1000 "$ko" >"$d/truncated.ko"
+	xz --check=crc32 -c "$ko" | head -c 300 >"$d/truncated.ko.xz"
+	gzip -c "$ko" | head -c 500 >"$d/truncated.ko.gz"
+	zstd -q -c "$ko" | python3 -c 'import sys; b = bytearray(sys.stdin.buffer.read()); b[len(b) // 2] ^= 0x55; sys.stdout.buffer.write(b)' >"$d/corrupt.ko.zst"
+	: >"$d/empty.ko"
+	head -c 1048576 /dev/zero >"$d/zeros.ko"
 }
 
 # row STATUS STDERR ARGS...: run ksymtrace ARGS; its exit status and its whole
@@ -237,6 +245,48 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 	[ "$stderr" = "ksymtrace: cannot write the output: No space left on device" ]
 }
 
+# ---- module files (--module-file, or found through modules.dep) ------------------
+
+# row for a module file F: resolve 'fixmod:*' with it, on a good table
+modfile_row() {
+	local f=$1 why=$2
+	row 1 "ksymtrace: $f: $why" -k "$SPECS" resolve --module-file "$f" 'fixmod:*'
+}
+
+@test "bad module file: a .ko cut short" {
+	modfile_row "$BATS_FILE_TMPDIR/truncated.ko" "truncated ELF file: its section table ends past its 1000 bytes"
+}
+
+@test "bad module file: a .ko.xz cut short" {
+	modfile_row "$BATS_FILE_TMPDIR/truncated.ko.xz" "truncated xz data"
+}
+
+@test "bad module file: a .ko.gz cut short" {
+	modfile_row "$BATS_FILE_TMPDIR/truncated.ko.gz" "truncated gzip data"
+}
+
+@test "bad module file: a .ko.zst with a byte changed" {
+	modfile_row "$BATS_FILE_TMPDIR/corrupt.ko.zst" "corrupt zstd data: Restored data doesn't match checksum"
+}
+
+@test "bad module file: binary junk, zeros, an empty file" {
+	local why="not an ELF file (nor xz, zstd or gzip data): not a kernel module"
+	modfile_row "$BATS_FILE_TMPDIR/junk.bin" "$why"
+	modfile_row "$BATS_FILE_TMPDIR/zeros.ko" "$why"
+	modfile_row "$BATS_FILE_TMPDIR/empty.ko" "$why"
+}
+
+@test "bad module file: an ELF file that is not a module" {
+	modfile_row "$KSYMTRACE" "a shared object or PIE (ET_DYN), not a kernel module (a relocatable object, ET_REL)"
+}
+
+@test "bad module file: a directory, no such file" {
+	row 1 "ksymtrace: cannot read $BATS_FILE_TMPDIR/a-directory: Is a directory" \
+		-k "$SPECS" list --module-file "$BATS_FILE_TMPDIR/a-directory" 'fixmod:*'
+	row 1 "ksymtrace: cannot read $BAD/no-such.ko: No such file or directory" \
+		-k "$SPECS" attach --dry-run --module-file "$BAD/no-such.ko" fixmod:fix_dup
+}
+
 # ---- specs (against a good table) -----------------------------------------------
 
 @test "bad spec: +" {
@@ -268,6 +318,18 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 	row 1 "ksymtrace: foo#999: foo has only 2 instances: pick #1 to #2" -k "$SPECS" resolve 'foo#999'
 	row 1 "ksymtrace: vmlinux:foo.isra.0#2: foo.isra.0 has only 1 instance in that module: drop the '#2'" \
 		-k "$SPECS" resolve 'vmlinux:foo.isra.0#2'
+}
+
+@test "bad spec: foo+0x10/0x10 and foo/0x10" {
+	row 2 "ksymtrace: foo+0x10/0x10: offset 0x10 is not inside a function of 0x10 bytes: OFF is below SIZE in NAME+OFF/SIZE" \
+		-k "$SPECS" resolve foo+0x10/0x10
+	row 2 "ksymtrace: foo/0x10: /SIZE goes after an offset, as in a stack trace: NAME+OFF/SIZE (c_start+0x10/0x50)" \
+		-k "$SPECS" resolve foo/0x10
+}
+
+@test "bad spec: foo+0/0x77 (parses; no foo is that size)" {
+	row 1 "ksymtrace: foo+0/0x77: no foo is 0x77 bytes long; the sizes are 0x70 (#1), 0x80 (#2) (a table from another build?)" \
+		-k "$SPECS" resolve foo+0/0x77
 }
 
 @test "bad spec: foo@0xzz" {
