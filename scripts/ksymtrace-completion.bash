@@ -13,11 +13,11 @@ _ksymtrace() {
 	local cur prev cmd i
 	_init_completion || return
 	local global="--kallsyms --json --verbose --quiet --help --usage --version -k -j -v -q"
-	local commands="resolve list attach"
+	local commands="resolve list attach decode"
 
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		resolve | list | attach) cmd=${words[i]}; break ;;
+		resolve | list | attach | decode) cmd=${words[i]}; break ;;
 		esac
 	done
 	case $prev in
@@ -36,10 +36,13 @@ _ksymtrace() {
 	"") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
 	resolve) opts="--module --functions --traceable --module-file -m" ;;
 	list) opts="--all-types --module --traceable --module-file -m" ;;
+	decode) opts="" ;;
 	attach) opts="--all --addr --module --ret --force --skip-failed --dry-run --module-file --pid --comm --stack --count --ringbuf-size --duration --max-events --cmd --follow -a -m -r -p -s -b -d -n -c" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))
+	elif [[ $cmd == decode ]]; then
+		_filedir
 	else
 		_ksymtrace_symbols "$cur"
 	fi

@@ -70,6 +70,7 @@ static const struct command commands[] = {
 	{ "resolve", "SPEC...", "every symbol each SPEC names: names, globs, addresses", cmd_resolve },
 	{ "list", "[GLOB]", "symbols matching GLOB (functions by default), by name", cmd_list },
 	{ "attach", "SPEC...", "kprobes/kretprobes at each SPEC; stream events", cmd_attach },
+	{ "decode", "[FILE]", "stack traces in log text: each frame's address and instance", cmd_decode },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

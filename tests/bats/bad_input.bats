@@ -287,6 +287,51 @@ modfile_row() {
 		-k "$SPECS" attach --dry-run --module-file "$BAD/no-such.ko" fixmod:fix_dup
 }
 
+# ---- decode: log text is anything at all -----------------------------------------
+
+# decode FILE on a good table: exit 0, nothing on stderr, and stdout is FILE
+# itself, byte for byte (SED, when given, is what decode adds to it)
+decode_row() {
+	local f=$1 sed=${2:-}
+	"$KSYMTRACE" -k "$SPECS" decode "$f" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || {
+		echo "decode $f: exit $?"; cat "$BATS_TEST_TMPDIR/err"; return 1
+	}
+	[ ! -s "$BATS_TEST_TMPDIR/err" ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
+	if [ -n "$sed" ]; then
+		sed "$sed" "$BATS_TEST_TMPDIR/out" | cmp - "$f"
+	else
+		cmp "$BATS_TEST_TMPDIR/out" "$f"
+	fi
+}
+
+@test "bad log: binary junk passes through byte for byte" {
+	decode_row "$BATS_FILE_TMPDIR/junk.bin"
+	"$KSYMTRACE" -k "$SPECS" decode <"$BATS_FILE_TMPDIR/junk.bin" | cmp - "$BATS_FILE_TMPDIR/junk.bin"
+}
+
+@test "bad log: a 1 MiB line passes through undecoded; the frames around it are decoded" {
+	local f=$BATS_TEST_TMPDIR/mib.log
+	{ echo ' foo+0x4/0x70'; head -c 1048576 /dev/zero | tr '\0' a; echo; printf ' foo+0x4/0x80 \0 foo+0x1/0x70\n'; } >"$f"
+	decode_row "$f" 's/ (0xffffffff81000[0-9a-f]* #[12])//g'
+	run "$KSYMTRACE" -k "$SPECS" -j decode "$f"
+	[ "$(jq -r '"\(.line) \(.index)"' <<<"$output" | tr '\n' ' ')" = "1 1 3 2 3 1 " ]
+}
+
+@test "bad log: NUL bytes and no final newline" {
+	local f=$BATS_TEST_TMPDIR/nul.log
+	printf 'a\0b\n\0\0\n foo+0x1/0x80' >"$f"
+	decode_row "$f" 's/ (0xffffffff81000081 #2)$//'
+}
+
+@test "bad log: no such file, a directory, two files" {
+	row 1 "ksymtrace: cannot read $BAD/no-such.log: No such file or directory" -k "$SPECS" decode "$BAD/no-such.log"
+	row 1 "ksymtrace: cannot read $BATS_FILE_TMPDIR/a-directory: Is a directory" -k "$SPECS" decode "$BATS_FILE_TMPDIR/a-directory"
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" decode "$SPECS" "$SPECS"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ ${stderr_lines[0]} == "ksymtrace decode: decode reads one FILE (or standard input)" ]]
+}
+
 # ---- specs (against a good table) -----------------------------------------------
 
 @test "bad spec: +" {
