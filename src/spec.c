@@ -177,8 +177,11 @@ static int take_offset(const struct parser *ps, char *p)
 		return r;
 	if (sp->size == 0)
 		return fail(ps, "%s: size 0: a function has at least one byte", ps->text);
-	if (sp->off >= sp->size)
-		return fail(ps, "%s: offset 0x%" PRIx64 " is not inside a function of 0x%" PRIx64 " bytes: OFF is below SIZE in NAME+OFF/SIZE",
+	/* OFF == SIZE is a return address: a stack trace prints the symbol of the
+	 * call (address - 1) and its offset + 1 (sprint_backtrace(), %pB), so a
+	 * call that ends a function reads NAME+0x70/0x70 */
+	if (sp->off > sp->size)
+		return fail(ps, "%s: offset 0x%" PRIx64 " is past the end of a function of 0x%" PRIx64 " bytes: OFF is at most SIZE in NAME+OFF/SIZE",
 			    ps->text, sp->off, sp->size);
 	return 0;
 }

@@ -6,8 +6,9 @@
  *         | ('kprobe' | 'kretprobe') ':' [MOD ':'] NAME ['+' OFF] [ '#' N | '@' ADDR ]
  *
  * +OFF/SIZE is the kernel's stack-trace form (c_start+0x10/0x50, from printk's
- * %pS): it keeps the instances whose size is SIZE, and those whose size is
- * unknown (the last symbol of a module), which it cannot rule out.
+ * %pS and %pB): it keeps the instances whose size is SIZE, and those whose size
+ * is unknown (the last symbol of a module), which it cannot rule out. OFF may
+ * equal SIZE: the return address after a call that ends a function.
  *
  * Parsing (spec.c) needs no table, so every spec on a command line is checked
  * before any output is printed. Resolution (spec_resolve.c) turns a spec into
@@ -35,7 +36,7 @@ struct spec {
 	char *mod;     /* module filter, NULL for any; "vmlinux" is the core kernel */
 	char *name;    /* symbol name or glob; NULL for an address spec */
 	uint64_t off;  /* +OFF */
-	uint64_t size; /* /SIZE: at least 1, more than OFF */
+	uint64_t size; /* /SIZE: at least 1, at least OFF */
 	uint64_t at;   /* @ADDR */
 	uint64_t addr; /* the address of an address spec */
 	uint32_t inst; /* #N, 1-based; 0 when absent */

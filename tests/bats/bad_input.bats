@@ -365,9 +365,9 @@ decode_row() {
 		-k "$SPECS" resolve 'vmlinux:foo.isra.0#2'
 }
 
-@test "bad spec: foo+0x10/0x10 and foo/0x10" {
-	row 2 "ksymtrace: foo+0x10/0x10: offset 0x10 is not inside a function of 0x10 bytes: OFF is below SIZE in NAME+OFF/SIZE" \
-		-k "$SPECS" resolve foo+0x10/0x10
+@test "bad spec: foo+0x11/0x10 and foo/0x10" {
+	row 2 "ksymtrace: foo+0x11/0x10: offset 0x11 is past the end of a function of 0x10 bytes: OFF is at most SIZE in NAME+OFF/SIZE" \
+		-k "$SPECS" resolve foo+0x11/0x10
 	row 2 "ksymtrace: foo/0x10: /SIZE goes after an offset, as in a stack trace: NAME+OFF/SIZE (c_start+0x10/0x50)" \
 		-k "$SPECS" resolve foo/0x10
 }

@@ -64,11 +64,15 @@ kt() { "$KSYMTRACE" -k "$BASIC" "$@"; }
 	[[ ${lines[1]} == "  ffffffff81000480  t  vmlinux "*"c_start#3" ]]
 }
 
-@test "decode: a frame whose offset is past its size is left as not a frame" {
-	run kt -j decode <<<' foo_bar+0x40/0x40'
+@test "decode: a return address at a function's end (%pB's OFF == SIZE) is decoded; past it, not" {
+	# sprint_backtrace() looks up address - 1 and prints its offset + 1: a call
+	# that ends a function reads c_start+0x40/0x40 (6.1's sysrq trace has one)
+	run kt decode <<<' ? c_start+0x40/0x40'
+	[ "$output" = ' ? c_start+0x40/0x40 (0xffffffff810002c0 #2)' ]
+	run kt -j decode <<<' foo_bar+0x41/0x40'
 	[ "$(jq -r .status <<<"$output")" = bad ]
-	run kt decode <<<' c_start+0x40/0x40'
-	[ "$output" = ' c_start+0x40/0x40 (offset past the size)' ]
+	run kt decode <<<' c_start+0x41/0x40'
+	[ "$output" = ' c_start+0x41/0x40 (offset past the size)' ]
 }
 
 @test "decode: each line is written as it is read, for dmesg -w" {

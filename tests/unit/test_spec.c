@@ -332,7 +332,10 @@ static void test_sizes(void)
 	CHECK(sp.size == 64 && sp.inst == 1 && sp.ret && sp.mod);
 	spec__free(&sp);
 	parse_bad("c_start/0x40", "/SIZE goes after an offset");
-	parse_bad("c_start+0x40/0x40", "offset 0x40 is not inside a function of 0x40 bytes");
+	parse_bad("c_start+0x41/0x40", "offset 0x41 is past the end of a function of 0x40 bytes");
+	/* a return address after a call that ends the function: as %pB prints it */
+	CHECK(spec__parse("c_start+0x40/0x40", &sp, err, sizeof(err)) == 0);
+	spec__free(&sp);
 	parse_bad("c_start+0/0", "size 0");
 	parse_bad("c_start+0x10/", "missing size after '/'");
 	parse_bad("c_start+0x10/0xzz", "bad size after '/' '0xzz'");
