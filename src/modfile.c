@@ -284,8 +284,12 @@ int modfile__add(struct ksyms *t, const char *mod, const char *path, char *err, 
 	if (modfile__read(path, &mf, err, errlen))
 		return -1;
 	if (ksyms__mod_find(t, mf->name) >= 0) {
-		log_warn("%s: module %s is loaded: its symbols come from the kernel, not from this file",
-			 path, mf->name);
+		if (ksyms__mod_loaded(t, ksyms__mod_find(t, mf->name)))
+			log_warn("%s: module %s is loaded: its symbols come from the kernel, not from this file",
+				 path, mf->name);
+		else
+			log_warn("%s: module %s is read from another file already: this one is left out",
+				 path, mf->name);
 		modfile__free(mf);
 		return 0;
 	}

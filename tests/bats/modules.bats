@@ -133,6 +133,11 @@ kt() {
 	[ "$status" -eq 0 ]
 	[[ ${lines[1]} == "  ffffffffc0395040  t  dummy"* ]]
 	[ "$stderr" = "ksymtrace: warning: $BATS_TEST_TMPDIR/dummy.ko: module dummy is loaded: its symbols come from the kernel, not from this file" ]
+	# two files of one module: the first is read
+	run --separate-stderr kt nowhere -j resolve --module-file "$KO" --module-file "$BATS_TEST_TMPDIR/fixmod.ko.xz" 'fixmod:*'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	[ "${stderr_lines[1]}" = "ksymtrace: warning: $BATS_TEST_TMPDIR/fixmod.ko.xz: module fixmod is read from another file already: this one is left out" ]
 }
 
 @test "modules: '-' and '_' are the same in a module name" {
