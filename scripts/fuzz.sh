@@ -10,11 +10,12 @@
 # loader and its queries), spec, line (the kallsyms line parser against a plain
 # reading of its grammar), choose (the duplicate menu's answer parser, likewise),
 # fetch (--arg expressions: the grammar, and the compiler against the fixture
-# kernel's BTF).
+# kernel's BTF), decode (stack frames in log text, and their resolution),
+# modfile (module files: decompression, libelf, the chained table).
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
-# (every input a fuzzer ever found), and for ksyms and line every table under
-# tests/fixtures. Only files in the repository, so that a fixed --seed repeats a
+# (every input a fuzzer ever found), and for ksyms, line and decode every file
+# under tests/fixtures. Only files in the repository, so that a fixed --seed repeats a
 # run (seeds/ksyms/live-slice.kallsyms is a real table's slice). New inputs are kept
 # in BUILD/fuzz/corpus/TARGET, so longer runs build on earlier ones.
 # A crash, leak, failed check or timeout leaves its input in
@@ -30,7 +31,7 @@ SEED=${KSYMTRACE_FUZZ_SEED:-0}
 JOBS=$(nproc)
 BUILD=build-fuzz
 TARGETS=()
-ALL_TARGETS=(ksyms spec line choose fetch)
+ALL_TARGETS=(ksyms spec line choose fetch decode modfile)
 
 usage() {
 	sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
@@ -60,11 +61,13 @@ done
 # one input. A 64 KiB table is ~1,500 lines, enough for every shape of line,
 # module and duplicate; specs are refused past 1 KiB (SPEC_TEXT_MAX), so a little
 # more reaches that check too; a few lines, one of them longer than a name may
-# be, are enough for the line parser; a menu answer is one typed line, and 256
-# bytes pass its 32-byte token limit many times; an expression is refused past
-# 512 bytes (FETCH_TEXT_MAX). One input takes milliseconds: 10 s means a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600)
-declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch)
+# be, are enough for the line parser, and a few dozen log lines for decode's; a
+# menu answer is one typed line, and 256 bytes pass its 32-byte token limit many
+# times; an expression is refused past 512 bytes (FETCH_TEXT_MAX); a module file
+# of 16 KiB has every section and symbol shape (the fixture module is 2 KiB),
+# compressed or not. One input takes milliseconds: 10 s means a hang.
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384)
+declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch [decode]=decode [modfile]=modfile)
 TIMEOUT=10
 
 CC=${CC:-clang}
@@ -87,7 +90,7 @@ seed_dir() { # target: assemble the read-only seeds, fresh each run
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp tests/fuzz/seeds/"$t"/* tests/fuzz/regress/"$t"/* "$dir"/ 2>/dev/null
-	if [[ $t == ksyms || $t == line ]]; then
+	if [[ $t == ksyms || $t == line || $t == decode ]]; then
 		# the fixtures, good and bad, whoever wrote them; bigger ones get cut to max_len
 		while IFS= read -r -d '' f; do
 			cp "$f" "$dir/fixture-$(echo "${f#tests/fixtures/}" | tr / -)"

@@ -229,6 +229,27 @@ static bool size_refusals(const struct ksyms *t, const struct probe *p, const st
 	return true;
 }
 
+/* A module that is not loaded: its symbols come from its file, with exact ELF
+ * sizes and no address yet, so the checks are the ones a name and a size allow;
+ * where it lands is checked again when the module loads. */
+static bool unloaded_refusals(const struct ksyms *t, const struct probe *p)
+{
+	const char *name = ksyms__name(t, p->sym);
+
+	if (p->off && p->sym->size && p->off >= p->sym->size) {
+		log_error("%s: offset 0x%" PRIx64 " is past the end of %s (%u bytes in %s's file)",
+			  p->label, p->off, name, p->sym->size, ksyms__mod_name(t, p->sym->mod));
+		log_hint("give an offset below 0x%x", p->sym->size);
+		return false;
+	}
+	if (padding(name)) {
+		log_error("%s: __pfx_ symbols are the padding before a function, not code", p->label);
+		log_hint("probe %s instead", name + 6);
+		return false;
+	}
+	return true;
+}
+
 bool checks__probe(const struct ksyms *t, const struct probe *p, const struct traceable *trc,
 		   bool force)
 {
@@ -242,6 +263,8 @@ bool checks__probe(const struct ksyms *t, const struct probe *p, const struct tr
 			 p->off, ksyms__name(t, p->sym));
 		return false;
 	}
+	if (!ksym_loaded(p->sym))
+		return unloaded_refusals(t, p);
 	/* plan__add computed sym + off modulo 2^64: 0xffff... + 0x10 is 0xf */
 	if (p->off > UINT64_MAX - p->sym->addr || !land(t, p, &l)) {
 		log_error("%s: the offset wraps past the end of the address space (0x%" PRIx64 " + 0x%" PRIx64 "): no function is that long",

@@ -66,5 +66,6 @@ struct ksyms *cli_load_table(void);
 int cmd_resolve(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
 
 #endif

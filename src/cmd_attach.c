@@ -22,6 +22,7 @@
 #include "kernel.h"
 #include "ksymtrace.h"
 #include "log.h"
+#include "modfile.h"
 #include "parse.h"
 #include "plan.h"
 #include "probe_values.h"
@@ -51,6 +52,7 @@ struct attach_args {
 	const char *exprs[KT_ARG_EXPRS_MAX + 1]; /* --arg; one more, to say "too many" */
 	size_t n_exprs;
 	unsigned int string_size;
+	struct modfile_files files;
 };
 
 enum {
@@ -64,6 +66,7 @@ enum {
 	OPT_ARG,
 	OPT_RAW,
 	OPT_STRING_SIZE,
+	OPT_MODFILE,
 };
 
 static const struct argp_option opts[] = {
@@ -75,6 +78,7 @@ static const struct argp_option opts[] = {
 	{ "force", OPT_FORCE, NULL, 0, "Probe past a function's end, at an unchecked offset, or in notrace code", 1 },
 	{ "skip-failed", OPT_SKIP_FAILED, NULL, 0, "Go on without the probes that are refused, and list them", 1 },
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "Resolve, check and load (the verifier runs), print the plan, attach nothing", 1 },
+	MODFILE_ARGP_OPTION(OPT_MODFILE, 1),
 	{ NULL, 0, NULL, 0, "What to record:", 2 },
 	{ "pid", 'p', "PID", 0, "Only events of process PID; stop when it exits", 2 },
 	{ "comm", OPT_COMM, "COMM", 0, "Only events of tasks named COMM (15 bytes at most, as the kernel keeps them)", 2 },
@@ -217,6 +221,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_DRY_RUN:
 		a->dry_run = true;
 		break;
+	case OPT_MODFILE:
+		if (!modfile__files_add(&a->files, cli_nonempty(state, arg, "--module-file needs a file")))
+			argp_error(state, "at most %d --module-file options", MODFILE_FILES_MAX);
+		break;
 	case 'p':
 		if (parse_u64(arg, &v) || v == 0 || v > 4194304) /* PID_MAX_LIMIT */
 			argp_error(state, "-p '%s': give a process id", log_quote(q, sizeof(q), arg));
@@ -263,7 +271,7 @@ static const char doc[] =
 	"Attach a kprobe (or a kretprobe) at every symbol the SPECs name, by exact address, "
 	"and print one line per hit: time, CPU, comm[pid/tid], probe, address, then the "
 	"six argument registers or the return value.\v"
-	"SPEC := [MOD:]NAME[+OFF][#N|@ADDR][%return] | ADDR[%return] | kprobe:[MOD:]NAME[+OFF] | kretprobe:[MOD:]NAME\n"
+	"SPEC := [MOD:]NAME[+OFF[/SIZE]][#N|@ADDR][%return] | ADDR[%return] | kprobe:[MOD:]NAME[+OFF] | kretprobe:[MOD:]NAME\n"
 	"\n"
 	"When a SPEC names several functions, choose with #N, @ADDR, --addr, --module or "
 	"--all; on a terminal ksymtrace asks. Without one it lists them and exits 3. "
@@ -286,6 +294,9 @@ static const char doc[] =
 	"An expression that does not resolve for a probe is refused before anything is "
 	"attached (exit 2). (Events print the typed values once the BPF side records "
 	"them, issue 9 part B; until then they show the six registers.)\n"
+	"MOD:NAME for a module that is not loaded is checked against the symbols of "
+	"its file (modules.dep, or --module-file), offset and size included: --dry-run "
+	"plans it; attaching before the module loads is not there yet.\n"
 	"With -j, events are JSON Lines and the run ends with one summary object; the "
 	"output of -c's command then goes to stderr. Otherwise the summary goes to stderr.\n"
 	"Events of ksymtrace's own process are never recorded. A second Ctrl-C exits at "
@@ -323,6 +334,11 @@ static int collect_probes(const struct attach_args *a, struct spec *specs, struc
 		bool ret = specs[i].ret || a->ret;
 		enum choose_res cr;
 
+		if (modfile__need(t, specs[i].mod ? specs[i].mod : a->module, err, sizeof(err))) {
+			log_error("%s: %s", specs[i].text, err);
+			failed = true;
+			continue;
+		}
 		if (spec__resolve(&specs[i], t, &ro, &c, err, sizeof(err)) != SPEC_RES_OK) {
 			log_error("%s", err);
 			failed = true;
@@ -357,6 +373,27 @@ static int collect_probes(const struct attach_args *a, struct spec *specs, struc
 	return failed ? EXIT_FAIL : ambiguous ? EXIT_AMBIGUOUS : EXIT_OK;
 }
 
+/* A probe in a module that is not loaded has no address to attach at: arming it
+ * as the module loads (a pending tracefs MOD:SYM event) is issue 11's part B.
+ * Returns how many probes are refused. */
+static size_t refuse_not_loaded(const struct plan *pl)
+{
+	size_t refused = 0;
+
+	for (size_t i = 0; i < plan__count(pl); i++) {
+		const struct probe *p = plan__probe(pl, i);
+
+		if (ksym_loaded(p->sym))
+			continue;
+		if (refused++ == 0)
+			log_error("%s: module %s is not loaded: attaching before it loads is not supported yet",
+				  p->label, ksyms__mod_name(plan__table(pl), p->sym->mod));
+	}
+	if (refused)
+		log_hint("load the module first (modprobe), or check the plan with --dry-run");
+	return refused;
+}
+
 /* The one way from specs to the probes to place, for --dry-run and a real attach
  * alike: resolve and choose, refuse, merge; and for a real attach with a saved
  * table, that the table is this boot's. Returns an exit code. */
@@ -374,6 +411,8 @@ static int build_plan(const struct attach_args *a, struct spec *specs, struct ks
 		log_error("out of memory");
 		return EXIT_FAIL;
 	}
+	if (!a->dry_run && refuse_not_loaded(pl))
+		return EXIT_FAIL;
 	if (!a->dry_run && !kernel__is_live_table(env.kallsyms) &&
 	    !checks__table_is_live(pl, cli_table_name(shown, sizeof(shown))))
 		return EXIT_FAIL;
@@ -514,7 +553,7 @@ int cmd_attach(int argc, char **argv)
 		goto cleanup;
 
 	t = cli_load_table();
-	if (!t)
+	if (!t || modfile__add_files(t, &a.files))
 		goto cleanup;
 	trc = traceable__load(t, kernel__is_live_table(env.kallsyms));
 	pl = plan__new(t);

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "kernel.h"
 #include "log.h"
+#include "modfile.h"
 #include "output.h"
 #include "spec.h"
 #include "traceable.h"
@@ -16,13 +17,17 @@
 struct list_args {
 	const char *glob;
 	const char *module;
+	const char *query;  /* GLOB as given, MOD: included */
+	const char *glob_mod; /* the MOD of MOD:GLOB, in mod_buf */
+	char mod_buf[KSYMS_NAME_MAX + 1];
 	bool all_types;
 	bool traceable;
 	bool proto;
 	bool kfuncs;
+	struct modfile_files files;
 };
 
-enum { OPT_ALL_TYPES = 1000, OPT_TRACEABLE, OPT_PROTO, OPT_KFUNCS };
+enum { OPT_ALL_TYPES = 1000, OPT_TRACEABLE, OPT_PROTO, OPT_KFUNCS, OPT_MODFILE };
 
 static const struct argp_option opts[] = {
 	{ "all-types", OPT_ALL_TYPES, NULL, 0, "All symbol types, not only functions (t/T)", 0 },
@@ -30,6 +35,7 @@ static const struct argp_option opts[] = {
 	{ "traceable", OPT_TRACEABLE, NULL, 0, "Say whether each symbol can be probed (ftrace list and kprobes blacklist)", 0 },
 	{ "proto", OPT_PROTO, NULL, 0, "Show each function's prototype from the kernel's BTF, and whether it is a kfunc", 0 },
 	{ "kfuncs", OPT_KFUNCS, NULL, 0, "Only kfuncs (functions the kernel offers to BPF programs), with their prototypes", 0 },
+	MODFILE_ARGP_OPTION(OPT_MODFILE, 0),
 	{},
 };
 
@@ -53,10 +59,31 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case 'm':
 		a->module = cli_name(state, arg, "--module ", "a module name", "--module needs a module name");
 		break;
+	case OPT_MODFILE:
+		if (!modfile__files_add(&a->files, cli_nonempty(state, arg, "--module-file needs a file")))
+			argp_error(state, "at most %d --module-file options", MODFILE_FILES_MAX);
+		break;
 	case ARGP_KEY_ARG:
 		if (a->glob)
 			argp_error(state, "list takes one GLOB (quote it: 'vfs_*')");
-		a->glob = cli_name(state, arg, "", "a GLOB", "empty GLOB: give a pattern such as 'vfs_*', or none for all");
+		a->glob = a->query = cli_name(state, arg, "", "a GLOB", "empty GLOB: give a pattern such as 'vfs_*', or none for all");
+		/* MOD:GLOB, as in a spec: MOD: is the module */
+		if (strchr(arg, ':')) {
+			size_t ml = (size_t)(strchr(arg, ':') - arg);
+
+			a->glob = arg + ml + 1;
+			if (ml == 0 || ml >= sizeof(a->mod_buf) || !*a->glob || strchr(a->glob, ':'))
+				argp_error(state, "'%.40s': write MOD:GLOB, such as 'dummy:*'", arg);
+			memcpy(a->mod_buf, arg, ml);
+			a->mod_buf[ml] = '\0';
+			a->glob_mod = a->mod_buf;
+		}
+		break;
+	case ARGP_KEY_END:
+		if (a->glob_mod && a->module && strcmp(a->glob_mod, a->module) != 0)
+			argp_error(state, "module %s in the GLOB contradicts --module %s", a->glob_mod, a->module);
+		if (a->glob_mod)
+			a->module = a->glob_mod;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -67,11 +94,15 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 static const char doc[] =
 	"List symbols whose name matches GLOB (all when absent), sorted by name, then "
 	"address. Functions only unless --all-types.\v"
-	"Duplicated names carry their instance number: c_start#2 is itself a spec.\n"
+	"GLOB may start with MOD: ('dummy:*'), like --module. "
+	"Duplicated names carry their instance number: c_start#2 is itself a spec. "
+	"A module that is not loaded is listed from its file for the running kernel "
+	"(modules.dep), or --module-file; its rows say (not loaded).\n"
 	"\n"
 	"Examples:\n"
 	"  ksymtrace list 'c_*'\n"
 	"  ksymtrace list --module dummy\n"
+	"  ksymtrace list 'dummy:*'               # also when dummy is not loaded\n"
 	"  ksymtrace list --traceable 'tcp_v4_*'\n"
 	"  ksymtrace list --kfuncs 'bpf_*'            # kfuncs, with their prototypes\n"
 	"  ksymtrace -j list --all-types '__func__*' | jq -r .addr";
@@ -137,9 +168,15 @@ int cmd_list(int argc, char **argv)
 	cmd_parse(&argp, argc, argv, &a);
 
 	t = cli_load_table();
-	if (!t)
+	if (!t || modfile__add_files(t, &a.files))
 		goto cleanup;
 	if (a.module) {
+		char merr[MODFILE_ERR_LEN];
+
+		if (modfile__need(t, a.module, merr, sizeof(merr))) {
+			log_error("%s", merr);
+			goto cleanup;
+		}
 		f.mod = ksyms__mod_find(t, a.module);
 		if (f.mod < 0) {
 			log_error("no module '%s' in the symbol table: is it loaded? (lsmod)", a.module);
@@ -153,7 +190,7 @@ int cmd_list(int argc, char **argv)
 
 	/* instance numbers count within the list's own filter, as resolve's do */
 	sym_printer__init(&out.pr, stdout, t, tr, env.json);
-	out.glob = a.glob;
+	out.glob = a.query;
 	if (a.proto && load_protos(&out, t, a.kfuncs))
 		goto cleanup;
 	f.funcs_only = !a.all_types;

@@ -286,7 +286,8 @@ static void plan_text(struct event_printer *p, const struct plan *pl,
 		c.v[COL_LABEL] = c.label;
 		c.v[COL_SPEC] = pr->spec;
 		c.v[COL_KIND] = kind_name(pr->ret);
-		snprintf(c.addr, sizeof(c.addr), "%016" PRIx64, pr->addr); /* sym + off */
+		if (ksym_loaded(pr->sym)) /* else "(not loaded)": no address yet */
+			snprintf(c.addr, sizeof(c.addr), "%016" PRIx64, pr->addr); /* sym + off */
 		sym_cols__print(p->out, cols, n, &c);
 		fputc('\n', p->out);
 		probe_values__print(pv, i, p->out);
@@ -306,7 +307,12 @@ static void plan_json(struct event_printer *p, const struct plan *pl, const stru
 		json_kstr(j, "probe", pr->label);
 		json_kstr(j, "name", ksyms__name(p->t, pr->sym));
 		json_ku64(j, "offset", pr->off);
-		json_khex(j, "addr", pr->addr);
+		if (ksym_loaded(pr->sym)) {
+			json_khex(j, "addr", pr->addr);
+		} else { /* a module not loaded: checked against its file's symbols */
+			json_knull(j, "addr");
+			json_kbool(j, "loaded", false);
+		}
 		json_kstr(j, "module", probe_module(p->t, pr));
 		json_kstr(j, "kind", kind_name(pr->ret));
 		sym_json_size(j, pr->sym);

@@ -67,6 +67,12 @@ struct ksyms {
 	 * (untouched pages until then), so that no query allocates or can fail. */
 	void *sort_keys;          /* 2 x the largest bucket, in ksyms_index.c's keys */
 	uint32_t *mod_seen;       /* [3 * n_mods] per-module counters for the ranks */
+
+	/* Modules not loaded (ksyms_unloaded.c): the first chained table. A chained
+	 * table has UNLOADED set, its sizes given (not computed), and one module, the
+	 * last of its mods[]; the slots before it are other tables' (UINT32_MAX). */
+	struct ksyms *ext;
+	bool unloaded;
 };
 
 /* Zeroed memory for the big arrays (ksyms_region.c), populated at once (the

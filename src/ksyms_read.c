@@ -441,6 +441,7 @@ void ksyms__free(struct ksyms *t)
 {
 	if (!t)
 		return;
+	ksyms__free(t->ext);
 	ksyms_region_free(&t->buf_mem);
 	ksyms_region_free(&t->syms_mem);
 	ksyms_index__free(t);

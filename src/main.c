@@ -70,6 +70,7 @@ static const struct command commands[] = {
 	{ "resolve", "SPEC...", "every symbol each SPEC names: names, globs, addresses", cmd_resolve },
 	{ "list", "[GLOB]", "symbols matching GLOB (functions by default), by name", cmd_list },
 	{ "attach", "SPEC...", "kprobes/kretprobes at each SPEC; stream events", cmd_attach },
+	{ "decode", "[FILE]", "stack traces in log text: each frame's address and instance", cmd_decode },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -78,7 +79,7 @@ static const struct command commands[] = {
 static const char top_doc[] =
 	"Resolve kernel symbols that are not unique, and trace them by exact address."
 	"\v"
-	"SPEC := [MOD:]NAME[+OFF][#N|@ADDR][%return] | ADDR[%return]\n"
+	"SPEC := [MOD:]NAME[+OFF[/SIZE]][#N|@ADDR][%return] | ADDR[%return]\n"
 	"      | kprobe:[MOD:]NAME[+OFF] | kretprobe:[MOD:]NAME\n"
 	"\n"
 	"Exit status: 0 success; 1 runtime failure, nothing found, or the kernel\n"

@@ -27,7 +27,10 @@ void sym_cells__fill(struct sym_cells *c, const struct ksyms *t, const struct ks
 		     const struct traceable *trc)
 {
 	memset(c->v, 0, sizeof(c->v));
-	snprintf(c->addr, sizeof(c->addr), "%016" PRIx64, s->addr);
+	if (ksym_loaded(s))
+		snprintf(c->addr, sizeof(c->addr), "%016" PRIx64, s->addr);
+	else /* its addr is a placement key (ksyms.h), not an address */
+		snprintf(c->addr, sizeof(c->addr), "%-16s", "(not loaded)");
 	c->type[0] = s->type;
 	c->type[1] = '\0';
 	if (s->size)
@@ -159,14 +162,15 @@ struct aliases {
 
 static void aliases_of(const struct sym_printer *p, const struct ksym *s, struct aliases *a)
 {
+	const struct ksyms *t = ksyms__owner(p->t, s); /* a module not loaded: its table */
 	size_t lo, hi;
 
-	ksyms__by_addr(p->t, s->addr, &lo, &hi);
+	ksyms__by_addr(t, s->addr, &lo, &hi);
 	a->total = hi - lo - 1;
 	a->n_shown = 0;
 	for (size_t i = lo; i < hi && a->n_shown < ALIASES_SHOWN; i++)
-		if (ksyms__at(p->t, i) != s)
-			a->shown[a->n_shown++] = ksyms__at(p->t, i);
+		if (ksyms__at(t, i) != s)
+			a->shown[a->n_shown++] = ksyms__at(t, i);
 }
 
 static void aliases_json(struct sym_printer *p, const struct ksym *s)
@@ -228,7 +232,13 @@ static void row_json(struct sym_printer *p, const struct target *tg, const char 
 
 	json_obj_begin(&p->j);
 	json_kstr(&p->j, "name", ksyms__name(p->t, s));
-	json_khex(&p->j, "addr", s->addr);
+	if (ksym_loaded(s)) {
+		json_khex(&p->j, "addr", s->addr);
+	} else { /* from the file of a module that is not loaded: no address yet */
+		json_knull(&p->j, "addr");
+		json_kbool(&p->j, "loaded", false);
+		json_kbool(&p->j, "init", s->flags & KSYM_INIT);
+	}
 	json_kstr(&p->j, "type", type);
 	json_kstr(&p->j, "module", ksyms__mod_name(p->t, s->mod));
 	sym_json_size(&p->j, s);
@@ -274,7 +284,8 @@ static void row_text(struct sym_printer *p, const struct target *tg, bool addr_q
 	sym_cells__fill(&c, p->t, tg->sym, p->tr);
 	c.v[COL_LABEL] = format_label(c.label, sizeof(c.label), ksyms__name(p->t, tg->sym),
 				      addr_query ? tg->off : 0, tg->index, tg->count);
-	c.v[COL_CLONE] = tg->clone ? "(clone)" : "";
+	/* init code of a module not loaded: the kernel frees it after init */
+	c.v[COL_CLONE] = tg->clone ? "(clone)" : (tg->sym->flags & KSYM_INIT) ? "(init)" : "";
 	sym_cols__print(p->out, cols, n, &c);
 	/* the other names at this start, unless an address query lists them as rows */
 	if (!addr_query)

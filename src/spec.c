@@ -176,16 +176,37 @@ static int take_selector(const struct parser *ps, char *p)
 	return 0;
 }
 
-/* +OFF */
+/* +OFF, or the kernel's +OFF/SIZE */
 static int take_offset(const struct parser *ps, char *p)
 {
-	char *plus = strchr(p, '+');
+	char *plus = strchr(p, '+'), *slash = strchr(p, '/');
+	struct spec *sp = ps->sp;
+	int r;
 
+	if (slash && (!plus || slash < plus))
+		return fail(ps, "%s: /SIZE goes after an offset, as in a stack trace: NAME+OFF/SIZE (c_start+0x10/0x50)", ps->text);
 	if (!plus)
 		return 0;
 	*plus = '\0';
-	ps->sp->has_off = true;
-	return parse_num(ps, "offset after '+'", plus + 1, &ps->sp->off);
+	sp->has_off = true;
+	if (!slash)
+		return parse_num(ps, "offset after '+'", plus + 1, &sp->off);
+	*slash = '\0';
+	sp->has_size = true;
+	r = parse_num(ps, "offset after '+'", plus + 1, &sp->off);
+	if (!r)
+		r = parse_num(ps, "size after '/'", slash + 1, &sp->size);
+	if (r)
+		return r;
+	if (sp->size == 0)
+		return fail(ps, "%s: size 0: a function has at least one byte", ps->text);
+	/* OFF == SIZE is a return address: a stack trace prints the symbol of the
+	 * call (address - 1) and its offset + 1 (sprint_backtrace(), %pB), so a
+	 * call that ends a function reads NAME+0x70/0x70 */
+	if (sp->off > sp->size)
+		return fail(ps, "%s: offset 0x%" PRIx64 " is past the end of a function of 0x%" PRIx64 " bytes: OFF is at most SIZE in NAME+OFF/SIZE",
+			    ps->text, sp->off, sp->size);
+	return 0;
 }
 
 /* What is left, P: an address, or a name or glob. */

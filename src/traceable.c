@@ -304,7 +304,8 @@ void traceable__free(struct traceable *tr)
 
 enum tri traceable__ftrace(const struct traceable *tr, const struct ksym *s)
 {
-	if (!tr->have_ftrace)
+	/* a module not loaded is in no kernel list yet */
+	if (!tr->have_ftrace || !ksym_loaded(s))
 		return TRI_UNKNOWN;
 	if (!ksym_is_func(s))
 		return TRI_FALSE;
@@ -313,7 +314,7 @@ enum tri traceable__ftrace(const struct traceable *tr, const struct ksym *s)
 
 enum tri traceable__blacklisted(const struct traceable *tr, const struct ksym *s)
 {
-	if (!tr->have_blacklist)
+	if (!tr->have_blacklist || !ksym_loaded(s))
 		return TRI_UNKNOWN;
 	return (enum tri)tr->blacklisted[ksyms__pos(tr->t, s)];
 }

@@ -80,6 +80,20 @@ no_kprobes_sysroot() {
 	[[ $output == *"the verifier accepted them"*"nothing attached"* ]]
 }
 
+@test "dry-run: a stack trace's NAME+OFF/SIZE picks the instance of that size" {
+	need_bpf
+	# c_start: 96, 64 and 80 bytes in vmlinux, 96 in dummy
+	run kt attach 'c_start+0x10/0x40' --dry-run
+	[ "$status" -eq 0 ]
+	has_row "c_start+0x10/0x40 c_start+0x10#2 kprobe ffffffff810015d0 vmlinux 64"
+	# two of 96 bytes: still a choice to make
+	run kt attach 'c_start+0x10/0x60' --dry-run </dev/null
+	[ "$status" -eq 3 ]
+	[[ $output == *"c_start#1"*"c_start#4"* && $output != *"c_start#2 "* ]]
+	refused "c_start+0x10/0x30: no c_start is 0x30 bytes long; the sizes are 0x60 (#1), 0x40 (#2), 0x50 (#3), 0x60 (#4)" \
+		'c_start+0x10/0x30'
+}
+
 @test "dry-run: #N, @ADDR, --addr, MOD: and --module each pick one instance" {
 	need_bpf
 	local -A want=(

@@ -24,6 +24,14 @@ setup_file() {
 	printf 'ffffffff81000000 T %s\n' "$(head -c 600 /dev/zero | tr '\0' b)" "$(head -c 512 /dev/zero | tr '\0' c)" >"$d/long-names-only.kallsyms"
 	: >"$d/empty.kallsyms"
 	mkdir -p "$d/a-directory"
+	# module files (modules.bats has the good ones): cut short, corrupt, not one
+	local ko=$ROOT/tests/fixtures/modules/fixmod.ko
+	head -c 1000 "$ko" >"$d/truncated.ko"
+	xz --check=crc32 -c "$ko" | head -c 300 >"$d/truncated.ko.xz"
+	gzip -c "$ko" | head -c 500 >"$d/truncated.ko.gz"
+	zstd -q -c "$ko" | python3 -c 'import sys; b = bytearray(sys.stdin.buffer.read()); b[len(b) // 2] ^= 0x55; sys.stdout.buffer.write(b)' >"$d/corrupt.ko.zst"
+	: >"$d/empty.ko"
+	head -c 1048576 /dev/zero >"$d/zeros.ko"
 }
 
 # row STATUS STDERR ARGS...: run ksymtrace ARGS; its exit status and its whole
@@ -265,6 +273,93 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 	[ "$stderr" = "ksymtrace: cannot write the output: No space left on device" ]
 }
 
+# ---- module files (--module-file, or found through modules.dep) ------------------
+
+# row for a module file F: resolve 'fixmod:*' with it, on a good table
+modfile_row() {
+	local f=$1 why=$2
+	row 1 "ksymtrace: $f: $why" -k "$SPECS" resolve --module-file "$f" 'fixmod:*'
+}
+
+@test "bad module file: a .ko cut short" {
+	modfile_row "$BATS_FILE_TMPDIR/truncated.ko" "truncated ELF file: its section table ends past its 1000 bytes"
+}
+
+@test "bad module file: a .ko.xz cut short" {
+	modfile_row "$BATS_FILE_TMPDIR/truncated.ko.xz" "truncated xz data"
+}
+
+@test "bad module file: a .ko.gz cut short" {
+	modfile_row "$BATS_FILE_TMPDIR/truncated.ko.gz" "truncated gzip data"
+}
+
+@test "bad module file: a .ko.zst with a byte changed" {
+	modfile_row "$BATS_FILE_TMPDIR/corrupt.ko.zst" "corrupt zstd data: Restored data doesn't match checksum"
+}
+
+@test "bad module file: binary junk, zeros, an empty file" {
+	local why="not an ELF file (nor xz, zstd or gzip data): not a kernel module"
+	modfile_row "$BATS_FILE_TMPDIR/junk.bin" "$why"
+	modfile_row "$BATS_FILE_TMPDIR/zeros.ko" "$why"
+	modfile_row "$BATS_FILE_TMPDIR/empty.ko" "$why"
+}
+
+@test "bad module file: an ELF file that is not a module" {
+	modfile_row "$KSYMTRACE" "a shared object or PIE (ET_DYN), not a kernel module (a relocatable object, ET_REL)"
+}
+
+@test "bad module file: a directory, no such file" {
+	row 1 "ksymtrace: cannot read $BATS_FILE_TMPDIR/a-directory: Is a directory" \
+		-k "$SPECS" list --module-file "$BATS_FILE_TMPDIR/a-directory" 'fixmod:*'
+	row 1 "ksymtrace: cannot read $BAD/no-such.ko: No such file or directory" \
+		-k "$SPECS" attach --dry-run --module-file "$BAD/no-such.ko" fixmod:fix_dup
+}
+
+# ---- decode: log text is anything at all -----------------------------------------
+
+# decode FILE on a good table: exit 0, nothing on stderr, and stdout is FILE
+# itself, byte for byte (SED, when given, is what decode adds to it)
+decode_row() {
+	local f=$1 sed=${2:-}
+	"$KSYMTRACE" -k "$SPECS" decode "$f" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || {
+		echo "decode $f: exit $?"; cat "$BATS_TEST_TMPDIR/err"; return 1
+	}
+	[ ! -s "$BATS_TEST_TMPDIR/err" ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
+	if [ -n "$sed" ]; then
+		sed "$sed" "$BATS_TEST_TMPDIR/out" | cmp - "$f"
+	else
+		cmp "$BATS_TEST_TMPDIR/out" "$f"
+	fi
+}
+
+@test "bad log: binary junk passes through byte for byte" {
+	decode_row "$BATS_FILE_TMPDIR/junk.bin"
+	"$KSYMTRACE" -k "$SPECS" decode <"$BATS_FILE_TMPDIR/junk.bin" | cmp - "$BATS_FILE_TMPDIR/junk.bin"
+}
+
+@test "bad log: a 1 MiB line passes through undecoded; the frames around it are decoded" {
+	local f=$BATS_TEST_TMPDIR/mib.log
+	{ echo ' foo+0x4/0x70'; head -c 1048576 /dev/zero | tr '\0' a; echo; printf ' foo+0x4/0x80 \0 foo+0x1/0x70\n'; } >"$f"
+	decode_row "$f" 's/ (0xffffffff81000[0-9a-f]* #[12])//g'
+	run "$KSYMTRACE" -k "$SPECS" -j decode "$f"
+	[ "$(jq -r '"\(.line) \(.index)"' <<<"$output" | tr '\n' ' ')" = "1 1 3 2 3 1 " ]
+}
+
+@test "bad log: NUL bytes and no final newline" {
+	local f=$BATS_TEST_TMPDIR/nul.log
+	printf 'a\0b\n\0\0\n foo+0x1/0x80' >"$f"
+	decode_row "$f" 's/ (0xffffffff81000081 #2)$//'
+}
+
+@test "bad log: no such file, a directory, two files" {
+	row 1 "ksymtrace: cannot read $BAD/no-such.log: No such file or directory" -k "$SPECS" decode "$BAD/no-such.log"
+	row 1 "ksymtrace: cannot read $BATS_FILE_TMPDIR/a-directory: Is a directory" -k "$SPECS" decode "$BATS_FILE_TMPDIR/a-directory"
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" decode "$SPECS" "$SPECS"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ ${stderr_lines[0]} == "ksymtrace decode: decode reads one FILE (or standard input)" ]]
+}
+
 # ---- specs (against a good table) -----------------------------------------------
 
 @test "bad spec: +" {
@@ -296,6 +391,18 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 	row 1 "ksymtrace: foo#999: foo has only 2 instances: pick #1 to #2" -k "$SPECS" resolve 'foo#999'
 	row 1 "ksymtrace: vmlinux:foo.isra.0#2: foo.isra.0 has only 1 instance in that module: drop the '#2'" \
 		-k "$SPECS" resolve 'vmlinux:foo.isra.0#2'
+}
+
+@test "bad spec: foo+0x11/0x10 and foo/0x10" {
+	row 2 "ksymtrace: foo+0x11/0x10: offset 0x11 is past the end of a function of 0x10 bytes: OFF is at most SIZE in NAME+OFF/SIZE" \
+		-k "$SPECS" resolve foo+0x11/0x10
+	row 2 "ksymtrace: foo/0x10: /SIZE goes after an offset, as in a stack trace: NAME+OFF/SIZE (c_start+0x10/0x50)" \
+		-k "$SPECS" resolve foo/0x10
+}
+
+@test "bad spec: foo+0/0x77 (parses; no foo is that size)" {
+	row 1 "ksymtrace: foo+0/0x77: no foo is 0x77 bytes long; the sizes are 0x70 (#1), 0x80 (#2) (a table from another build?)" \
+		-k "$SPECS" resolve foo+0/0x77
 }
 
 @test "bad spec: foo@0xzz" {

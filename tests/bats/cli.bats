@@ -14,7 +14,7 @@ long_options() { # [command]: the options argp lists (not the examples' words)
 @test "cli: --help lists every command and the exit codes" {
 	run "$KSYMTRACE" --help
 	[ "$status" -eq 0 ]
-	[ "$(commands | tr '\n' ' ')" = "resolve list attach " ]
+	[ "$(commands | tr '\n' ' ')" = "resolve list attach decode " ]
 	[[ $output == *"Exit status: 0 success; 1 runtime failure"* ]]
 	[[ $output == *"3 a spec names several symbols"* ]]
 }
@@ -48,7 +48,7 @@ long_options() { # [command]: the options argp lists (not the examples' words)
 	run --separate-stderr "$KSYMTRACE" resolv c_start
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	assert_one_error_line "unknown command 'resolv': the commands are resolve, list and attach"
+	assert_one_error_line "unknown command 'resolv': the commands are resolve, list, attach and decode"
 }
 
 @test "cli: no command is a usage error" {

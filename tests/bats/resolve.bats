@@ -147,9 +147,14 @@ load helpers
 }
 
 @test "resolve: an unknown module is named, with the fix" {
-	run --separate-stderr ks -k "$BASIC" resolve nomod:vfs_read
+	# a module tree of the running kernel without it (modules.bats has the others)
+	local root=$BATS_TEST_TMPDIR/root
+	mkdir -p "$root/proc/sys/kernel" "$root/lib/modules/6.1.0-test"
+	echo 6.1.0-test >"$root/proc/sys/kernel/osrelease"
+	: >"$root/lib/modules/6.1.0-test/modules.dep"
+	KSYMTRACE_SYSROOT=$root run --separate-stderr ks -k "$BASIC" resolve nomod:vfs_read
 	[ "$status" -eq 1 ]
-	assert_one_error_line "nomod:vfs_read: no module 'nomod' in the symbol table: is it loaded? (lsmod)"
+	assert_one_error_line "nomod:vfs_read: no module 'nomod' in the symbol table, nor in the modules.dep of 6.1.0-test: is it loaded (lsmod), or built for this kernel? --module-file names its file"
 }
 
 @test "resolve: a bad spec is a usage error before anything is printed" {
