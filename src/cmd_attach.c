@@ -331,10 +331,8 @@ static int dry_run(const struct attach_args *a, const struct plan *pl, const str
 
 	event_printer__init(&pr, stdout, plan__table(pl), env.json);
 	event_printer__plan(&pr, pl, trc);
-	if (fflush(stdout)) {
-		log_error("cannot write the plan: %m");
+	if (cli_end_output() != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	log_note("dry run: %zu probe%s resolved and checked; the BPF programs loaded and the verifier accepted them; probes are told apart by %s; nothing attached",
 		 n, n == 1 ? "" : "s", tracer__id_mode(tr));
 	if (!ks->kprobes)

@@ -41,6 +41,67 @@ did() {
 	awk '{ print $1 }' "$T/log" | uniq | paste -sd ' '
 }
 
+# ---- helpers for runs in the background ---------------------------------------------
+
+# bg ARGS...: ksymtrace-double ARGS in the background, stdout to $T/out and stderr to
+# $T/err (unless redirected by the caller's OUT= / ERR=); its pid in $PID
+bg() {
+	"$DOUBLE" -k "$FIX/attach.kallsyms" "$@" <"${IN:-/dev/null}" >"${OUT:-$T/out}" 2>"${ERR:-$T/err}" 3>&- &
+	PID=$!
+}
+
+# wait_for FILE: until FILE exists, 10 s at most
+wait_for() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ -e $1 ]] && return 0
+		sleep 0.1
+	done
+	echo "no $1 after 10 s"
+	return 1
+}
+
+# finish PID SECONDS: wait until PID has exited (SECONDS at most, else kill it and
+# fail); its exit status in $status
+finish() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		echo "still running after $2 s"
+		kill -KILL "$1"
+		wait "$1" || true
+		return 1
+	fi
+	status=0
+	wait "$1" || status=$?
+}
+
+# gone PID: no such process, or a zombie (a process that has exited)
+gone() {
+	[[ ! -e /proc/$1/stat || $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]] ||
+		{ echo "process $1 still runs: $(tr '\0' ' ' <"/proc/$1/cmdline")"; return 1; }
+}
+
+# the number of lines of $T/log that begin with $1
+logged() {
+	grep -c "^$1\\b" "$T/log" || true
+}
+
+# closed_pipe ARGS...: ksymtrace ARGS with stdout a pipe whose reader has gone (as
+# after `| head -0`), SIGPIPE at its default; prints the exit status, then stderr
+closed_pipe() {
+	python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+print(p.returncode if p.returncode >= 0 else 128 - p.returncode)
+sys.stdout.write(p.stderr.decode())' "$@"
+}
+
 # ---- events ------------------------------------------------------------------------
 
 @test "runloop: events go through the real run loop and printers, then the summary" {
@@ -55,4 +116,52 @@ did() {
 	[[ ${lines[1]} == *" cat[100/100] vfs_write%return ffffffff81001200 = 0xfffffffffffffffe (-2)" ]]
 	[[ $stderr == *"2 probes, 2 hits; 0 events lost to a full ring buffer"* ]]
 	[ "$(did)" = "load attach detach free" ]
+}
+
+# ---- a reader that stalls or goes (findings 3, 12) ----------------------------------
+
+@test "a closed pipe on stdout is a normal end for every command: exit 0, nothing on stderr" {
+	run closed_pipe "$KSYMTRACE" -k "$BASIC" resolve c_start
+	[ "$output" = 0 ]
+	run closed_pipe "$KSYMTRACE" -k "$BASIC" list
+	[ "$output" = 0 ]
+	run closed_pipe "$KSYMTRACE" -j -k "$BASIC" list --all-types
+	[ "$output" = 0 ]
+	run closed_pipe "$DOUBLE" -k "$FIX/attach.kallsyms" attach c_start --all --dry-run
+	[ "$(head -1 <<<"$output")" = 0 ]
+	[[ $output != *"cannot"* ]]
+	recs <<<'probe=0'
+	run closed_pipe "$DOUBLE" -q -k "$FIX/attach.kallsyms" -j attach vfs_read -n 1
+	[ "$output" = 0 ]
+}
+
+@test "output that cannot be written: --help, --version and commands exit 1 with one line" {
+	local args
+	for args in --help --version "resolve --help" "attach --usage"; do
+		run --separate-stderr bash -c "'$KSYMTRACE' $args >/dev/full"
+		[ "$status" -eq 1 ] || { echo "$args: exit $status"; return 1; }
+		assert_one_error_line "ksymtrace: cannot write the output: No space left on device"
+	done
+	run --separate-stderr bash -c "'$KSYMTRACE' -k '$BASIC' resolve c_start >/dev/full"
+	[ "$status" -eq 1 ]
+	assert_one_error_line "ksymtrace: cannot write the output: No space left on device"
+}
+
+# ---- closed standard descriptors (finding 11) ---------------------------------------
+
+@test "closed standard descriptors are /dev/null: nothing lands in a file ksymtrace opened" {
+	recs <<<'probe=0 args=1,2,3,4,5,6'
+	# (not through bats' run, which gives the command a stdout of its own)
+	status=0
+	kd attach vfs_read -d 0.3 >&- 2>"$T/err" || status=$?
+	[ "$status" -eq 0 ]
+	[ "$(did)" = "load attach detach free" ]
+	[[ $(<"$T/err") != *"cannot"* ]]
+	# the command's stdout is stderr with -j: with stderr closed, not the go pipe
+	kd -j attach vfs_read -d 5 -c "echo hi || touch $T/failed" >"$T/out" 2>&- || status=$?
+	[ "$status" -eq 0 ]
+	[ ! -e "$T/failed" ]
+	"$KSYMTRACE" -k "$BASIC" resolve c_start >&- 2>"$T/err" || status=$?
+	[ "$status" -eq 0 ]
+	[ -z "$(<"$T/err")" ]
 }
