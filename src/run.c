@@ -235,13 +235,14 @@ static int on_event(void *ctx, const struct kt_event *e, size_t size)
 	return 0;
 }
 
-/* The kernel's refusal of probe ID, in its terms. */
-static void explain_refusal(const struct plan *pl, size_t id, int err)
+/* The kernel's refusal of probe ID, in its terms; with OTHERS probes that
+ * --skip-failed would keep. */
+static void explain_refusal(const struct plan *pl, size_t id, int err, size_t others)
 {
 	const struct probe *p = plan__probe(pl, id);
 	const struct kernel_site site = {
 		.label = p->label, .func = ksyms__name(plan__table(pl), p->sym),
-		.off = p->off, .addr = p->addr, .ret = p->ret,
+		.off = p->off, .addr = p->addr, .ret = p->ret, .others = others,
 	};
 
 	kernel__explain_attach(&site, err);
@@ -279,7 +280,7 @@ static int attach_all(struct run *r)
 
 		if (!err)
 			continue;
-		explain_refusal(r->pl, i, -err);
+		explain_refusal(r->pl, i, -err, r->o.skip_failed ? 0 : n - 1);
 		if (!r->o.skip_failed) {
 			tracer__detach(r->tr);
 			free(refused);

@@ -165,3 +165,29 @@ sys.stdout.write(p.stderr.decode())' "$@"
 	[ "$status" -eq 0 ]
 	[ -z "$(<"$T/err")" ]
 }
+
+# ---- refusals while attaching (findings 18, 21) -------------------------------------
+
+@test "a refusal mid-attach: all detached, -c not run, exit 1, the hint names --skip-failed" {
+	KT_DOUBLE_FAIL_ATTACH=2 run --separate-stderr kd attach vfs_read vfs_write show_cpuinfo -c "touch $T/ran"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ ! -e "$T/ran" ]
+	[ "$(did)" = "load attach refuse detach free" ]
+	grep -qx 'free 0' "$T/log"
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[[ ${stderr_lines[0]} == "ksymtrace: vfs_write: the kernel refused a kprobe here (EINVAL): vfs_write is blacklisted for kprobes, or 0xffffffff81001200 is code kprobes cannot patch" ]]
+	[[ ${stderr_lines[1]} == "HINT: see /sys/kernel/debug/kprobes/blacklist, and ksymtrace resolve --traceable vfs_write; or --skip-failed to trace the other 2 probes without it" ]]
+
+	# --skip-failed goes on without it
+	rm -f "$T/log"
+	KT_DOUBLE_FAIL_ATTACH=2:2 run --separate-stderr kd attach vfs_read vfs_write show_cpuinfo --skip-failed -c "touch $T/ran"
+	[ "$status" -eq 0 ]
+	[ -e "$T/ran" ]
+	[[ $stderr == *"1 of 3 probes could not be attached and are skipped:"* ]]
+	[[ $stderr == *"2 probes, 0 hits"* ]]
+	# a lone probe has no others to name
+	KT_DOUBLE_FAIL_ATTACH=1 run --separate-stderr kd attach vfs_read
+	[ "$status" -eq 1 ]
+	[[ $stderr != *"--skip-failed"* ]]
+}
