@@ -118,6 +118,21 @@ sys.stdout.write(p.stderr.decode())' "$@"
 	[ "$(did)" = "load attach detach free" ]
 }
 
+# ---- JSON numbers (finding 9) -------------------------------------------------------
+
+@test "JSON: numbers past 2^53 are strings, the exact value; below, numbers" {
+	recs <<-EOF
+		probe=0 ts=9007199254740991
+		probe=0 ts=9007199254740992
+		probe=0 ts=18446744073709551615
+	EOF
+	KT_DOUBLE_LOST=9007199254740993 run --separate-stderr kd -j attach vfs_read -d 0.3
+	[ "$status" -eq 0 ]
+	[ "$(jq -c 'select(.summary | not) | .ts_ns' <<<"$output" | paste -sd ' ')" = \
+		'9007199254740991 "9007199254740992" "18446744073709551615"' ]
+	tail -n 1 <<<"$output" | jq -e '.lost == "9007199254740993" and .probes[0].hits == 3'
+}
+
 # ---- a reader that stalls or goes (findings 3, 12) ----------------------------------
 
 @test "a closed pipe on stdout is a normal end for every command: exit 0, nothing on stderr" {
