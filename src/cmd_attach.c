@@ -329,8 +329,9 @@ static int dry_run(const struct attach_args *a, const struct plan *pl, const str
 	struct event_printer pr;
 	size_t n = plan__count(pl);
 
-	event_printer__init(&pr, stdout, plan__table(pl), env.json);
-	event_printer__plan(&pr, pl, trc);
+	event_printer__init(&pr, stdout, pl, env.json);
+	event_printer__plan(&pr, trc);
+	event_printer__fini(&pr);
 	if (cli_end_output() != EXIT_OK)
 		return EXIT_FAIL;
 	log_note("dry run: %zu probe%s resolved and checked; the BPF programs loaded and the verifier accepted them; probes are told apart by %s; nothing attached",

@@ -31,7 +31,7 @@ static char *room(struct json *j, size_t n)
 	return j->buf + j->len;
 }
 
-static void put(struct json *j, const char *s, size_t n)
+static inline void put(struct json *j, const char *s, size_t n)
 {
 	if (n > JSON_BUF_SIZE) {
 		json_flush(j);
@@ -126,11 +126,13 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 }
 
 /* Bytes that stand for themselves in a JSON string: printable ASCII but the
- * quote and the backslash. */
-static bool plain(unsigned char c)
-{
-	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-}
+ * quote and the backslash (a table: escaping runs over every byte of every
+ * string, key and name). */
+static const bool plain[256] = {
+	[0x20 ... 0x21] = true, /* '"' is 0x22 */
+	[0x23 ... 0x5b] = true, /* '\\' is 0x5c */
+	[0x5d ... 0x7e] = true,
+};
 
 static void escape(struct json *j, const char *str, size_t n)
 {
@@ -143,7 +145,7 @@ static void escape(struct json *j, const char *str, size_t n)
 		char u[8];
 
 		/* a run of plain bytes at once: names, labels, most of any string */
-		for (len = 0; i + len < n && plain(s[i + len]); len++)
+		for (len = 0; i + len < n && plain[s[i + len]]; len++)
 			;
 		if (len) {
 			put(j, str + i, len);

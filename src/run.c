@@ -22,6 +22,7 @@
 #include "kernel.h"
 #include "ksymtrace.h"
 #include "log.h"
+#include "record.h"
 
 /* ---- signals ------------------------------------------------------------------ */
 
@@ -182,6 +183,7 @@ struct run {
 	const struct plan *pl;
 	struct event_printer pr;
 	uint64_t printed;
+	uint64_t malformed; /* records that failed record__decode() */
 	int write_err; /* errno of the first failed write to stdout */
 };
 
@@ -212,19 +214,27 @@ void run__free(struct run *r)
 	if (!r)
 		return;
 	child_finish(&r->child, r->o.cmd);
+	event_printer__fini(&r->pr);
 	free(r);
 }
 
-static int on_event(void *ctx, const struct kt_event *e, size_t size)
+static int on_event(void *ctx, const void *rec, size_t size)
 {
 	struct run *r = ctx;
 	uint64_t max = r->o.max_events;
+	struct event ev;
+	const char *why;
 
+	if (!record__decode(rec, size, plan__count(r->pl), &ev, &why)) {
+		if (!r->malformed++)
+			log_verbose("a malformed record in the ring buffer (%s): counted as unidentified", why);
+		return 0;
+	}
 	if (r->write_err || (max && r->printed >= max))
 		return 0; /* dropped on purpose: the run is ending */
 	if (__fpending(stdout) > OUT_BUF_SIZE - EVENT_TEXT_MAX)
 		fflush(stdout);
-	event_printer__event(&r->pr, e, size, plan__probe(r->pl, e->probe));
+	event_printer__event(&r->pr, &ev);
 	r->printed++;
 	if (ferror(stdout)) {
 		r->write_err = errno ? errno : EIO;
@@ -346,6 +356,7 @@ static int stream(struct run *r)
 static int finish(struct run *r)
 {
 	struct tracer_stats st;
+	struct event_counts c = { .events = !r->o.count, .malformed = r->malformed };
 	bool json = r->o.json;
 
 	/* stop the probes first, then hand over what they left in the ring buffer */
@@ -360,8 +371,9 @@ static int finish(struct run *r)
 		return EXIT_FAIL;
 	}
 	/* a reader that went away (EPIPE) takes JSON's summary with it, not stderr's */
+	c.printed = r->printed;
 	if (!(r->write_err && json) && (json || r->o.count || log_level >= LOG_NORMAL))
-		event_printer__summary(&r->pr, r->o.count ? stdout : stderr, r->pl, &st);
+		event_printer__summary(&r->pr, r->o.count ? stdout : stderr, &st, &c);
 	if (fflush(stdout) && errno != EPIPE) {
 		log_error("cannot write the output: %m");
 		return EXIT_FAIL;
@@ -378,7 +390,7 @@ int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
 
 	r->tr = tr;
 	r->pl = pl;
-	event_printer__init(&r->pr, stdout, plan__table(pl), r->o.json);
+	event_printer__init(&r->pr, stdout, pl, r->o.json);
 	setvbuf(stdout, NULL, _IOFBF, OUT_BUF_SIZE);
 	install_signals();
 	tracer__set_handler(tr, on_event, r);

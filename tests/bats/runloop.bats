@@ -118,6 +118,64 @@ sys.stdout.write(p.stderr.decode())' "$@"
 	[ "$(did)" = "load attach detach free" ]
 }
 
+# ---- records from the kernel (finding 8) --------------------------------------------
+
+@test "records: a corrupt record is one counted unidentified event, never garbage (text)" {
+	recs <<-EOF
+		probe=0 args=1,2,3,4,5,6 pid=7 tid=7
+		# a stack that bpf_get_stack() could never return
+		probe=0 stack_sz=-2147483648 size=376
+		probe=0 stack_sz=7 size=376
+		probe=0 stack_sz=264 size=376
+		probe=0 stack_sz=16 size=120
+		# fields out of range, an unknown record type, cut and padded records
+		probe=0 kind=7
+		probe=5
+		probe=0 rec=2
+		probe=0 cpu=0xffffffff
+		probe=0 pid=0xffffffff
+		probe=0 pad=1
+		probe=0 size=60
+		probe=0 size=200
+		probe=0 size=500
+		# still good: the stack of an event, a kernel that failed to give one, a far ts
+		probe=0 stack=0xffffffff81001011,0xffffffff81001205 pid=8 tid=8
+		probe=0 stack_sz=-14 size=376 pid=9 tid=9
+		probe=0 ts=0xffffffffffffffff pid=10 tid=10
+	EOF
+	run --separate-stderr kd attach vfs_read --stack -d 0.3
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[ "$(grep -c ' vfs_read ffffffff81001010 ' <<<"$output")" -eq 4 ]
+	[[ $output != *"Unknown error"* && $output != *"unidentified"* ]]
+	[[ $output == *"cat[7/7] vfs_read ffffffff81001010 (0x1, 0x2, 0x3, 0x4, 0x5, 0x6)"* ]]
+	[[ $output == *"cat[8/8] vfs_read ffffffff81001010 "*$'\n'"    vfs_read+0x1 [vmlinux]"$'\n'"    vfs_write+0x5 [vmlinux]"* ]]
+	[[ $output == *"cat[9/9] vfs_read ffffffff81001010 "*$'\n'"    (no stack: Bad address)"* ]]
+	# the far timestamp prints as a time of day, like any other
+	grep -qE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} \[000\] cat\[10/10\] vfs_read ' <<<"$output"
+	[[ $stderr == *"1 probe, 16 hits"*"; 13 events unidentified (13 malformed records)"* ]]
+}
+
+@test "records: a corrupt record is one counted unidentified event, never garbage (JSON)" {
+	recs <<-EOF
+		probe=0 args=1,2,3,4,5,6
+		probe=0 stack_sz=-2147483648 size=376
+		probe=0 kind=2
+		probe=9
+		probe=0 size=8
+		probe=0 stack=0xffffffff81001011 comm=\x1b[31m\x01"\\\xff
+	EOF
+	run --separate-stderr kd -j attach vfs_read --stack -d 0.3
+	[ "$status" -eq 0 ]
+	assert_jsonl
+	[ "$(jq -c 'select(.summary | not)' <<<"$output" | wc -l)" -eq 2 ]
+	[ "$(jq -r 'select(.summary | not) | .stack | tostring' <<<"$output" | paste -sd ' ')" = \
+		'null ["vfs_read+0x1 [vmlinux]"]' ]
+	[ "$(jq -r 'select(.comm) | .comm' <<<"$output" | tail -1 | od -An -c | tr -s ' ')" = \
+		"$(printf '\033[31m\001"\\\357\277\275\n' | od -An -c | tr -s ' ')" ]
+	tail -n 1 <<<"$output" | jq -e '.summary and .unidentified == 4 and .probes[0].hits == 5'
+}
+
 # ---- JSON numbers (finding 9) -------------------------------------------------------
 
 @test "JSON: numbers past 2^53 are strings, the exact value; below, numbers" {
@@ -131,6 +189,26 @@ sys.stdout.write(p.stderr.decode())' "$@"
 	[ "$(jq -c 'select(.summary | not) | .ts_ns' <<<"$output" | paste -sd ' ')" = \
 		'9007199254740991 "9007199254740992" "18446744073709551615"' ]
 	tail -n 1 <<<"$output" | jq -e '.lost == "9007199254740993" and .probes[0].hits == 3'
+}
+
+# ---- -n and the summary (finding 22) ------------------------------------------------
+
+@test "-n N: the summary says how many events were printed when hits differ" {
+	recs <<-EOF
+		probe=0
+		probe=0
+		probe=0
+	EOF
+	run --separate-stderr kd attach vfs_read -n 1
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $stderr == *$'\n'"1 probe, 3 hits, 1 printed; 0 events lost to a full ring buffer"* ]]
+	run --separate-stderr kd -j attach vfs_read -n 2
+	[ "$status" -eq 0 ]
+	tail -n 1 <<<"$output" | jq -e '.summary and .printed == 2 and .probes[0].hits == 3'
+	# as many printed as hit: nothing more to say in text
+	run --separate-stderr kd attach vfs_read -d 0.3
+	[[ $stderr == *$'\n'"1 probe, 3 hits; 0 events lost to a full ring buffer"* ]]
 }
 
 # ---- a reader that stalls or goes (findings 3, 12) ----------------------------------
