@@ -211,7 +211,151 @@ sys.stdout.write(p.stderr.decode())' "$@"
 	[[ $stderr == *$'\n'"1 probe, 3 hits; 0 events lost to a full ring buffer"* ]]
 }
 
+# ---- stops while attaching (finding 1) ----------------------------------------------
+
+@test "a stop while attaching: -c's command never runs, all detached, 128+signal" {
+	local sig want
+	for sig in TERM INT HUP; do
+		rm -f "$T/attach-blocked" "$T/attach-go" "$T/log" "$T/ran"
+		KT_DOUBLE_BLOCK_ATTACH=2 bg attach vfs_read vfs_write show_cpuinfo -c "touch $T/ran"
+		wait_for "$T/attach-blocked"
+		kill -"$sig" "$PID"
+		touch "$T/attach-go"
+		finish "$PID" 10
+		want=$((128 + $(kill -l "$sig")))
+		[ "$status" -eq "$want" ] || { echo "SIG$sig: exit $status, not $want"; cat "$T/err"; return 1; }
+		[ ! -e "$T/ran" ]
+		[ "$(logged attach)" -eq 2 ]
+		[ "$(did)" = "load attach detach free" ]
+		grep -qx 'free 0' "$T/log"
+		[ -z "$(<"$T/out")" ]
+		grep -qx "ksymtrace: stopped by SIG$sig while attaching probes: nothing traced, all detached; 'touch $T/ran' not run" "$T/err" ||
+			{ cat "$T/err"; return 1; }
+	done
+}
+
+# ---- -c's command and its children (findings 2, 12) ---------------------------------
+
+@test "-c: a command that is not found is a failure that names it" {
+	run --separate-stderr kd attach vfs_read -c 'no_such_command_xyz --flag'
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ $stderr == *"ksymtrace: 'no_such_command_xyz --flag': command not found (sh exited with status 127)"* ]]
+	run --separate-stderr kd attach vfs_read -c "$T"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"ksymtrace: '$T': cannot be run (sh exited with status 126)"* ]]
+	# any other status is the command's business, said in one line
+	run --separate-stderr kd attach vfs_read -c 'exit 3'
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "'exit 3'" <<<"$stderr")" -eq 1 ]
+	[[ $stderr == *"ksymtrace: 'exit 3' exited with status 3"* ]]
+}
+
+@test "-c: the command's own children end with the run, whichever way it ends" {
+	# SIGTERM while the command runs: its whole process group goes
+	bg attach vfs_read -c "sleep 37 & echo \$! >$T/gc; wait"
+	wait_for "$T/gc"
+	kill -TERM "$PID"
+	finish "$PID" 10
+	[ "$status" -eq 0 ]
+	gone "$(<"$T/gc")"
+	[[ $(<"$T/err") == *"1 probe, 0 hits"* ]]
+
+	# the command exits and leaves a child behind
+	rm -f "$T/gc"
+	run --separate-stderr kd attach vfs_read -c "sleep 38 & echo \$! >$T/gc"
+	[ "$status" -eq 0 ]
+	gone "$(<"$T/gc")"
+}
+
+@test "-c: SIGHUP ends the run like SIGTERM: the summary, exit 0, nothing left running" {
+	bg attach vfs_read -c "echo \$\$ >$T/sh; sleep 39"
+	wait_for "$T/sh"
+	kill -HUP "$PID"
+	finish "$PID" 10
+	[ "$status" -eq 0 ]
+	gone "$(<"$T/sh")"
+	grep -q '^1 probe, 0 hits; 0 events lost to a full ring buffer$' "$T/err"
+	[ "$(grep -c "'echo" "$T/err")" -eq 1 ]
+	grep -q "'echo \$\$ >$T/sh; sleep 39' was stopped (SIGTERM)" "$T/err" || { cat "$T/err"; return 1; }
+	[ "$(did)" = "load attach detach free" ]
+}
+
+@test "-c: a command that ignores SIGTERM is killed; a second SIGTERM does not wait" {
+	# one SIGTERM: the command gets SIGTERM, then SIGKILL after a bound
+	bg attach vfs_read -c "trap '' TERM; sleep 40 & echo \$! >$T/gc; echo \$\$ >$T/sh; wait"
+	wait_for "$T/gc"
+	wait_for "$T/sh"
+	kill -TERM "$PID"
+	finish "$PID" 10
+	[ "$status" -eq 0 ]
+	gone "$(<"$T/gc")"
+	gone "$(<"$T/sh")"
+	grep -q "ignored SIGTERM: killed (SIGKILL)" "$T/err" || { cat "$T/err"; return 1; }
+
+	# two: ksymtrace ends at once, and takes the command's group with it
+	rm -f "$T/gc" "$T/sh"
+	bg attach vfs_read -c "trap '' TERM; sleep 41 & echo \$! >$T/gc; echo \$\$ >$T/sh; wait"
+	wait_for "$T/gc"
+	wait_for "$T/sh"
+	kill -TERM "$PID"
+	kill -TERM "$PID"
+	finish "$PID" 10
+	[ "$status" -eq 143 ]
+	sleep 0.2
+	gone "$(<"$T/gc")"
+	gone "$(<"$T/sh")"
+}
+
+@test "-c: a command that reads the terminal gets it; ksymtrace takes it back" {
+	run python3 "$BATS_TEST_DIRNAME/../pty_run.py" --timeout 15 --expect 'ready' --send $'hello\n' -- \
+		"$DOUBLE" -k "$FIX/attach.kallsyms" attach vfs_read -c 'echo ready; read x; echo "got $x"'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"got hello"* ]]
+	[[ $output == *"1 probe, 0 hits"* ]]
+}
+
 # ---- a reader that stalls or goes (findings 3, 12) ----------------------------------
+
+@test "a stalled reader: SIGTERM still detaches within a bound; unwritten events count as lost" {
+	recs <<<'probe=0 args=1,2,3,4,5,6'
+	mkfifo "$T/fifo"
+	KT_DOUBLE_REPEAT=0 OUT=$T/fifo bg attach vfs_read
+	local rfd i
+	exec {rfd}<"$T/fifo"
+	# blocked in write(1, ...)
+	for ((i = 0; i < 100; i++)); do
+		[[ $(cat "/proc/$PID/syscall" 2>/dev/null) == "1 0x1 "* ]] && break
+		sleep 0.1
+	done
+	[[ $(cat "/proc/$PID/syscall") == "1 0x1 "* ]] || { echo "never blocked writing"; kill -KILL "$PID"; false; }
+	kill -TERM "$PID"
+	finish "$PID" 10 || { exec {rfd}<&-; false; }
+	exec {rfd}<&-
+	cat "$T/err"
+	[ "$status" -eq 0 ]
+	grep -qx 'detach 1' "$T/log"
+	grep -qE '^1 probe, [0-9]+ hits, [0-9]+ printed; 0 events lost to a full ring buffer; [1-9][0-9]* events lost: standard output took nothing for 2 s$' "$T/err"
+	# every hit was printed or counted lost
+	local hits printed lost
+	read -r hits printed lost < <(sed -nE 's/^1 probe, ([0-9]+) hits, ([0-9]+) printed;.*; ([0-9]+) events lost: .*/\1 \2 \3/p' "$T/err")
+	[ $((printed + lost)) -eq "$hits" ]
+	[[ $(<"$T/err") != *"cannot write"* ]]
+}
+
+@test "a reader that goes away (| head -1): the end of the run, exit 0, no error" {
+	recs <<<'probe=0 args=1,2,3,4,5,6'
+	local s
+	for j in "" -j; do
+		rm -f "$T/log"
+		run --separate-stderr bash -c "set -o pipefail; KT_DOUBLE_REPEAT=0 timeout 20 '$DOUBLE' -k '$FIX/attach.kallsyms' $j attach vfs_read </dev/null | head -1"
+		[ "$status" -eq 0 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[[ $stderr != *"cannot"* && $stderr != *"error"* ]]
+		[ "$(did)" = "load attach detach free" ]
+	done
+}
 
 @test "a closed pipe on stdout is a normal end for every command: exit 0, nothing on stderr" {
 	run closed_pipe "$KSYMTRACE" -k "$BASIC" resolve c_start
@@ -238,6 +382,13 @@ sys.stdout.write(p.stderr.decode())' "$@"
 	run --separate-stderr bash -c "'$KSYMTRACE' -k '$BASIC' resolve c_start >/dev/full"
 	[ "$status" -eq 1 ]
 	assert_one_error_line "ksymtrace: cannot write the output: No space left on device"
+}
+
+@test "events that cannot be written: exit 1 with one line" {
+	recs <<<'probe=0'
+	run --separate-stderr bash -c "'$DOUBLE' -q -k '$FIX/attach.kallsyms' attach vfs_read -n 1 >/dev/full"
+	[ "$status" -eq 1 ]
+	assert_one_error_line "ksymtrace: cannot write the events: No space left on device"
 }
 
 # ---- closed standard descriptors (finding 11) ---------------------------------------
