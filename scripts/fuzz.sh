@@ -8,7 +8,8 @@
 # (default build-fuzz), --seed N (libFuzzer's random seed; default
 # $KSYMTRACE_FUZZ_SEED, else a new one each run). Targets: ksyms (the table
 # loader and its queries), spec, line (the kallsyms line parser against a plain
-# reading of its grammar).
+# reading of its grammar), events (the ring buffer's record decoder and the
+# event and summary printers).
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
 # (every input a fuzzer ever found), and for ksyms and line every table under
@@ -28,7 +29,7 @@ SEED=${KSYMTRACE_FUZZ_SEED:-0}
 JOBS=$(nproc)
 BUILD=build-fuzz
 TARGETS=()
-ALL_TARGETS=(ksyms spec line)
+ALL_TARGETS=(ksyms spec line events)
 
 usage() {
 	sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
@@ -58,10 +59,11 @@ done
 # one input. A 64 KiB table is ~1,500 lines, enough for every shape of line,
 # module and duplicate; specs are refused past 1 KiB (SPEC_TEXT_MAX), so a little
 # more reaches that check too; a few lines, one of them longer than a name may
-# be, are enough for the line parser. One input takes milliseconds: 10 s means
-# a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096)
-declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms)
+# be, are enough for the line parser; a record is 376 bytes with its stack, and
+# a little more reaches the size check. One input takes milliseconds: 10 s
+# means a hang. The events target has no dictionary: its input is binary.
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [events]=512)
+declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [events]=)
 TIMEOUT=10
 
 CC=${CC:-clang}
@@ -94,14 +96,15 @@ seed_dir() { # target: assemble the read-only seeds, fresh each run
 }
 
 run_target() { # target: prints one summary line; returns libFuzzer's status
-	local t=$1 bin=$BUILD/tests/fuzz/fuzz_$1 log=$WORK/$1.log seeds rc
+	local t=$1 bin=$BUILD/tests/fuzz/fuzz_$1 log=$WORK/$1.log seeds rc dict=()
+	[[ -z ${DICT[$t]} ]] || dict=(-dict="tests/fuzz/${DICT[$t]}.dict")
 	seeds=$(seed_dir "$t")
 	mkdir -p "$WORK/corpus/$t" "$WORK/artifacts/$t"
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$bin" "$WORK/corpus/$t" "$seeds" \
 		-max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
-		-max_len="${MAX_LEN[$t]}" -dict="tests/fuzz/${DICT[$t]}.dict" -seed="$SEED" \
+		-max_len="${MAX_LEN[$t]}" "${dict[@]}" -seed="$SEED" \
 		-artifact_prefix="$WORK/artifacts/$t/" -print_final_stats=1 >"$log" 2>&1
 	rc=$?
 	local runs cov seed
