@@ -176,6 +176,21 @@ sys.stdout.write(p.stderr.decode())' "$@"
 	tail -n 1 <<<"$output" | jq -e '.summary and .unidentified == 4 and .probes[0].hits == 5'
 }
 
+@test "--stack: a kprobe the kernel moved past ENDBR (+4) is shown at its own +0x0" {
+	# since 5.18 a probe at +0 of a function that begins with ENDBR sits at +4 (6.12);
+	# the first frame is the probe itself, placed and shown at +0; later frames as they are
+	recs <<-EOF
+		probe=0 stack=0xffffffff81001014,0xffffffff81001014 pid=1 tid=1
+		probe=1 stack=0xffffffff81001014 pid=2 tid=2
+		probe=2 kind=kretprobe stack=0xffffffff81001204 pid=3 tid=3
+	EOF
+	run --separate-stderr kd attach vfs_read vfs_read+0x4 'vfs_write%return' --stack --force -d 0.3
+	[ "$status" -eq 0 ]
+	[ "$(awk '/^[0-9]/ { probe = $4; getline; print probe, $1 }' <<<"$output")" = \
+		"$(printf '%s\n' 'vfs_read vfs_read+0x0' 'vfs_read+0x4 vfs_read+0x4' 'vfs_write%return vfs_write+0x4')" ]
+	[[ $output == *$'\n    vfs_read+0x0 [vmlinux]\n    vfs_read+0x4 [vmlinux]\n'* ]]
+}
+
 # ---- JSON numbers (finding 9) -------------------------------------------------------
 
 @test "JSON: numbers past 2^53 are strings, the exact value; below, numbers" {
