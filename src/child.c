@@ -23,6 +23,7 @@ struct child {
 	int go_fd;       /* write end of the pipe it waits on before exec */
 	int status;      /* waitpid()'s, once reaped */
 	bool reaped, released, stopped, killed;
+	bool stopped_running; /* the SIGTERM of the stop found CMD itself running */
 	bool tty;        /* the terminal is CMD's group's: take it back */
 	struct sigaction ttou; /* SIGTTOU's action while CMD has the terminal */
 	struct timespec stop_at;
@@ -171,6 +172,7 @@ void child__stop(struct child *c)
 	if (!c || !c->released || c->stopped)
 		return;
 	c->stopped = true;
+	c->stopped_running = !child__exited(c);
 	clock_gettime(CLOCK_MONOTONIC, &c->stop_at);
 	kill(-c->pid, SIGTERM);
 	kill(-c->pid, SIGCONT);
@@ -247,9 +249,9 @@ static int say_fate(const struct child *c)
 	} else if (WIFSIGNALED(st)) {
 		int sig = WTERMSIG(st);
 
-		if (c->stopped && sig == SIGKILL && c->killed)
+		if (c->stopped_running && sig == SIGKILL && c->killed)
 			log_note("'%s' ignored SIGTERM: killed (SIGKILL)", c->shown);
-		else if (c->stopped && sig == SIGTERM)
+		else if (c->stopped_running && sig == SIGTERM)
 			log_note("'%s' was stopped (SIGTERM)%s", c->shown,
 				 c->killed ? "; what it left ignored it: killed (SIGKILL)" : "");
 		else

@@ -264,6 +264,10 @@ sys.stdout.write(p.stderr.decode())' "$@"
 	[ "$status" -eq 0 ]
 	[ "$(grep -c "'exit 3'" <<<"$stderr")" -eq 1 ]
 	[[ $stderr == *"ksymtrace: 'exit 3' exited with status 3"* ]]
+	# a signal of its own is not ksymtrace's stop
+	run --separate-stderr kd attach vfs_read -c 'kill -TERM $$'
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"ksymtrace: 'kill -TERM \$\$' was killed by SIGTERM"* ]]
 }
 
 @test "-c: the command's own children end with the run, whichever way it ends" {
