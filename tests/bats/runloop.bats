@@ -79,6 +79,21 @@ finish() {
 	wait "$1" || status=$?
 }
 
+# delivered PID SIGNO: until no SIGNO is pending for PID (its handler has taken it)
+delivered() {
+	local i m pending
+	for ((i = 0; i < 100; i++)); do
+		pending=0
+		for m in $(awk '/^(ShdPnd|SigPnd):/ { print $2 }' "/proc/$1/status" 2>/dev/null); do
+			if (((0x$m >> ($2 - 1)) & 1)); then pending=1; fi
+		done
+		((pending)) || return 0
+		sleep 0.1
+	done
+	echo "signal $2 still pending for $1"
+	return 1
+}
+
 # gone PID: no such process, or a zombie (a process that has exited)
 gone() {
 	[[ ! -e /proc/$1/stat || $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]] ||
@@ -317,7 +332,9 @@ sys.stdout.write(p.stderr.decode())' "$@"
 	bg attach vfs_read -c "trap '' TERM; sleep 41 & echo \$! >$T/gc; echo \$\$ >$T/sh; wait"
 	wait_for "$T/gc"
 	wait_for "$T/sh"
+	# (the second once the first is taken: two pending SIGTERMs would be one)
 	kill -TERM "$PID"
+	delivered "$PID" 15
 	kill -TERM "$PID"
 	finish "$PID" 10
 	[ "$status" -eq 143 ]
