@@ -11,7 +11,8 @@
 # reading of its grammar), choose (the duplicate menu's answer parser, likewise),
 # fetch (--arg expressions: the grammar, and the compiler against the fixture
 # kernel's BTF), decode (stack frames in log text, and their resolution),
-# modfile (module files: decompression, libelf, the chained table).
+# modfile (module files: decompression, libelf, the chained table), events (the
+# ring buffer's record decoder and the event and summary printers).
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
 # (every input a fuzzer ever found), and for ksyms, line and decode every file
@@ -31,7 +32,7 @@ SEED=${KSYMTRACE_FUZZ_SEED:-0}
 JOBS=$(nproc)
 BUILD=build-fuzz
 TARGETS=()
-ALL_TARGETS=(ksyms spec line choose fetch decode modfile)
+ALL_TARGETS=(ksyms spec line choose fetch decode modfile events)
 
 usage() {
 	sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
@@ -65,9 +66,11 @@ done
 # menu answer is one typed line, and 256 bytes pass its 32-byte token limit many
 # times; an expression is refused past 512 bytes (FETCH_TEXT_MAX); a module file
 # of 16 KiB has every section and symbol shape (the fixture module is 2 KiB),
-# compressed or not. One input takes milliseconds: 10 s means a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384)
-declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch [decode]=decode [modfile]=modfile)
+# compressed or not; a record is 376 bytes with its stack, and a little more
+# reaches the size check (the events target has no dictionary: its input is
+# binary). One input takes milliseconds: 10 s means a hang.
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384 [events]=512)
+declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch [decode]=decode [modfile]=modfile [events]=)
 TIMEOUT=10
 
 CC=${CC:-clang}
@@ -100,14 +103,15 @@ seed_dir() { # target: assemble the read-only seeds, fresh each run
 }
 
 run_target() { # target: prints one summary line; returns libFuzzer's status
-	local t=$1 bin=$BUILD/tests/fuzz/fuzz_$1 log=$WORK/$1.log seeds rc
+	local t=$1 bin=$BUILD/tests/fuzz/fuzz_$1 log=$WORK/$1.log seeds rc dict=()
+	[[ -z ${DICT[$t]} ]] || dict=(-dict="tests/fuzz/${DICT[$t]}.dict")
 	seeds=$(seed_dir "$t")
 	mkdir -p "$WORK/corpus/$t" "$WORK/artifacts/$t"
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$bin" "$WORK/corpus/$t" "$seeds" \
 		-max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
-		-max_len="${MAX_LEN[$t]}" -dict="tests/fuzz/${DICT[$t]}.dict" -seed="$SEED" \
+		-max_len="${MAX_LEN[$t]}" "${dict[@]}" -seed="$SEED" \
 		-artifact_prefix="$WORK/artifacts/$t/" -print_final_stats=1 >"$log" 2>&1
 	rc=$?
 	local runs cov seed

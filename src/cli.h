@@ -63,6 +63,12 @@ void cli_table_waiting(const char *path);
  * naming the cause, a hint where there is one, and returns NULL (exit 1). */
 struct ksyms *cli_load_table(void);
 
+/* Flush stdout at the end of a command's output and check it: EXIT_OK, also
+ * when its reader went away (EPIPE: `| head` is a normal end, said nothing of);
+ * EXIT_FAIL after one line for any other failure. At exit it runs by itself
+ * for output nothing checked (argp's --help and --version). */
+int cli_end_output(void);
+
 int cmd_resolve(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_attach(int argc, char **argv);

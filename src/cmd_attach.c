@@ -298,12 +298,21 @@ static const char doc[] =
 	"its file (modules.dep, or --module-file), offset and size included: --dry-run "
 	"plans it; attaching before the module loads is not there yet.\n"
 	"With -j, events are JSON Lines and the run ends with one summary object; the "
-	"output of -c's command then goes to stderr. Otherwise the summary goes to stderr.\n"
-	"Events of ksymtrace's own process are never recorded. A second Ctrl-C exits at "
-	"once (status 130); the kernel drops the probes with the process.\n"
+	"output of -c's command then goes to stderr. Otherwise the summary goes to stderr. "
+	"JSON numbers past 2^53 are strings of their digits.\n"
+	"Events of ksymtrace's own process are never recorded. -c's command runs in a "
+	"process group of its own: at the end of the run the group goes, with whatever the "
+	"command started.\n"
+	"Ctrl-C, SIGTERM and SIGHUP stop the run. While events stream, that is its normal "
+	"end (status 0); before, while loading or attaching, nothing is traced, -c's "
+	"command never runs, and the status is 128 + the signal. A second signal exits at "
+	"once (128 + the signal); the kernel drops the probes with the process. A stop "
+	"never waits on a reader of stdout that stopped reading.\n"
 	"\n"
-	"Exit status: 0 success; 1 refused, not found, or a runtime failure; 2 usage (a bad --arg too); "
-	"3 ambiguous SPEC and no terminal to ask (or the menu was quit).\n"
+	"Exit status: 0 success (also when stdout's reader went away); 1 refused, not "
+	"found, a -c command that could not run, or a runtime failure; 2 usage (a bad "
+	"--arg too); 3 ambiguous SPEC and no terminal to ask (or the menu was quit); "
+	"128+N stopped by signal N before tracing began.\n"
 	"\n"
 	"Examples:\n"
 	"  ksymtrace attach vfs_read+0x21 -d 5\n"
@@ -492,12 +501,11 @@ static int dry_run(const struct attach_args *a, const struct plan *pl, const str
 	struct event_printer pr;
 	size_t n = plan__count(pl);
 
-	event_printer__init(&pr, stdout, plan__table(pl), env.json);
-	event_printer__plan(&pr, pl, trc, pv);
-	if (fflush(stdout)) {
-		log_error("cannot write the plan: %m");
+	event_printer__init(&pr, stdout, pl, env.json);
+	event_printer__plan(&pr, trc, pv);
+	event_printer__fini(&pr);
+	if (cli_end_output() != EXIT_OK)
 		return EXIT_FAIL;
-	}
 	log_note("dry run: %zu probe%s resolved and checked; the BPF programs loaded and the verifier accepted them; probes are told apart by %s; nothing attached",
 		 n, n == 1 ? "" : "s", tracer__id_mode(tr));
 	if (!ks->kprobes)

@@ -199,10 +199,8 @@ int cmd_list(int argc, char **argv)
 		log_error("out of memory");
 		goto cleanup;
 	}
-	if (fflush(stdout) != 0) {
-		log_error("cannot write the output: %m");
+	if (cli_end_output() != EXIT_OK)
 		goto cleanup;
-	}
 	if (out.shown == 0) {
 		log_error("no %s matches %s%s%s", a.kfuncs ? "kfunc" : a.all_types ? "symbol" : "function",
 			  a.glob ? a.glob : "(anything)", a.module ? " in module " : "",

@@ -163,10 +163,8 @@ int cmd_resolve(int argc, char **argv)
 		for (size_t k = 0; k < res[i].n; k++)
 			sym_printer__row(&pr, &res[i].v[k], specs[i].text, specs[i].is_addr);
 	}
-	if (fflush(stdout) != 0) {
-		log_error("cannot write the output: %m");
+	if (cli_end_output() != EXIT_OK)
 		goto cleanup;
-	}
 	ret = any_failed ? EXIT_FAIL : EXIT_OK;
 
 cleanup:

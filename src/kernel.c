@@ -229,27 +229,32 @@ static void explain_attach_denied(const struct kernel_site *s, const char *kind,
 void kernel__explain_attach(const struct kernel_site *s, int err)
 {
 	const char *kind = s->ret ? "kretprobe" : "kprobe";
+	/* a refusal of this probe alone: the others of the run may well be fine */
+	bool alone = true;
+	char hint[512] = "";
+	size_t len;
 
 	switch (err) {
 	case EILSEQ:
 		log_error("%s: not on an instruction boundary (0x%" PRIx64 ")", s->label, s->addr);
-		log_hint("give the offset of an instruction's first byte (objdump -d, or gdb: disassemble %s)%s",
+		snprintf(hint, sizeof(hint), "give the offset of an instruction's first byte (objdump -d, or gdb: disassemble %s)%s",
 			 s->func, s->off >= 1 && s->off <= 3 ? "; on kernels with IBT (5.18+), +0 is moved past ENDBR to +4 and +1..+3 are refused" : "");
 		break;
 	case EADDRNOTAVAIL:
 		log_error("%s: the kernel cannot tell which symbol 0x%" PRIx64 " belongs to (EADDRNOTAVAIL)", s->label,
 			  s->addr);
-		log_hint("check the address with ksymtrace resolve 0x%" PRIx64, s->addr);
+		snprintf(hint, sizeof(hint), "check the address with ksymtrace resolve 0x%" PRIx64, s->addr);
 		break;
 	case EINVAL:
+		/* also what 5.10 says of one type_show in perf core, in no list */
 		log_error("%s: the kernel refused a %s here (EINVAL): %s is blacklisted for kprobes, or 0x%" PRIx64 " is code kprobes cannot patch",
 			  s->label, kind, s->func, s->addr);
-		log_hint("see /sys/kernel/debug/kprobes/blacklist, and ksymtrace resolve --traceable %s", s->func);
+		snprintf(hint, sizeof(hint), "see /sys/kernel/debug/kprobes/blacklist, and ksymtrace resolve --traceable %s", s->func);
 		break;
 	case ENOENT:
 		log_error("%s: no kernel text at 0x%" PRIx64 " (ENOENT): its module was unloaded, or the symbol table is not this boot's",
 			  s->label, s->addr);
-		log_hint("use the live /proc/kallsyms (no -k), and check that the module is loaded (lsmod)");
+		snprintf(hint, sizeof(hint), "use the live /proc/kallsyms (no -k), and check that the module is loaded (lsmod)");
 		break;
 	case EOPNOTSUPP:
 		log_error("%s: the kernel does not support this %s (EOPNOTSUPP)", s->label, kind);
@@ -257,7 +262,7 @@ void kernel__explain_attach(const struct kernel_site *s, int err)
 	case EPERM:
 	case EACCES:
 		explain_attach_denied(s, kind, err);
-		break;
+		return;
 	case EBUSY:
 		log_error("%s: 0x%" PRIx64 " is busy (EBUSY): another user of that code (a livepatch, or an ftrace user that modifies the instruction pointer) owns it",
 			  s->label, s->addr);
@@ -266,11 +271,18 @@ void kernel__explain_attach(const struct kernel_site *s, int err)
 	case ENFILE:
 		log_error("%s: out of file descriptors (%s): every probe holds one or two", s->label,
 			  strerror(err));
-		log_hint("raise the limit (ulimit -n), or attach fewer probes");
+		snprintf(hint, sizeof(hint), "raise the limit (ulimit -n), or attach fewer probes");
+		alone = false;
 		break;
 	default:
 		log_error("%s: the kernel refused a %s at 0x%" PRIx64 ": %s", s->label, kind, s->addr,
 			  strerror(err));
 		break;
 	}
+	len = strlen(hint);
+	if (alone && s->others)
+		snprintf(hint + len, sizeof(hint) - len, "%s--skip-failed to trace the other %zu probe%s without it",
+			 len ? "; or " : "give ", s->others, s->others == 1 ? "" : "s");
+	if (hint[0])
+		log_hint("%s", hint);
 }

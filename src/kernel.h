@@ -67,9 +67,11 @@ struct kernel_site {
 	uint64_t off;      /* offset inside it */
 	uint64_t addr;     /* where the probe was to go */
 	bool ret;          /* kretprobe */
+	size_t others;     /* the other probes of the run, that --skip-failed would keep */
 };
 
-/* One line (and a hint) for why the kernel refused a kprobe at SITE with ERR. */
+/* One line (and a hint) for why the kernel refused a kprobe at SITE with ERR;
+ * the hint names --skip-failed when SITE has others. */
 void kernel__explain_attach(const struct kernel_site *site, int err);
 
 #endif

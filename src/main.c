@@ -5,10 +5,14 @@
 #define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
@@ -84,7 +88,8 @@ static const char top_doc[] =
 	"\n"
 	"Exit status: 0 success; 1 runtime failure, nothing found, or the kernel\n"
 	"refused; 2 usage error; 3 a spec names several symbols and there is no\n"
-	"terminal to ask which.\n"
+	"terminal to ask which; 128+N attach stopped by signal N before tracing.\n"
+	"A reader of stdout that goes away (| head) is a normal end: status 0.\n"
 	"\n"
 	"Examples:\n"
 	"  ksymtrace resolve c_start              # every c_start, address and size\n"
@@ -187,12 +192,68 @@ static void unknown_command(const char *name)
 	free(names);
 }
 
+/* Descriptors 0-2 that the caller closed (>&-, 2>&-) are /dev/null from the
+ * start: otherwise the next file ksymtrace opened would take the number, and
+ * events or -c's output would be written into it. Before anything opens a file. */
+static void open_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* the lowest free number: this one, as those below are open */
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd) {
+			/* to stderr if that one is open */
+			fprintf(stderr, "ksymtrace: cannot open /dev/null for closed descriptor %d: %m\n", fd);
+			_exit(EXIT_FAIL);
+		}
+	}
+}
+
+/* A pipe whose reader went away: poll(2) says POLLERR on its write end. */
+static bool stdout_reader_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+static bool output_ended;
+
+int cli_end_output(void)
+{
+	int err;
+
+	output_ended = true;
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return EXIT_OK;
+	err = errno ? errno : EIO;
+	/* `| head`: the reader has what it wanted, a normal end */
+	if (err == EPIPE || stdout_reader_gone())
+		return EXIT_OK;
+	log_error("cannot write the output: %s", strerror(err));
+	return EXIT_FAIL;
+}
+
+/* What argp prints (--help, --version, usage) and exits with 0, and anything a
+ * command did not check itself: output that did not reach stdout is a failure. */
+static void end_output_at_exit(void)
+{
+	if (!output_ended && cli_end_output() != EXIT_OK)
+		_exit(EXIT_FAIL);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
 	const struct argp top = { NULL, top_parse, "COMMAND [ARGS...]", top_doc, children,
 				  top_help_filter, NULL };
 
+	open_std_fds();
+	/* a closed stdout is EPIPE, a normal end each command handles, not a death
+	 * by SIGPIPE (141) in the middle of a table */
+	signal(SIGPIPE, SIG_IGN);
+	atexit(end_output_at_exit);
 	argp_err_exit_status = EXIT_USAGE;
 	argp_parse(&top, argc, argv, ARGP_IN_ORDER, NULL, NULL);
 

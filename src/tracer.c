@@ -118,12 +118,11 @@ static int fill_id_maps(struct tracer *tr)
 	return 0;
 }
 
+/* Every record, whatever it holds: the handler decodes it (record.h). */
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct tracer *tr = ctx;
 
-	if (size < KT_EVENT_NOSTACK_SZ || ((const struct kt_event *)data)->rec != KT_REC_EVENT)
-		return 0; /* not a record this version knows: skip it */
 	return tr->fn ? tr->fn(tr->fn_ctx, data, size) : 0;
 }
 
