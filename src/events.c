@@ -47,12 +47,12 @@ void event_printer__fini(struct event_printer *p)
 	p->heads = NULL;
 }
 
-static const char *kind_name(bool ret)
+const char *kind_name(bool ret)
 {
 	return ret ? "kretprobe" : "kprobe";
 }
 
-static const char *probe_module(const struct ksyms *t, const struct probe *pr)
+const char *probe_module(const struct ksyms *t, const struct probe *pr)
 {
 	return ksyms__mod_name(t, pr->sym->mod);
 }
@@ -268,88 +268,6 @@ void event_printer__event(struct event_printer *p, const struct event *ev)
 		event_json(p, ev);
 	else
 		event_text(p, ev);
-}
-
-/* ---- summary and --count ------------------------------------------------------ */
-
-static const char *plural(uint64_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
-static void summary_text(FILE *o, const struct plan *pl, const struct tracer_stats *st,
-			 const struct event_counts *c)
-{
-	const struct ksyms *t = plan__table(pl);
-	uint64_t total = 0, unidentified = st->unknown + c->malformed;
-	size_t shown = 0;
-
-	fprintf(o, "%12s  %-9s  %-16s  %s\n", "HITS", "KIND", "ADDRESS", "PROBE");
-	for (size_t i = 0; i < plan__count(pl); i++) {
-		const struct probe *pr = plan__probe(pl, i);
-
-		if (!st->attached[i])
-			continue;
-		shown++;
-		total += st->hits[i];
-		fprintf(o, "%12" PRIu64 "  %-9s  %016" PRIx64 "  %s%s", st->hits[i], kind_name(pr->ret),
-			pr->addr, pr->label, pr->ret ? "%return" : "");
-		if (pr->sym->mod != KSYMS_CORE_MOD)
-			fprintf(o, " [%s]", ksyms__mod_name(t, pr->sym->mod));
-		fputc('\n', o);
-	}
-	fprintf(o, "%zu probe%s, %" PRIu64 " hit%s", shown, shown == 1 ? "" : "s", total, plural(total));
-	/* -n, a reader that went away or stalled: the hits are not what was printed */
-	if (c->events && c->printed != total)
-		fprintf(o, ", %" PRIu64 " printed", c->printed);
-	fprintf(o, "; %" PRIu64 " event%s lost to a full ring buffer", st->lost, plural(st->lost));
-	if (c->unwritten)
-		fprintf(o, "; %" PRIu64 " event%s lost: standard output took nothing for %d s",
-			c->unwritten, plural(c->unwritten), c->stall_s);
-	if (unidentified)
-		fprintf(o, "; %" PRIu64 " event%s unidentified", unidentified, plural(unidentified));
-	if (c->malformed)
-		fprintf(o, " (%" PRIu64 " malformed record%s)", c->malformed, plural(c->malformed));
-	fputc('\n', o);
-}
-
-static void summary_json(struct event_printer *p, const struct tracer_stats *st,
-			 const struct event_counts *c)
-{
-	struct json *j = &p->j;
-
-	json_obj_begin(j);
-	json_kbool(j, "summary", true);
-	json_key(j, "probes");
-	json_arr_begin(j);
-	for (size_t i = 0; i < plan__count(p->pl); i++) {
-		const struct probe *pr = plan__probe(p->pl, i);
-
-		if (!st->attached[i])
-			continue;
-		json_obj_begin(j);
-		json_kstr(j, "probe", pr->label);
-		json_khex(j, "addr", pr->addr);
-		json_kstr(j, "module", probe_module(p->t, pr));
-		json_kstr(j, "kind", kind_name(pr->ret));
-		json_ku64(j, "hits", st->hits[i]);
-		json_obj_end(j);
-	}
-	json_arr_end(j);
-	json_ku64(j, "lost", st->lost);
-	json_ku64(j, "unidentified", st->unknown + c->malformed);
-	if (c->events)
-		json_ku64(j, "printed", c->printed);
-	json_obj_end(j);
-}
-
-void event_printer__summary(struct event_printer *p, FILE *text_out, const struct tracer_stats *st,
-			    const struct event_counts *c)
-{
-	if (p->json)
-		summary_json(p, st, c);
-	else
-		summary_text(text_out, p->pl, st, c);
 }
 
 /* ---- --dry-run's plan ------------------------------------------------------------ */

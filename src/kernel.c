@@ -59,6 +59,16 @@ static bool exists(const char *rel)
 	return access(kernel__path(path, sizeof(path), rel), F_OK) == 0;
 }
 
+bool kernel__at_least(unsigned int major, unsigned int minor)
+{
+	struct utsname u;
+	unsigned int ma, mi;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
 /* ---- kprobe support ------------------------------------------------------------ */
 
 enum cfg { CFG_UNKNOWN, CFG_YES, CFG_NO };
