@@ -32,6 +32,19 @@ struct ksyms_region {
 	size_t len;
 };
 
+/* AddressSanitizer cannot see into mmap'd memory: an overrun of the arena or the
+ * records, or a region never unmapped, would pass the fuzzers and the ASan suite
+ * unseen. Sanitizer builds take the regions from malloc instead, zeroed like
+ * anonymous pages, so every byte past a region's end is a reported error; and
+ * they read a snapshot into such a region rather than map it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KSYMS_REGIONS_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KSYMS_REGIONS_MALLOC 1
+#endif
+#endif
+
 /* Instance ranks of the record at one name position, counted from the first
  * record of its name, this one included: how ksyms__instance_at() numbers
  * without walking the name's records. Filled in for a whole name the first time
@@ -67,6 +80,16 @@ struct ksyms {
 	 * (untouched pages until then), so that no query allocates or can fail. */
 	void *sort_keys;          /* 2 x the largest bucket, in ksyms_index.c's keys */
 	uint32_t *mod_seen;       /* [3 * n_mods] per-module counters for the ranks */
+
+	/* A table over a snapshot (ksyms_snap.c) borrows buf, syms, mods, by_name and
+	 * bucket: from MAP, which ksyms__free() releases, or from memory its caller
+	 * owns (MAP empty). Its name index is complete (no bucket_done, no
+	 * sort_keys), and it holds the core kernel and the modules only: it answers
+	 * for an address only inside CORE_LO..CORE_HI or a module's text
+	 * (ksyms__covers()). */
+	bool snapshot;
+	struct ksyms_region map;
+	uint64_t core_lo, core_hi; /* core_lo > core_hi: no core range */
 };
 
 /* Zeroed memory for the big arrays, populated at once (the records) or as
@@ -79,6 +102,9 @@ void ksyms_region_free(struct ksyms_region *r);
  * index into buckets and take its scratch. 0 or -ENOMEM. */
 int ksyms_index__build(struct ksyms *t);
 void ksyms_index__free(struct ksyms *t);
+/* Take what the ranks need (no query may fail later): the lazy rank region
+ * and the per-module counters. 0 or -ENOMEM. */
+int ksyms_index__alloc_ranks(struct ksyms *t);
 /* Sort buckets [blo, bhi] that are not sorted yet. */
 void ksyms_index__sort(struct ksyms *t, unsigned blo, unsigned bhi);
 /* Rank the records of one name, name positions [lo, hi) (struct ksym_rank). */

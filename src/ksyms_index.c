@@ -299,12 +299,8 @@ static int build_name_index(struct ksyms *t)
 	t->by_name = malloc((t->n ? t->n : 1) * sizeof(*t->by_name));
 	t->bucket = start = calloc(KSYMS_BUCKET_BOUNDS, sizeof(*t->bucket));
 	t->bucket_done = calloc(KSYMS_BUCKET_BOUNDS, 1);
-	t->mod_seen = calloc(3 * t->n_mods, sizeof(*t->mod_seen));
-	/* pages untouched until a sort writes them: a query costs only its buckets */
-	if (!t->by_name || !t->bucket || !t->bucket_done || !t->mod_seen ||
-	    ksyms_region_alloc_lazy(&t->rank_mem, t->n * sizeof(*t->rank)))
+	if (!t->by_name || !t->bucket || !t->bucket_done || ksyms_index__alloc_ranks(t))
 		return -ENOMEM;
-	t->rank = t->rank_mem.p;
 	for (size_t i = 0; i < t->n; i++)
 		start[ksyms_bucket_of(t->buf + t->syms[i].name) + 1]++;
 	for (size_t b = 1; b <= KSYMS_BUCKETS; b++) {
@@ -323,6 +319,16 @@ static int build_name_index(struct ksyms *t)
 	return 0;
 }
 
+int ksyms_index__alloc_ranks(struct ksyms *t)
+{
+	t->mod_seen = calloc(3 * t->n_mods, sizeof(*t->mod_seen));
+	/* pages untouched until a name is ranked: a query costs only its names */
+	if (!t->mod_seen || ksyms_region_alloc_lazy(&t->rank_mem, t->n * sizeof(*t->rank)))
+		return -ENOMEM;
+	t->rank = t->rank_mem.p;
+	return 0;
+}
+
 int ksyms_index__build(struct ksyms *t)
 {
 	int err = sort_by_addr(t);
@@ -336,8 +342,10 @@ int ksyms_index__build(struct ksyms *t)
 
 void ksyms_index__free(struct ksyms *t)
 {
-	free(t->by_name);
-	free(t->bucket);
+	if (!t->snapshot) { /* a snapshot's index is borrowed (ksyms_impl.h) */
+		free(t->by_name);
+		free(t->bucket);
+	}
 	free(t->bucket_done);
 	ksyms_region_free(&t->rank_mem);
 	free(t->sort_keys);
@@ -396,6 +404,8 @@ static void sort_bucket(struct ksyms *t, unsigned b, uint32_t lo, uint32_t n)
 
 void ksyms_index__sort(struct ksyms *t, unsigned blo, unsigned bhi)
 {
+	if (t->snapshot)
+		return; /* complete: a snapshot holds the whole name index */
 	for (unsigned b = blo; b <= bhi; b++) {
 		if (t->bucket_done[b])
 			continue;
@@ -407,7 +417,7 @@ void ksyms_index__sort(struct ksyms *t, unsigned blo, unsigned bhi)
 void ksyms__index_all(struct ksyms *t)
 {
 	/* a flag, so repeated calls (list, suggest) do not walk every bucket */
-	if (!t->bucket_done[KSYMS_ALL_SORTED]) {
+	if (!t->snapshot && !t->bucket_done[KSYMS_ALL_SORTED]) {
 		ksyms_index__sort(t, 0, KSYMS_BUCKETS - 1);
 		t->bucket_done[KSYMS_ALL_SORTED] = 1;
 	}

@@ -14,18 +14,7 @@
 
 /* ---- memory ----------------------------------------------------------------- */
 
-/* AddressSanitizer cannot see into mmap'd memory: an overrun of the arena or the
- * records, or a region never unmapped, would pass the fuzzers and the ASan suite
- * unseen. Sanitizer builds take the regions from malloc instead, zeroed like
- * anonymous pages, so every byte past a region's end is a reported error. */
-#if defined(__SANITIZE_ADDRESS__)
-#define KSYMS_REGIONS_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KSYMS_REGIONS_MALLOC 1
-#endif
-#endif
-
+/* ksyms_impl.h says why sanitizer builds take the regions from malloc. */
 #ifdef KSYMS_REGIONS_MALLOC
 int ksyms_region_alloc_lazy(struct ksyms_region *r, size_t len)
 {
@@ -441,9 +430,10 @@ static int read_file(struct builder *b, const char *path, const struct ksyms_opt
 		return stream ? -EBADF : -errno;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 		err = -EISDIR;
-	else /* st_size is 0 for /proc/kallsyms: 6.1 has 4.2 MiB, 6.12 7.5 MiB */
+	else /* st_size is 0 for /proc/kallsyms: 6.1 has 4.2 MiB, 6.12 7.5 MiB;
+	      * a file of the kernel's that ends, read on a thread of its own */
 		err = load_chunks(b, fd, S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 6UL << 20,
-				  res);
+				  !stream && S_ISREG(st.st_mode) && st.st_size == 0, res);
 	if (!stream)
 		close(fd);
 	return err;
@@ -514,9 +504,14 @@ void ksyms__free(struct ksyms *t)
 {
 	if (!t)
 		return;
-	ksyms_region_free(&t->buf_mem);
-	ksyms_region_free(&t->syms_mem);
 	ksyms_index__free(t);
-	free(t->mods);
+	if (t->snapshot) {
+		/* the arrays are borrowed from the snapshot */
+		ksyms_region_free(&t->map);
+	} else {
+		ksyms_region_free(&t->buf_mem);
+		ksyms_region_free(&t->syms_mem);
+		free(t->mods);
+	}
 	free(t);
 }
