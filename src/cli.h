@@ -16,8 +16,12 @@ enum {
 	EXIT_AMBIGUOUS = 3, /* a spec names several symbols and there is no way to ask */
 };
 
+/* Global options that have no one-letter form. */
+enum { OPT_NO_CACHE = 900 };
+
 struct global_env {
-	const char *kallsyms; /* -k FILE; "-" is stdin */
+	const char *kallsyms; /* -k FILE; "-" is stdin; NULL: the running kernel's */
+	bool no_cache;        /* --no-cache: /proc/kallsyms itself, never the snapshot */
 	bool json;            /* -j */
 	int verbose;          /* -v count */
 	bool quiet;           /* -q */
@@ -47,9 +51,11 @@ struct spec;
 int cli_parse_specs(char **texts, int n, struct spec **out);
 void cli_free_specs(struct spec *specs, int n);
 
-/* Load the table named by -k (default /proc/kallsyms). On failure prints one line
- * naming the cause, a hint where there is one, and returns NULL (exit 1). */
-struct ksyms *cli_load_table(void);
+struct ksyms_query;
+/* Load the table named by -k, or the running kernel's: its per-boot snapshot
+ * when that can answer Q (ksyms_cache.h), else /proc/kallsyms. On failure prints
+ * one line naming the cause, a hint where there is one, and returns NULL (exit 1). */
+struct ksyms *cli_load_table(const struct ksyms_query *q);
 
 int cmd_resolve(int argc, char **argv);
 int cmd_list(int argc, char **argv);

@@ -16,6 +16,7 @@
 #include "checks.h"
 #include "choose.h"
 #include "cli.h"
+#include "ksyms_cache.h"
 #include "events.h"
 #include "kernel.h"
 #include "ksymtrace.h"
@@ -316,8 +317,9 @@ static int build_plan(const struct attach_args *a, struct spec *specs, struct ks
 		log_error("out of memory");
 		return EXIT_FAIL;
 	}
-	if (!a->dry_run && strcmp(env.kallsyms, "/proc/kallsyms") != 0 &&
-	    !checks__table_is_live(pl, strcmp(env.kallsyms, "-") ? env.kallsyms : "standard input"))
+	if (!a->dry_run && env.kallsyms && strcmp(env.kallsyms, "/proc/kallsyms") != 0 &&
+	    !checks__table_is_live(pl, strcmp(env.kallsyms, "-") ? env.kallsyms : "standard input",
+				   env.no_cache))
 		return EXIT_FAIL;
 	return EXIT_OK;
 }
@@ -380,7 +382,8 @@ int cmd_attach(int argc, char **argv)
 	if (!kernel__allows(&ks, a.dry_run))
 		goto cleanup;
 
-	t = cli_load_table();
+	t = cli_load_table(&(struct ksyms_query){ .specs = specs, .n_specs = (size_t)a.n_specs,
+						  .module = a.module });
 	if (!t)
 		goto cleanup;
 	trc = traceable__load(t);

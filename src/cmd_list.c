@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ksyms_cache.h"
 #include "log.h"
 #include "output.h"
 #include "spec.h"
@@ -89,7 +90,8 @@ int cmd_list(int argc, char **argv)
 
 	cmd_parse(&argp, argc, argv, &a);
 
-	t = cli_load_table();
+	t = cli_load_table(&(struct ksyms_query){ .listing = true, .glob = a.glob, .module = a.module,
+						  .all_types = a.all_types });
 	if (!t)
 		goto cleanup;
 	if (a.module) {

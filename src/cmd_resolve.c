@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ksyms_cache.h"
 #include "log.h"
 #include "output.h"
 #include "spec.h"
@@ -96,7 +97,8 @@ int cmd_resolve(int argc, char **argv)
 		goto cleanup;
 	}
 
-	t = cli_load_table();
+	t = cli_load_table(&(struct ksyms_query){ .specs = specs, .n_specs = (size_t)a.n_specs,
+						  .module = a.module });
 	if (!t)
 		goto cleanup;
 	if (a.traceable) {
