@@ -3,6 +3,7 @@
  * parser (ksyms_line.c), names into the arena, modules interned. See ksyms.h. */
 #define _GNU_SOURCE
 #include "ksyms_impl.h"
+#include "prefetch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -320,12 +321,14 @@ static int parse_lines(struct builder *b, struct ksyms_load_result *res, char **
  * the input, /dev/zero included). */
 #define CHUNK (256UL << 10)
 
-static int load_chunks(struct builder *b, int fd, size_t expect, struct ksyms_load_result *res)
+static int load_chunks(struct builder *b, int fd, size_t expect, bool ahead,
+		       struct ksyms_load_result *res)
 {
 	struct ksyms *t = b->t;
 	size_t have = 0, total = 0;
 	char *buf = malloc(CHUNK + 1 + KSYMS_PAD);
 	bool eof = false, skipping = false;
+	struct prefetch *pf = NULL;
 	int err = 0;
 
 	if (expect > (64UL << 20))
@@ -339,8 +342,11 @@ static int load_chunks(struct builder *b, int fd, size_t expect, struct ksyms_lo
 	t->buf = t->buf_mem.p;
 	t->syms = t->syms_mem.p;
 	b->cap = expect / 40 + 16;
+	if (ahead) /* 4 chunks: the kernel may run that far ahead of the parse */
+		pf = prefetch__start(fd, CHUNK, 4);
 	while (!eof && !err) {
-		ssize_t got = read(fd, buf + have, CHUNK - have);
+		ssize_t got = pf ? prefetch__read(pf, buf + have, CHUNK - have)
+				 : read(fd, buf + have, CHUNK - have);
 		char *p = buf;
 
 		if (got < 0 && errno == EINTR)
@@ -376,6 +382,7 @@ static int load_chunks(struct builder *b, int fd, size_t expect, struct ksyms_lo
 			have = 0;
 		}
 	}
+	prefetch__stop(pf);
 	free(buf);
 	return err;
 }
