@@ -108,6 +108,8 @@ int cmd_list(int argc, char **argv)
 
 	/* instance numbers count within the list's own filter, as resolve's do */
 	sym_printer__init(&out.pr, stdout, t, tr, env.json);
+	if (a.module)
+		sym_printer__fit_mod(&out.pr, a.module);
 	out.glob = a.glob;
 	f.funcs_only = !a.all_types;
 	shown = spec__each_match(t, a.glob, &f, print_row, &out);
