@@ -117,9 +117,9 @@ const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr);
 
 /* Whether T can say what lies at ADDR: a table read from a file always can. A
  * snapshot lacks the pseudo-modules, whose code the kernel allocates among the
- * modules: it answers inside the core kernel's span and inside a module's text
- * (at a symbol's start, or in a function whose end is another function of the
- * same module), where nothing else can lie. */
+ * modules: it answers at the start of any of its symbols, inside the core
+ * kernel's span, and inside a module function whose end is another function of
+ * the same module: where nothing else can lie. */
 bool ksyms__covers(const struct ksyms *t, uint64_t addr);
 /* Whether T is a snapshot (core kernel and modules only, mapped in place). */
 bool ksyms__is_snapshot(const struct ksyms *t);

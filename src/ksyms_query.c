@@ -219,10 +219,10 @@ bool ksyms__covers(const struct ksyms *t, uint64_t addr)
 	if (!t->snapshot || (t->core_lo <= addr && addr <= t->core_hi))
 		return true;
 	s = containing(t, addr);
+	if (s && addr == s->addr)
+		return true; /* a symbol's start: nothing else starts there */
 	if (!s || s->mod == KSYMS_CORE_MOD)
 		return false;
-	if (addr == s->addr)
-		return true;
 	/* Past the last function of a module's text, up to its next symbol (its
 	 * data), may lie code allocated apart: since 6.4 (commit ac3b43283923) a
 	 * module's text and data are separate allocations, and BPF programs and

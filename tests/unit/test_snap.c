@@ -369,7 +369,8 @@ static void test_needs_live(void)
 	CHECK(needs_live(s, "ftrace_trampoline", NULL));
 	CHECK(needs_live(s, "kprobe_optinsn_page", NULL));
 	CHECK(needs_live(s, "0xffffffffc0390010", NULL));
-	CHECK(needs_live(s, "0x1000", NULL));
+	CHECK(needs_live(s, "0x1004", NULL));
+	CHECK(!needs_live(s, "0x1000", NULL)); /* a symbol's start */
 	/* listings: of one module, or of every module or type */
 	CHECK(!ksyms_cache__needs_live(&(struct ksyms_query){ .listing = true, .module = "dummy" }, s,
 				       buf, sizeof(buf)));
