@@ -8,7 +8,8 @@
 # (default build-fuzz), --seed N (libFuzzer's random seed; default
 # $KSYMTRACE_FUZZ_SEED, else a new one each run). Targets: ksyms (the table
 # loader and its queries), spec, line (the kallsyms line parser against a plain
-# reading of its grammar).
+# reading of its grammar), snap (the snapshot reader, on snapshots written from
+# fuzzed tables and damaged where the fuzzer says).
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
 # (every input a fuzzer ever found), and for ksyms and line every table under
@@ -28,7 +29,7 @@ SEED=${KSYMTRACE_FUZZ_SEED:-0}
 JOBS=$(nproc)
 BUILD=build-fuzz
 TARGETS=()
-ALL_TARGETS=(ksyms spec line)
+ALL_TARGETS=(ksyms spec line snap)
 
 usage() {
 	sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
@@ -58,10 +59,10 @@ done
 # one input. A 64 KiB table is ~1,500 lines, enough for every shape of line,
 # module and duplicate; specs are refused past 1 KiB (SPEC_TEXT_MAX), so a little
 # more reaches that check too; a few lines, one of them longer than a name may
-# be, are enough for the line parser. One input takes milliseconds: 10 s means
-# a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096)
-declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms)
+# be, are enough for the line parser; a snapshot's input is a table and up to
+# 255 edits of 5 bytes. One input takes milliseconds: 10 s means a hang.
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [snap]=66816)
+declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [snap]=ksyms)
 TIMEOUT=10
 
 CC=${CC:-clang}
