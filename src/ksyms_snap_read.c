@@ -70,9 +70,12 @@ static enum ksyms_snap_miss check_keys(const struct snap_hdr *h, const struct ks
 	return KSYMS_SNAP_OK;
 }
 
-/* The bytes of the file: in memory already, or read from FD a window at a time
- * (a mapping would count every page it touched in the process's memory: peak RSS
- * would be the file's size; read() costs a copy, no more). */
+/* The bytes of the file: in memory (the file's mapping, or a copy), or read from
+ * FD (a header). The check goes through them a window at a time; with RELEASE
+ * (a mapping) it drops the pages of each window once done: every page it
+ * touched would count in the process's memory, and peak RSS would be the
+ * file's size. Reading through the mapping saves copying the file: under TCG,
+ * where the kernel's copy is emulated a byte at a time, most of the check. */
 #define WINDOW (240UL << 10) /* a multiple of 24 and of 8 */
 
 struct snap_src {
@@ -80,7 +83,20 @@ struct snap_src {
 	int fd;
 	unsigned char *win;
 	int err;
+	bool release;
+	uint64_t released; /* the pages below this offset are dropped */
 };
+
+/* Done with the bytes below offset END. */
+static void src_done(struct snap_src *s, uint64_t end)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), to = end & ~(page - 1);
+
+	if (!s->release || to <= s->released)
+		return;
+	madvise((void *)(s->mem + s->released), to - s->released, MADV_DONTNEED);
+	s->released = to;
+}
 
 static const void *src_get(struct snap_src *s, uint64_t off, size_t len)
 {
@@ -223,6 +239,7 @@ static enum ksyms_snap_miss scan(struct snap_src *src, const struct snap_hdr *h,
 			if (first < parts[k].count && !c.bad)
 				parts[k].check(&c, p, first + n < parts[k].count ? n : parts[k].count - first, first);
 			off += len;
+			src_done(src, off);
 		}
 		part[k] = snap_hash_final(&hs);
 	}
@@ -331,25 +348,14 @@ struct ksyms *ksyms_snap__map(int fd, const struct ksyms_snap_keys *keys,
 	if (*why != KSYMS_SNAP_OK)
 		return NULL;
 #ifdef KSYMS_REGIONS_MALLOC
-	if (ksyms_region_alloc(&map, size))
-		goto nomem;
+	if (ksyms_region_alloc(&map, size)) {
+		*why = KSYMS_SNAP_NOMEM;
+		return NULL;
+	}
 	src.win = map.p;
 	if (!src_get(&src, 0, size))
 		goto io;
-	src.mem = map.p;
 #else
-	src.win = malloc(WINDOW);
-	if (!src.win)
-		goto nomem;
-#endif
-	*why = check_body(&src, &h, &l);
-	if (!src.mem)
-		free(src.win);
-	if (*why == KSYMS_SNAP_IO)
-		goto io;
-	if (*why != KSYMS_SNAP_OK)
-		goto out;
-#ifndef KSYMS_REGIONS_MALLOC
 	map.p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map.p == MAP_FAILED) {
 		map.p = NULL;
@@ -357,16 +363,23 @@ struct ksyms *ksyms_snap__map(int fd, const struct ksyms_snap_keys *keys,
 		goto io;
 	}
 	map.len = size;
-	/* A query reads a few scattered pages: no 2 MiB mappings of them (a
-	 * file system with large folios may hold the file in those), and no
-	 * read-ahead should the file have left the page cache. */
+	/* no 2 MiB mappings: a file system with large folios may hold the file
+	 * in those, and a lookup would make megabytes of it resident */
 	madvise(map.p, size, MADV_NOHUGEPAGE);
+	src.release = true;
+#endif
+	src.mem = map.p;
+	*why = check_body(&src, &h, &l);
+	if (*why != KSYMS_SNAP_OK)
+		goto out;
+#ifndef KSYMS_REGIONS_MALLOC
+	/* queries read a few scattered pages: no read-ahead should the file
+	 * have left the page cache */
 	madvise(map.p, size, MADV_RANDOM);
 #endif
 	t = table_over(map.p, &h, &l, map);
 	if (t)
 		return t;
-nomem:
 	*why = KSYMS_SNAP_NOMEM;
 	goto out;
 io:
