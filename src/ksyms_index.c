@@ -3,6 +3,7 @@
  * name index with the instance ranks that number a name's records. See ksyms.h. */
 #define _GNU_SOURCE
 #include "ksyms_impl.h"
+#include "cpus.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -446,7 +447,7 @@ static bool sort_all_in_two(struct ksyms *t)
 	uint32_t biggest = 1;
 	pthread_t th;
 
-	if (t->n < SORT_TWO_MIN)
+	if (t->n < SORT_TWO_MIN || !cpus_to_spare())
 		return false;
 	while (h.blo < KSYMS_BUCKETS - 1 && t->bucket[h.blo + 1] < t->n / 2)
 		h.blo++;

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include "prefetch.h"
 
+#include "cpus.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -81,7 +83,7 @@ static void *reader(void *arg)
 
 struct prefetch *prefetch__start(int fd, size_t chunk, unsigned slots)
 {
-	struct prefetch *pf = calloc(1, sizeof(*pf));
+	struct prefetch *pf = cpus_to_spare() ? calloc(1, sizeof(*pf)) : NULL;
 
 	if (!pf)
 		return NULL;

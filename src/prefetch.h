@@ -17,7 +17,8 @@
 struct prefetch;
 
 /* Start reading FD ahead, CHUNK bytes at a time, at most SLOTS chunks ahead.
- * NULL if no thread could be started (then read FD directly). */
+ * NULL if no thread could be started, or one would have no CPU of its own
+ * (cpus.h): then read FD directly. */
 struct prefetch *prefetch__start(int fd, size_t chunk, unsigned slots);
 /* Like read(2) on FD: up to LEN bytes, 0 at the end, -1 with errno on error. */
 ssize_t prefetch__read(struct prefetch *pf, void *buf, size_t len);
