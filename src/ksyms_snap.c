@@ -297,7 +297,6 @@ int ksyms_snap__write(int fd, struct ksyms *t, size_t n_keep, const struct ksyms
 	h.n_syms = n;
 	h.n_mods = n_keep;
 	h.buf_len = t->buf_len;
-	core_span(t, &h);
 	h.modules = keys->modules;
 	memcpy(h.boot_id, keys->boot_id, sizeof(h.boot_id));
 	memcpy(h.release, keys->release, sizeof(h.release));
@@ -305,6 +304,7 @@ int ksyms_snap__write(int fd, struct ksyms *t, size_t n_keep, const struct ksyms
 	threaded = cpus_to_spare() && pthread_create(&helper, NULL, put_records, &j) == 0;
 	if (!threaded)
 		put_records(&j);
+	core_span(t, &h);
 	err = put_index(&j, t);
 	if (threaded)
 		pthread_join(helper, NULL);
