@@ -168,10 +168,22 @@ static __always_inline int emit(struct pt_regs *ctx, __u32 probe, __u32 kind, __
 		__builtin_memset(e->args, 0, sizeof(e->args));
 		e->retval = PT_REGS_RC(ctx);
 	}
-	if (want_stack)
+	if (want_stack) {
 		e->stack_sz = bpf_get_stack(ctx, e->stack, sizeof(e->stack), 0);
-	else
+		/* The first frame is the instruction pointer the handler sees, one byte
+		 * past the probe on x86: int3 leaves it there, and ftrace-based and
+		 * optimized kprobes set the same value for the handler
+		 * (arch/x86/kernel/kprobes/ftrace.c, opt.c). Measured in the test VM:
+		 * vfs_read+0x1 for a probe at vfs_read on 5.10 and 6.1, +0x5 on 6.12 (the
+		 * probe sits past ENDBR, at +4: events.c shows that one at +0), and
+		 * vfs_read+0x28 for one at +0x27. Show the probe itself. A kretprobe
+		 * has no such frame: its first is where the function returned. */
+		if (kind == KT_KPROBE && e->stack_sz >= (long)sizeof(e->stack[0]) &&
+		    e->stack[0] == PT_REGS_IP(ctx))
+			e->stack[0] -= KT_IP_ADJUST;
+	} else {
 		e->stack_sz = 0;
+	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

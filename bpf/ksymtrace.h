@@ -51,4 +51,95 @@ struct kt_event {
 /* Size of a record without the stack, as reserved when --stack is off. */
 #define KT_EVENT_NOSTACK_SZ __builtin_offsetof(struct kt_event, stack)
 
+/* ---- fetch programs (issue 9) ------------------------------------------------
+ * What a probe records besides the registers: its typed parameters, or the
+ * values of --arg expressions, each compiled in user space against BTF
+ * (src/fetch_compile.c, src/probe_values.c) into one kt_fetch that a bounded
+ * interpreter runs at the probe:
+ *
+ *   v = base                       a register, a stack word, the return value
+ *   for i in 0 .. nsteps-1:        each step is one read of kernel memory:
+ *       v = *(steps[i].size bytes *)(v + steps[i].off), zero-extended
+ *   final == KT_FINAL_VALUE:       record v
+ *   final == KT_FINAL_STRING:      record the NUL-terminated string at v + str_off
+ *                                  (at most --string-size bytes)
+ *
+ * A read that faults ends the program: that value prints "<fault>", the event
+ * is still printed. The printer (user space) keeps size bytes of v, applies the
+ * bitfield (v >> bit_shift, bit_size bits) and prints it as out says. */
+#define KT_FETCH_DEREFS 8    /* memory reads before the value: "at most 8 dereferences" */
+#define KT_ARG_EXPRS_MAX 8   /* --arg expressions per probe */
+#define KT_FETCH_MAX 12      /* values per probe: typed parameters (12 at most: the
+			      * kernel's MAX_BPF_FUNC_ARGS), or the expressions */
+#define KT_STRING_DEFAULT 64 /* --string-size */
+#define KT_STRING_MAX 1024
+
+enum kt_fetch_base {
+	KT_BASE_NONE = 0,   /* nothing is read: unavailable, or a struct passed by value */
+	KT_BASE_REG = 1,    /* reg is a word index in x86-64's struct pt_regs (enum kt_reg) */
+	KT_BASE_STACK = 2,  /* reg is a slot: the 8-byte word at (sp at the function's
+			     * entry) + 8 + 8 * slot, above the return address: where the
+			     * x86-64 SysV ABI puts the 7th and later arguments */
+	KT_BASE_RETVAL = 3, /* the return value register (kretprobes only) */
+	KT_BASE_COMM = 4,   /* the task's comm (a string, no steps) */
+};
+
+/* struct pt_regs of x86-64 (arch/x86/include/asm/ptrace.h, the same order as
+ * user_regs_struct), one 8-byte word each. Arguments 1-6: di si dx cx r8 r9. */
+enum kt_reg {
+	KT_REG_R15, KT_REG_R14, KT_REG_R13, KT_REG_R12, KT_REG_BP, KT_REG_BX,
+	KT_REG_R11, KT_REG_R10, KT_REG_R9, KT_REG_R8, KT_REG_AX, KT_REG_CX,
+	KT_REG_DX, KT_REG_SI, KT_REG_DI, KT_REG_ORIG_AX, KT_REG_IP, KT_REG_CS,
+	KT_REG_FLAGS, KT_REG_SP, KT_REG_SS,
+	KT_REG_COUNT,
+};
+
+enum kt_fetch_final {
+	KT_FINAL_VALUE = 0,
+	KT_FINAL_STRING = 1,
+};
+
+/* How the printer shows a value. */
+enum kt_out {
+	KT_OUT_NONE = 0,  /* nothing recorded: unavailable (the plan says why) */
+	KT_OUT_U = 1,     /* unsigned decimal */
+	KT_OUT_S = 2,     /* signed decimal: size bytes (or bit_size bits) sign-extended */
+	KT_OUT_X = 3,     /* hex */
+	KT_OUT_BOOL = 4,  /* true / false (any non-zero is true) */
+	KT_OUT_ENUM = 5,  /* the enumerator's name from BTF, else the number */
+	KT_OUT_PTR = 6,   /* a pointer in hex; at a return, ERR_PTR values as -ENOENT */
+	KT_OUT_STR = 7,   /* a string: kernel memory for a kernel address, user memory
+			   * for a user one (const char __user *filename) */
+	KT_OUT_KSTR = 8,  /* a string where the value is a kernel address, else the
+			   * pointer in hex: a plain char * into user space is an
+			   * output buffer the call has not filled yet */
+	KT_OUT_STRUCT = 9,/* a struct or union passed by value: a marker with its size */
+};
+
+struct kt_fetch_step {
+	__s32 off;   /* added to v before the read */
+	__u32 size;  /* bytes read: 1, 2, 4 or 8 */
+};
+
+struct kt_fetch {
+	__u8 base;      /* enum kt_fetch_base */
+	__u8 reg;       /* KT_BASE_REG: enum kt_reg; KT_BASE_STACK: slot */
+	__u8 nsteps;    /* 0 .. KT_FETCH_DEREFS */
+	__u8 final;     /* enum kt_fetch_final */
+	__u8 size;      /* KT_FINAL_VALUE: bytes that count (1, 2, 4, 8) */
+	__u8 out;       /* enum kt_out */
+	__u8 bit_shift; /* a bitfield: (v >> bit_shift) ... */
+	__u8 bit_size;  /* ... & ((1 << bit_size) - 1); 0 when not a bitfield */
+	__s32 str_off;  /* KT_FINAL_STRING: added to v before the string is read */
+	__u32 pad;
+	struct kt_fetch_step steps[KT_FETCH_DEREFS];
+};
+
+/* Every value one probe records, in order. */
+struct kt_probe_fetch {
+	__u32 n;        /* 0 .. KT_FETCH_MAX */
+	__u32 pad;
+	struct kt_fetch f[KT_FETCH_MAX];
+};
+
 #endif

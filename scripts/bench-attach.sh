@@ -3,7 +3,9 @@
 # on one kernel (DESIGN.md §6: ratios measured together, never timed tests).
 #
 #   scripts/bench-attach.sh                         # as root, on a kernel with kprobes
-#   scripts/vm-run -k 6.1 -- scripts/bench-attach.sh  # in the test VM
+#   scripts/vm-run -k 6.1 --with-bpftrace -- scripts/bench-attach.sh  # in the test VM
+#   scripts/vm-run -k latest --with-bpftrace -- env BENCH_SIZES='1 100' scripts/bench-attach.sh
+# The header names the kernel (uname -r, and the VM's series): compare figures of one kernel.
 #
 # 1. Attach: N distinct functions (N = 1, 100, 1000 by default), counted per probe:
 #      ksymtrace attach --count F1..FN -c CMD    vs    bpftrace 'kprobe:F1,... { @[probe] = count(); }' -c CMD
@@ -26,8 +28,14 @@ KSYMTRACE=${KSYMTRACE:-$ROOT/build/ksymtrace}
 BPFTRACE=${BPFTRACE:-bpftrace}
 SIZES=${BENCH_SIZES-1 100 1000} # empty: events only
 EVENTS=${BENCH_EVENTS:-200000} # 200000 events fit a 32 MiB ring: none need be lost
+# what the tools print holds this boot's kernel addresses: for the owner only,
+# and removed on every way out (bash runs no EXIT trap on a signal it does not trap)
+umask 077
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 die() {
 	echo "bench-attach: $*" >&2
@@ -59,7 +67,8 @@ pick_functions() { # N
 		head -n "$1"
 }
 
-echo "== kernel $(uname -r), $NCPU CPUs; ksymtrace $("$KSYMTRACE" --version | awk '{print $2}'), $("$BPFTRACE" --version)"
+# The kernel first: figures from different kernels (and the VM's TCG) are not comparable.
+echo "== kernel $(uname -r)${KSYMTRACE_VM_KERNEL:+ (test VM: scripts/vm-run -k $KSYMTRACE_VM_KERNEL, TCG)}, $NCPU CPUs; ksymtrace $("$KSYMTRACE" --version | awk '{print $2}'), $("$BPFTRACE" --version)"
 pick_functions 100000 >"$WORK/all"
 echo "   $(wc -l <"$WORK/all") candidate functions"
 

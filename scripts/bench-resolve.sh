@@ -21,6 +21,8 @@
 # what a change bought (a baseline without a snapshot reads live in every case).
 #   scripts/bench-resolve.sh [-n RUNS] [--name NAME] [--baseline BIN] [BIN]
 set -euo pipefail
+# a copy of /proc/kallsyms is this boot's kernel layout: for the owner's eyes only
+umask 077
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=21
@@ -40,12 +42,22 @@ done
 [[ -r /proc/kallsyms ]] || { echo "bench: /proc/kallsyms is not readable" >&2; exit 1; }
 
 exec python3 - "$RUNS" "$NAME" "$BIN" "$BASE" <<'PY'
-import os, re, statistics, subprocess, sys, tempfile, time
+import atexit, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
 
 runs, name, bin_, base = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-out = open(tempfile.mktemp(prefix="ksymtrace-bench-"), "w")  # a file, not /dev/null:
+# The copy of the table holds this boot's kernel addresses: in a directory only
+# the owner can enter (mkdtemp: mode 0700, a new name no one else can take),
+# made 0600, and removed however the run ends: an error, Ctrl-C, SIGTERM, SIGHUP.
+os.umask(0o077)
+work = tempfile.mkdtemp(prefix="ksymtrace-bench-")
+atexit.register(shutil.rmtree, work, True)  # on exit, an exception, or SystemExit
+def stop(signum, frame):
+    raise SystemExit(128 + signum)  # Python's default for these skips atexit
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGHUP, stop)
+out = open(os.path.join(work, "out"), "w")  # a file, not /dev/null:
 # GNU grep stops at the first match when its output is /dev/null
-saved = tempfile.mktemp(prefix="ksymtrace-kallsyms-")
+saved = os.path.join(work, "kallsyms")
 with open("/proc/kallsyms") as src, open(saved, "w") as dst:
     dst.write(src.read())
 nlines = sum(1 for _ in open(saved))
@@ -102,8 +114,6 @@ for _ in range(runs):  # interleaved: noise hits every case alike
         res[k]["list"].append(wall([b, "-k", saved, "list"]))
         if has_full[k]:
             res[k]["full"].append(full_index_ms(b))
-os.unlink(saved)
-os.unlink(out.name)
 
 med = statistics.median
 g = med(grep)

@@ -5,12 +5,14 @@
 set -euo pipefail
 
 # build: compiler, CMake, libbpf 1.1 + bpftool for skeletons, clang for the BPF
-# target, libelf and zlib (libbpf's own dependencies); tests: bats, jq, python3
-# (pty driving), util-linux's script; the VM: qemu, busybox, kmod, xz.
+# target, libelf and zlib (libbpf's own dependencies; libelf also reads module
+# files), liblzma and libzstd (.ko.xz and .ko.zst decompressed in process); tests:
+# bats, jq, python3 (pty driving), util-linux's script, xz and zstd (compressed
+# module fixtures); the VM: qemu, busybox, kmod, xz.
 PKGS=(
 	build-essential cmake pkg-config
-	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	bats jq python3 util-linux binutils
+	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev liblzma-dev libzstd-dev
+	bats jq python3 util-linux binutils zstd
 	qemu-system-x86 busybox-static kmod xz-utils cpio iproute2
 )
 # extra packages a step asks for (sanitizers, valgrind, fuzzing)

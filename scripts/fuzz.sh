@@ -8,12 +8,17 @@
 # (default build-fuzz), --seed N (libFuzzer's random seed; default
 # $KSYMTRACE_FUZZ_SEED, else a new one each run). Targets: ksyms (the table
 # loader and its queries), spec, line (the kallsyms line parser against a plain
-# reading of its grammar), snap (the snapshot reader, on snapshots written from
-# fuzzed tables and damaged where the fuzzer says).
+# reading of its grammar), choose (the duplicate menu's answer parser, likewise),
+# fetch (--arg expressions: the grammar, and the compiler against the fixture
+# kernel's BTF), decode (stack frames in log text, and their resolution),
+# modfile (module files: decompression, libelf, the chained table), events (the
+# ring buffer's record decoder and the event and summary printers), snap (the
+# snapshot reader, on snapshots written from fuzzed tables and damaged where the
+# fuzzer says).
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
-# (every input a fuzzer ever found), and for ksyms and line every table under
-# tests/fixtures. Only files in the repository, so that a fixed --seed repeats a
+# (every input a fuzzer ever found), and for ksyms, line and decode every file
+# under tests/fixtures. Only files in the repository, so that a fixed --seed repeats a
 # run (seeds/ksyms/live-slice.kallsyms is a real table's slice). New inputs are kept
 # in BUILD/fuzz/corpus/TARGET, so longer runs build on earlier ones.
 # A crash, leak, failed check or timeout leaves its input in
@@ -29,7 +34,7 @@ SEED=${KSYMTRACE_FUZZ_SEED:-0}
 JOBS=$(nproc)
 BUILD=build-fuzz
 TARGETS=()
-ALL_TARGETS=(ksyms spec line snap)
+ALL_TARGETS=(ksyms spec line choose fetch decode modfile events snap)
 
 usage() {
 	sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
@@ -59,10 +64,16 @@ done
 # one input. A 64 KiB table is ~1,500 lines, enough for every shape of line,
 # module and duplicate; specs are refused past 1 KiB (SPEC_TEXT_MAX), so a little
 # more reaches that check too; a few lines, one of them longer than a name may
-# be, are enough for the line parser; a snapshot's input is a table and up to
-# 255 edits of 5 bytes. One input takes milliseconds: 10 s means a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [snap]=66816)
-declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [snap]=ksyms)
+# be, are enough for the line parser, and a few dozen log lines for decode's; a
+# menu answer is one typed line, and 256 bytes pass its 32-byte token limit many
+# times; an expression is refused past 512 bytes (FETCH_TEXT_MAX); a module file
+# of 16 KiB has every section and symbol shape (the fixture module is 2 KiB),
+# compressed or not; a record is 376 bytes with its stack, and a little more
+# reaches the size check (the events target has no dictionary: its input is
+# binary); a snapshot's input is a table and up to 255 edits of 5 bytes. One
+# input takes milliseconds: 10 s means a hang.
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384 [events]=512 [snap]=66816)
+declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch [decode]=decode [modfile]=modfile [events]= [snap]=ksyms)
 TIMEOUT=10
 
 CC=${CC:-clang}
@@ -85,7 +96,7 @@ seed_dir() { # target: assemble the read-only seeds, fresh each run
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp tests/fuzz/seeds/"$t"/* tests/fuzz/regress/"$t"/* "$dir"/ 2>/dev/null
-	if [[ $t == ksyms || $t == line ]]; then
+	if [[ $t == ksyms || $t == line || $t == decode ]]; then
 		# the fixtures, good and bad, whoever wrote them; bigger ones get cut to max_len
 		while IFS= read -r -d '' f; do
 			cp "$f" "$dir/fixture-$(echo "${f#tests/fixtures/}" | tr / -)"
@@ -95,14 +106,15 @@ seed_dir() { # target: assemble the read-only seeds, fresh each run
 }
 
 run_target() { # target: prints one summary line; returns libFuzzer's status
-	local t=$1 bin=$BUILD/tests/fuzz/fuzz_$1 log=$WORK/$1.log seeds rc
+	local t=$1 bin=$BUILD/tests/fuzz/fuzz_$1 log=$WORK/$1.log seeds rc dict=()
+	[[ -z ${DICT[$t]} ]] || dict=(-dict="tests/fuzz/${DICT[$t]}.dict")
 	seeds=$(seed_dir "$t")
 	mkdir -p "$WORK/corpus/$t" "$WORK/artifacts/$t"
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$bin" "$WORK/corpus/$t" "$seeds" \
 		-max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
-		-max_len="${MAX_LEN[$t]}" -dict="tests/fuzz/${DICT[$t]}.dict" -seed="$SEED" \
+		-max_len="${MAX_LEN[$t]}" "${dict[@]}" -seed="$SEED" \
 		-artifact_prefix="$WORK/artifacts/$t/" -print_final_stats=1 >"$log" 2>&1
 	rc=$?
 	local runs cov seed

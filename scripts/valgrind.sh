@@ -1,8 +1,8 @@
 #!/bin/bash
 # Run resolve and list under valgrind's memcheck over the live table
-# (/proc/kallsyms) and over bad input, and fail on any memory error, any leak
-# (definite, indirect or possible), a descriptor left open, or an unexpected exit
-# code. Prints TAP (one test per command) for scripts/test.sh.
+# (/proc/kallsyms) and over bad input, and module files and decode over the
+# fixtures, and fail on any memory error, any leak (definite, indirect or
+# possible), a descriptor left open, or an unexpected exit code. Prints TAP (one test per command) for scripts/test.sh.
 #   scripts/valgrind.sh                 uses build/ksymtrace (built if missing)
 #   KSYMTRACE=path/to/ksymtrace scripts/valgrind.sh
 # Memcheck needs an unsanitized binary: not build-asan.
@@ -25,8 +25,15 @@ if [[ ! -x $BIN ]]; then
 	}
 fi
 KALLSYMS=${KSYMTRACE_KALLSYMS:-/proc/kallsyms}
+# ksymtrace's messages over the live table hold this boot's kernel addresses: for
+# the owner only, and removed on every way out (bash runs no EXIT trap on a
+# signal it does not trap)
+umask 077
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Names to ask for that this table has: its most duplicated function name, one
 # unique function, and an address inside that function.
@@ -47,6 +54,12 @@ if [[ -z ${UNIQ_ADDR:-} ]]; then
 fi
 ADDR=$(printf '0x%x' $((0x$UNIQ_ADDR + 1)))
 printf 'ffffffff81000000 T _stext\nffffffff81000010 t ok_fn\nnot a line\n' >"$TMP/partly-bad.kallsyms"
+# module files (libelf, liblzma, libzstd) and decode, on the fixtures
+FIX=$ROOT/tests/fixtures
+KO=$FIX/modules/fixmod.ko
+xz -c "$KO" >"$TMP/fixmod.ko.xz"
+zstd -q -c "$KO" >"$TMP/fixmod.ko.zst"
+head -c 1000 "$KO" >"$TMP/truncated.ko"
 
 # expected exit code | arguments (split on spaces; every case names its own table).
 # Memcheck runs ~50x slower: a few runs over the whole live table, the error
@@ -61,6 +74,11 @@ CASES=(
 	"1|-k $TMP/no-such-file resolve x"
 	"1|-k $TMP resolve x"
 	"2|-k $TMP/partly-bad.kallsyms resolve foo+0xzz"
+	"0|-k $FIX/basic.kallsyms resolve --module-file $KO --module-file $TMP/fixmod.ko.xz fixmod:* fixmod:fix_dup#2 c_start+0x10/0x40"
+	"0|-k $FIX/basic.kallsyms -j list --module-file $TMP/fixmod.ko.zst --all-types fixmod:*"
+	"1|-k $FIX/basic.kallsyms resolve --module-file $TMP/truncated.ko fixmod:*"
+	"0|-k $FIX/basic.kallsyms decode $FIX/decode/oops.txt"
+	"0|-k $FIX/basic.kallsyms -j decode $FIX/decode/stack.txt"
 )
 
 # "ERROR SUMMARY: 0 errors", "definitely lost: 0 bytes", ...: one number from the log

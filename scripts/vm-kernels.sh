@@ -8,12 +8,15 @@
 #   kernels/RELEASE/      vmlinuz, config, lib/modules/RELEASE/ with only the modules we load,
 #                         boot-modules (load order), package (name and version), .complete
 #   kernels/SERIES        symlink to RELEASE: what `--kernel SERIES` boots until --update
+#                         (kernels/latest too: its major.minor is read from the link)
 #   logs/                 serial console log of the last run of each kernel
 
 # Kernel series → Debian suite. Bookworm is the host's own release here; the others are the
-# same archive under other suite names.
-declare -gA VM_SUITE=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie)
-VM_SERIES_ALL=(5.10 6.1 6.12)
+# same archive under other suite names. "latest" is the newest kernel Debian builds: the
+# newest linux-image-*-amd64 of trixie-backports (7.3 on 2026-11-27), whatever its version;
+# its series is the major.minor of the release cached (vm_series).
+declare -gA VM_SUITE=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie [latest]=trixie-backports)
+VM_SERIES_ALL=(5.10 6.1 6.12 latest)
 
 # Modules /init loads before it can mount the host root (their dependencies are worked out
 # from the package), and modules the tests load themselves.
@@ -198,9 +201,13 @@ vm_private_sources() {
 	{
 		printf '# written by scripts/vm-kernels.sh: archive URIs taken from the system apt sources\n'
 		printf 'deb %s %s %s main\n' "$opt" "$VM_ARCHIVE_URI" "$suite"
-		printf 'deb %s %s %s-updates main\n' "$opt" "$VM_ARCHIVE_URI" "$suite"
-		[[ -z $VM_SECURITY_URI ]] ||
-			printf 'deb %s %s %s-security main\n' "$opt" "$VM_SECURITY_URI" "$suite"
+		# A backports suite is complete in itself for a kernel image (no -updates, no
+		# -security of its own), and signed with its release's archive keys.
+		if [[ $suite != *-backports ]]; then
+			printf 'deb %s %s %s-updates main\n' "$opt" "$VM_ARCHIVE_URI" "$suite"
+			[[ -z $VM_SECURITY_URI ]] ||
+				printf 'deb %s %s %s-security main\n' "$opt" "$VM_SECURITY_URI" "$suite"
+		fi
 	} >"$d/sources.list"
 }
 
@@ -234,11 +241,22 @@ vm_apt_update() {
 	fi
 }
 
-# vm_resolve SUITE — set VM_PKG and VM_PKG_VERSION: the kernel image package that SUITE's
-# linux-image-amd64 metapackage depends on (its ABI number is never hard-coded).
+# vm_resolve SERIES — set VM_PKG and VM_PKG_VERSION: for "latest" the newest kernel image of
+# its suite (vm_newest_image), for the others the image that the suite's linux-image-amd64
+# metapackage depends on. No ABI number is ever hard-coded.
 vm_resolve() {
-	local suite=$1
+	local series=$1 suite=${VM_SUITE[$1]}
 	vm_apt_opts "$suite"
+	if [[ $series == latest ]]; then
+		local names
+		mapfile -t names < <(apt-cache "${VM_APT_OPTS[@]}" pkgnames linux-image- 2>/dev/null)
+		(( ${#names[@]} )) || return 1
+		read -r VM_PKG VM_PKG_VERSION < <(apt-cache "${VM_APT_OPTS[@]}" policy "${names[@]}" |
+			awk '/^[^ ].*:$/ { name = substr($0, 1, length($0) - 1) }
+				$1 == "Candidate:" && $2 != "(none)" { print name, $2 }' | vm_newest_image)
+		[[ -n ${VM_PKG:-} ]]
+		return
+	fi
 	VM_PKG=$(apt-cache "${VM_APT_OPTS[@]}" depends linux-image-amd64 2>/dev/null |
 		awk '$1 ~ /^\|?Depends:$/ && $2 ~ /^linux-image-/ { print $2; exit }')
 	[[ -n $VM_PKG ]] || return 1
@@ -247,53 +265,136 @@ vm_resolve() {
 	[[ -n $VM_PKG_VERSION && $VM_PKG_VERSION != "(none)" ]]
 }
 
-# vm_download SUITE — download VM_PKG at VM_PKG_VERSION into VM_CACHE/debs unless it is
-# there already; set VM_DEB. apt checks the file against the signed package lists.
+# vm_newest_image — read "PACKAGE VERSION" lines, print the one of the generic amd64 kernel
+# images (linux-image-ABI-amd64: 6.1.0-56, 7.3.4+deb13) with the highest Debian version.
+# Not the flavours (-cloud-amd64, -rt-amd64), -amd64-dbg, -amd64-unsigned or metapackages.
+vm_newest_image() {
+	local name version best='' best_version=''
+	while read -r name version; do
+		[[ $name =~ ^linux-image-[0-9]+\.[0-9]+(\.[0-9]+)*([-+][0-9a-z.]+)?-amd64$ ]] || continue
+		if [[ -z $best ]] || dpkg --compare-versions "$version" gt "$best_version"; then
+			best=$name best_version=$version
+		fi
+	done
+	[[ -n $best ]] && printf '%s %s\n' "$best" "$best_version"
+}
+
+# vm_series SERIES [KDIR] — the series a kernel answers to inside the VM and in `-k`: SERIES
+# itself, except "latest", which is the major.minor of its release (7.3), so that a test can
+# compare it with sort -V like the others. KDIR defaults to the cached kernels/latest.
+vm_series() {
+	local series=$1 rel
+	if [[ $series != latest ]]; then
+		printf '%s\n' "$series"
+		return 0
+	fi
+	rel=$(basename "$(realpath -e "${2:-$VM_CACHE/kernels/latest}" 2>/dev/null)") || return 1
+	[[ $rel =~ ^([0-9]+\.[0-9]+) ]] || return 1
+	printf '%s\n' "${BASH_REMATCH[1]}"
+}
+
+# vm_download SUITE — download the packages that hold VM_PKG's kernel and modules, at
+# VM_PKG_VERSION, into VM_CACHE/debs unless they are there already; set VM_DEBS. Up to 6.12
+# that is the linux-image package itself. trixie-backports' images (6.19 to 7.3 at least) are
+# empty packages depending on linux-binary-REL (vmlinuz), linux-modules-REL and linux-base-REL
+# (config): then those three. apt checks every file against the signed package lists.
 vm_download() {
-	local suite=$1 dl=$VM_CACHE/debs/.download
-	VM_DEB=$VM_CACHE/debs/${VM_PKG}_${VM_PKG_VERSION//:/%3a}_amd64.deb
-	[[ -s $VM_DEB ]] && return 0
+	local suite=$1 dl=$VM_CACHE/debs/.download rel=${VM_PKG#linux-image-} name version deb
+	local -a parts=() fetch=()
 	vm_apt_opts "$suite"
+	# Depends: ..., linux-binary-REL (= VERSION), linux-modules-REL (= VERSION), ...
+	while read -r name version; do
+		case $name in
+		linux-binary-"$rel" | linux-modules-"$rel" | linux-base-"$rel") parts+=("$name=$version") ;;
+		esac
+	done < <(apt-cache "${VM_APT_OPTS[@]}" show "$VM_PKG=$VM_PKG_VERSION" 2>/dev/null |
+		sed -n '/^Depends:/{s/^Depends://;s/,/\n/g;p;q}' |
+		sed -n 's/^ *\([^ |]*\) (= \([^)]*\)).*/\1 \2/p')
+	(( ${#parts[@]} )) || parts=("$VM_PKG=$VM_PKG_VERSION")
+	VM_DEBS=()
+	for name in "${parts[@]}"; do
+		deb=$VM_CACHE/debs/${name%%=*}_${name#*=}_amd64.deb
+		deb=${deb//:/%3a}
+		VM_DEBS+=("$deb")
+		[[ -s $deb ]] || fetch+=("$name")
+	done
+	(( ${#fetch[@]} )) || return 0
 	rm -rf "$dl"
 	mkdir -p "$dl"
 	# apt downloads as the unprivileged _apt user when it can write the directory.
 	if (( EUID == 0 )) && id _apt >/dev/null 2>&1; then chown _apt "$dl"; fi
-	vm_log "downloading $VM_PKG $VM_PKG_VERSION ($suite)"
-	(cd "$dl" && vm_apt_net "${VM_APT_OPTS[@]}" -q download "$VM_PKG=$VM_PKG_VERSION" >&2) ||
-		vm_die "apt-get download $VM_PKG=$VM_PKG_VERSION failed"
-	mv "$dl"/*.deb "$VM_DEB"
+	vm_log "downloading ${fetch[*]} ($suite)"
+	(cd "$dl" && vm_apt_net "${VM_APT_OPTS[@]}" -q download "${fetch[@]}" >&2) ||
+		vm_die "apt-get download ${fetch[*]} failed"
+	for name in "${fetch[@]}"; do
+		deb=$VM_CACHE/debs/${name%%=*}_${name#*=}_amd64.deb
+		mv "$dl/${name%%=*}_"*.deb "${deb//:/%3a}"
+	done
 	rm -rf "$dl"
 }
 
 # --- unpacking: the kernel and only the modules it needs ------------------------------------
 
-# vm_unpack DEB — unpack the kernel image and the modules in VM_BOOT_MODULES and
-# VM_EXTRA_MODULES with their dependencies, nothing else, into VM_CACHE/kernels/RELEASE;
-# set VM_RELEASE. Dependencies come from each module's modinfo, so a new ABI with other
-# modules split out or built in still works; every pass over the package's data is one
-# decompression (about 4 s), and the dependency chain is two or three deep.
+# vm_extract DIR MEMBER... — extract the MEMBERs (paths as tar lists them) from the packages
+# that hold them (VM_SRC, filled by vm_unpack) into DIR: one pass over each package's data.
+vm_extract() {
+	local dir=$1 deb m
+	shift
+	local -A by=()
+	for m; do by[${VM_SRC[$m]}]+="$m"$'\n'; done
+	for deb in "${!by[@]}"; do
+		printf '%s' "${by[$deb]}" | {
+			mapfile -t ms
+			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" -- "${ms[@]}"
+		} || vm_die "cannot unpack $deb"
+	done
+}
+
+# vm_unpack DEB... — unpack the kernel image and the modules in VM_BOOT_MODULES and
+# VM_EXTRA_MODULES with their dependencies, nothing else, from the DEBs (the image package,
+# or its binary, modules and base parts) into VM_CACHE/kernels/RELEASE; set VM_RELEASE.
+# Dependencies come from each module's modinfo, so a new ABI with other modules split out or
+# built in still works; every pass over a package's data is one decompression (about 4 s;
+# 10 s for 7.3's 107 MB of modules), and the dependency chain is two or three deep.
 vm_unpack() {
-	local deb=$1 list tmp rel modroot name member dep
+	local tmp rel modroot image config name member dep deb
 	local -A path=() want=() have=()
 	local -a todo=() members=()
+	declare -gA VM_SRC=()
 	vm_require dpkg-deb:dpkg tar:tar modinfo:kmod depmod:kmod
 	# what an interrupted run left (vm-run holds the cache lock: no other run is unpacking)
 	rm -rf "$VM_CACHE"/kernels/.unpack.*
 	tmp=$(mktemp -d "$VM_CACHE/kernels/.unpack.XXXXXX")
-	list=$tmp/listing
-	dpkg-deb --fsys-tarfile "$deb" | tar -t >"$list" || vm_die "cannot read $deb"
-	member=$(grep -m1 '^\./boot/vmlinuz-' "$list") || vm_die "$deb has no /boot/vmlinuz-*"
-	rel=${member#./boot/vmlinuz-}
-	modroot=$(grep -m1 -xF -e "./lib/modules/$rel/" -e "./usr/lib/modules/$rel/" "$list") || vm_die "$deb has no lib/modules/$rel"
+	for deb; do
+		dpkg-deb --fsys-tarfile "$deb" | tar -t >"$tmp/listing" || vm_die "cannot read $deb"
+		while IFS= read -r member; do
+			VM_SRC[$member]=$deb
+		done <"$tmp/listing"
+	done
+	printf '%s\n' "${!VM_SRC[@]}" >"$tmp/listing"
+	# The image: /boot/vmlinuz-REL and /boot/config-REL up to 6.12; trixie-backports' 7.x has
+	# them as vmlinuz and config beside the modules, in /usr/lib/modules/REL/.
+	image=$(grep -m1 -E '^\./boot/vmlinuz-|^\./(usr/)?lib/modules/[^/]+/vmlinuz$' "$tmp/listing") ||
+		vm_die "$*: no /boot/vmlinuz-* or /usr/lib/modules/*/vmlinuz"
+	if [[ $image == ./boot/* ]]; then
+		rel=${image#./boot/vmlinuz-}
+		config=./boot/config-$rel
+	else
+		rel=${image%/vmlinuz} rel=${rel##*/}
+		config=${image%/vmlinuz}/config
+	fi
+	modroot=$(grep -m1 -xF -e "./lib/modules/$rel/" -e "./usr/lib/modules/$rel/" "$tmp/listing") ||
+		vm_die "$*: no lib/modules/$rel"
 	while IFS= read -r member; do
 		name=${member##*/}
 		name=${name%%.ko*}
 		path[${name//-/_}]=$member
-	done < <(grep -E '\.ko(\.(xz|zst|gz))?$' "$list")
+	done < <(grep -E '\.ko(\.(xz|zst|gz))?$' "$tmp/listing")
 
-	members=("./boot/vmlinuz-$rel" "./boot/config-$rel")
+	[[ -n ${VM_SRC[$config]:-} ]] || vm_die "$*: no ${config#.}"
+	members=("$image" "$config")
 	for name in modules.order modules.builtin modules.builtin.modinfo; do
-		grep -qxF "$modroot$name" "$list" && members+=("$modroot$name")
+		[[ -n ${VM_SRC[$modroot$name]:-} ]] && members+=("$modroot$name")
 	done
 	todo=("${VM_BOOT_MODULES[@]}" "${VM_EXTRA_MODULES[@]}")
 	while :; do
@@ -304,8 +405,7 @@ vm_unpack() {
 			[[ -n ${path[$name]:-} ]] && members+=("${path[$name]}")
 		done
 		(( ${#members[@]} )) || break
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" -- "${members[@]}" ||
-			vm_die "cannot unpack $deb"
+		vm_extract "$tmp" "${members[@]}"
 		members=() todo=()
 		for name in "${!want[@]}"; do
 			[[ -n ${have[$name]:-} || -z ${path[$name]:-} ]] && continue
@@ -316,14 +416,31 @@ vm_unpack() {
 		done
 		(( ${#todo[@]} )) || break
 	done
+	vm_unpack_tree "$tmp" "$rel" "$modroot" "$image" "$config"
+	for name in "${VM_EXTRA_MODULES[@]}"; do
+		[[ -n ${path[$name]:-} ]] || vm_die "$rel: module $name missing from the package"
+	done
+	printf '%s %s\n' "$VM_PKG" "$VM_PKG_VERSION" >"$tmp/tree/package"
+	touch "$tmp/tree/.complete"
+	rm -rf "${VM_CACHE:?}/kernels/$rel"
+	mv "$tmp/tree" "$VM_CACHE/kernels/$rel"
+	rm -rf "$tmp"
+	VM_RELEASE=$rel
+}
 
-	# One tree shape for every release: lib/modules/RELEASE, modules uncompressed (busybox
-	# insmod reads plain .ko only). trixie ships usr/lib/modules and .ko.xz.
+# vm_unpack_tree TMP RELEASE MODROOT IMAGE CONFIG — turn what vm_unpack extracted into TMP
+# into TMP/tree: vmlinuz, config, lib/modules/RELEASE with modules.dep, boot-modules (the
+# load order).
+vm_unpack_tree() {
+	local tmp=$1 rel=$2 modroot=$3 image=$4 config=$5 name member
+	# One tree shape for every release: lib/modules/RELEASE, modules uncompressed. busybox
+	# insmod reads plain .ko only: Debian's busybox-static 1.35 has unxz but no zstd, and its
+	# insmod does not decompress. trixie ships usr/lib/modules and .ko.xz.
 	local kdir=$tmp/tree mdir
 	mdir=$kdir/lib/modules/$rel
 	mkdir -p "$kdir/lib/modules"
-	mv "$tmp/boot/vmlinuz-$rel" "$kdir/vmlinuz"
-	mv "$tmp/boot/config-$rel" "$kdir/config"
+	mv "$tmp/${image#./}" "$kdir/vmlinuz"
+	mv "$tmp/${config#./}" "$kdir/config"
 	mv "$tmp/${modroot#./}" "$mdir"
 	while IFS= read -r -d '' member; do
 		case $member in
@@ -335,7 +452,6 @@ vm_unpack() {
 	depmod -b "$kdir" "$rel" || vm_die "depmod failed for $rel"
 
 	# Load order from modules.dep, as modprobe would do it: dependencies first.
-	: >"$kdir/boot-modules"
 	for name in "${VM_BOOT_MODULES[@]}"; do
 		modprobe -d "$kdir" -S "$rel" --show-depends "$name" ||
 			vm_die "$rel: no module or built-in $name"
@@ -343,20 +459,11 @@ vm_unpack() {
 		while IFS= read -r member; do
 			printf '%s\n' "${member#"$kdir"/}"
 		done >"$kdir/boot-modules"
-	for name in "${VM_EXTRA_MODULES[@]}"; do
-		[[ -n ${path[$name]:-} ]] || vm_die "$rel: module $name missing from the package"
-	done
-	printf '%s %s\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)" >"$kdir/package"
-	touch "$kdir/.complete"
-	rm -rf "${VM_CACHE:?}/kernels/$rel"
-	mv "$kdir" "$VM_CACHE/kernels/$rel"
-	rm -rf "$tmp"
-	VM_RELEASE=$rel
 }
 
 # --- the one entry point ---------------------------------------------------------------------
 
-# vm_kernel SERIES UPDATE — make SERIES (5.10, 6.1, 6.12) ready to boot and set VM_KDIR to
+# vm_kernel SERIES UPDATE — make SERIES (5.10, 6.1, 6.12, latest) ready to boot and set VM_KDIR to
 # its tree. A cached kernel is used as it is, with no network at all, unless UPDATE is 1:
 # then apt is asked for the newest package of the suite.
 vm_kernel() {
@@ -367,16 +474,16 @@ vm_kernel() {
 		VM_KDIR=$VM_CACHE/kernels/$(readlink "$link")
 		return 0
 	fi
-	if [[ $suite != "$(vm_host_codename)" ]] || (( update )) || ! vm_resolve "$suite"; then
+	if [[ $suite != "$(vm_host_codename)" ]] || (( update )) || ! vm_resolve "$series"; then
 		vm_apt_update "$suite"
 	fi
-	vm_resolve "$suite" || vm_die "$series: no linux-image-amd64 in $suite's package lists"
+	vm_resolve "$series" || vm_die "$series: no linux-image-amd64 in $suite's package lists"
 	vm_download "$suite"
 	local rel=${VM_PKG#linux-image-}
 	if [[ ! -e $VM_CACHE/kernels/$rel/.complete ||
 		$(cat "$VM_CACHE/kernels/$rel/package") != "$VM_PKG $VM_PKG_VERSION" ]]; then
 		vm_log "unpacking $VM_PKG $VM_PKG_VERSION"
-		vm_unpack "$VM_DEB"
+		vm_unpack "${VM_DEBS[@]}"
 		rel=$VM_RELEASE
 	fi
 	ln -sfn "$rel" "$link"

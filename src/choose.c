@@ -176,7 +176,9 @@ int choose__parse_answer(const char *line, size_t n, bool *sel, char *err, size_
 		return 1;
 	}
 	while (len) {
-		char tok[32], *dash, *end;
+		/* the quote is cut to fit: 32 control bytes quoted are 128 bytes, and
+		 * the reason must fit the menu's buffer whole */
+		char tok[32], q[40], *dash, *end;
 		unsigned long lo, hi;
 		size_t tl = 0;
 
@@ -187,7 +189,9 @@ int choose__parse_answer(const char *line, size_t n, bool *sel, char *err, size_
 		if (tl == 0)
 			break;
 		if (tl >= sizeof(tok)) {
-			snprintf(err, errlen, "'%.20s...' is not a number from the list", p);
+			memcpy(tok, p, 20);
+			tok[20] = '\0';
+			snprintf(err, errlen, "'%s...' is not a number from the list", log_quote(q, sizeof(q), tok));
 			return -1;
 		}
 		memcpy(tok, p, tl);
@@ -200,14 +204,17 @@ int choose__parse_answer(const char *line, size_t n, bool *sel, char *err, size_
 		errno = 0;
 		lo = strtoul(tok, &end, 10);
 		if (!isdigit((unsigned char)tok[0]) || *end || errno) {
-			snprintf(err, errlen, "'%s' is not a number: type 2, 1,3, 1-3, a or q", tok);
+			snprintf(err, errlen, "'%s' is not a number: type 2, 1,3, 1-3, a or q",
+				 log_quote(q, sizeof(q), tok));
 			return -1;
 		}
 		hi = lo;
 		if (dash) {
 			hi = strtoul(dash + 1, &end, 10);
 			if (!isdigit((unsigned char)dash[1]) || *end || errno || hi < lo) {
-				snprintf(err, errlen, "'%s-%s' is not a range: write LOW-HIGH, such as 1-3", tok, dash + 1);
+				*dash = '-';
+				snprintf(err, errlen, "'%s' is not a range: write LOW-HIGH, such as 1-3",
+					 log_quote(q, sizeof(q), tok));
 				return -1;
 			}
 		}

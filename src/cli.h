@@ -20,7 +20,8 @@ enum {
 enum { OPT_NO_CACHE = 900 };
 
 struct global_env {
-	const char *kallsyms; /* -k FILE; "-" is stdin; NULL: the running kernel's */
+	const char *kallsyms; /* -k FILE; "-" is stdin */
+	bool kallsyms_given;  /* -k: that file, never the per-boot snapshot */
 	bool no_cache;        /* --no-cache: /proc/kallsyms itself, never the snapshot */
 	bool json;            /* -j */
 	int verbose;          /* -v count */
@@ -43,6 +44,11 @@ void cli_take_operands(struct argp_state *state, char ***texts, int *n);
 
 /* ARG, or a usage error (exit 2) saying MSG when it is empty. */
 const char *cli_nonempty(struct argp_state *state, const char *arg, const char *msg);
+/* ARG, a name (list's GLOB, --module): a usage error saying EMPTY when it is
+ * empty, or naming the byte when it holds one no name may (spec__check_name,
+ * with LABEL and NOUN for the message). */
+const char *cli_name(struct argp_state *state, const char *arg, const char *label,
+		     const char *noun, const char *empty);
 
 struct spec;
 /* Parse every spec before the table is read or anything printed. Returns EXIT_OK
@@ -51,14 +57,28 @@ struct spec;
 int cli_parse_specs(char **texts, int n, struct spec **out);
 void cli_free_specs(struct spec *specs, int n);
 
+/* The table -k names, for messages: "standard input" for "-", else its path
+ * quoted (log_quote) into BUF of LEN (LOG_QUOTE_MAX) bytes. */
+const char *cli_table_name(char *buf, size_t len);
+
+/* For ksyms_opts.waiting: says that the -k FIFO PATH is waited on. */
+void cli_table_waiting(const char *path);
+
 struct ksyms_query;
 /* Load the table named by -k, or the running kernel's: its per-boot snapshot
  * when that can answer Q (ksyms_cache.h), else /proc/kallsyms. On failure prints
  * one line naming the cause, a hint where there is one, and returns NULL (exit 1). */
 struct ksyms *cli_load_table(const struct ksyms_query *q);
 
+/* Flush stdout at the end of a command's output and check it: EXIT_OK, also
+ * when its reader went away (EPIPE: `| head` is a normal end, said nothing of);
+ * EXIT_FAIL after one line for any other failure. At exit it runs by itself
+ * for output nothing checked (argp's --help and --version). */
+int cli_end_output(void);
+
 int cmd_resolve(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
 
 #endif

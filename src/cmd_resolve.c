@@ -5,26 +5,33 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kernel.h"
 #include "ksyms_cache.h"
 #include "log.h"
+#include "modfile.h"
 #include "output.h"
 #include "spec.h"
 #include "traceable.h"
+#include "typing.h"
 
 struct resolve_args {
 	char **specs;
 	int n_specs;
 	bool traceable;
 	bool funcs;
+	bool proto;
 	const char *module;
+	struct modfile_files files;
 };
 
-enum { OPT_TRACEABLE = 1000, OPT_FUNCS };
+enum { OPT_TRACEABLE = 1000, OPT_FUNCS, OPT_PROTO, OPT_MODFILE };
 
 static const struct argp_option opts[] = {
 	{ "traceable", OPT_TRACEABLE, NULL, 0, "Say whether each symbol can be probed (ftrace list and kprobes blacklist)", 0 },
 	{ "module", 'm', "MOD", 0, "Only symbols of module MOD ('vmlinux' for the core kernel)", 0 },
 	{ "functions", OPT_FUNCS, NULL, 0, "Only functions (kallsyms types t and T)", 0 },
+	{ "proto", OPT_PROTO, NULL, 0, "Show each function's prototype from the kernel's BTF, and whether it is a kfunc", 0 },
+	MODFILE_ARGP_OPTION(OPT_MODFILE, 0),
 	{},
 };
 
@@ -39,8 +46,15 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_FUNCS:
 		a->funcs = true;
 		break;
+	case OPT_PROTO:
+		a->proto = true;
+		break;
 	case 'm':
-		a->module = cli_nonempty(state, arg, "--module needs a module name");
+		a->module = cli_name(state, arg, "--module ", "a module name", "--module needs a module name");
+		break;
+	case OPT_MODFILE:
+		if (!modfile__files_add(&a->files, cli_nonempty(state, arg, "--module-file needs a file")))
+			argp_error(state, "at most %d --module-file options", MODFILE_FILES_MAX);
 		break;
 	case ARGP_KEY_ARGS:
 		cli_take_operands(state, &a->specs, &a->n_specs);
@@ -58,14 +72,21 @@ static const char doc[] =
 	"Print every symbol each SPEC names: all instances of a duplicated name, with address, "
 	"kallsyms type, module and size; or, for an address, the symbol that contains it, the "
 	"offset, and every alias at its start.\v"
-	"SPEC := [MOD:]NAME[+OFF][#N|@ADDR] | GLOB | ADDR\n"
+	"SPEC := [MOD:]NAME[+OFF[/SIZE]][#N|@ADDR] | [MOD:]GLOB | ADDR\n"
 	"Names match exactly; when a name has no exact match, its compiler clones "
-	"(NAME.isra.0, NAME.constprop.0, ...) are shown, marked as clones.\n"
+	"(NAME.isra.0, NAME.constprop.0, ...) are shown, marked as clones. "
+	"NAME+OFF/SIZE, as a stack trace prints it, keeps the instances of that size.\n"
+	"MOD:NAME works for a module that is not loaded too: its symbols then come from "
+	"its file for the running kernel (modules.dep), with their exact ELF sizes, and "
+	"its rows say (not loaded).\n"
 	"\n"
 	"Examples:\n"
 	"  ksymtrace resolve c_start              # every c_start\n"
+	"  ksymtrace resolve c_start+0x10/0x50    # the one of a stack trace\n"
 	"  ksymtrace resolve dummy:dummy_get_stats64\n"
+	"  ksymtrace resolve 'dummy:*'            # also when dummy is not loaded\n"
 	"  ksymtrace resolve 'vfs_*' --traceable\n"
+	"  ksymtrace resolve vfs_read --proto      # ssize_t vfs_read(struct file *file, ...)\n"
 	"  ksymtrace resolve 0xffffffff81234567   # which symbol, at what offset\n"
 	"  ksymtrace -j resolve c_start#2";
 
@@ -79,6 +100,7 @@ int cmd_resolve(int argc, char **argv)
 	struct ksyms *t = NULL;
 	struct traceable *tr = NULL;
 	struct sym_printer pr;
+	struct typing_protos *tp = NULL;
 	char (*errs)[SPEC_ERR_LEN] = NULL;
 	int ret = EXIT_FAIL;
 	bool any_failed = false;
@@ -99,10 +121,10 @@ int cmd_resolve(int argc, char **argv)
 
 	t = cli_load_table(&(struct ksyms_query){ .specs = specs, .n_specs = (size_t)a.n_specs,
 						  .module = a.module });
-	if (!t)
+	if (!t || modfile__add_files(t, &a.files))
 		goto cleanup;
 	if (a.traceable) {
-		tr = traceable__load(t);
+		tr = traceable__load(t, kernel__is_live_table(env.kallsyms));
 		if (!tr) {
 			log_error("out of memory");
 			goto cleanup;
@@ -111,12 +133,27 @@ int cmd_resolve(int argc, char **argv)
 
 	for (int i = 0; i < a.n_specs; i++) {
 		struct resolve_opts ro = { .funcs_only = a.funcs, .mod = a.module };
+		char merr[MODFILE_ERR_LEN];
 
-		if (spec__resolve(&specs[i], t, &ro, &res[i], errs[i], sizeof(errs[i])) != SPEC_RES_OK)
+		if (modfile__need(t, specs[i].mod ? specs[i].mod : a.module, merr, sizeof(merr))) {
+			snprintf(errs[i], sizeof(errs[i]), "%s: %s", specs[i].text, merr);
 			any_failed = true;
+		} else if (spec__resolve(&specs[i], t, &ro, &res[i], errs[i], sizeof(errs[i])) != SPEC_RES_OK) {
+			any_failed = true;
+		}
 	}
 
 	sym_printer__init(&pr, stdout, t, tr, env.json);
+	if (a.proto) {
+		tp = malloc(sizeof(*tp));
+		if (!tp || typing_protos__init(tp, t, true)) {
+			if (!tp)
+				log_error("out of memory");
+			goto cleanup;
+		}
+		pr.proto_fn = typing__sym_proto;
+		pr.proto_ctx = tp;
+	}
 	for (int i = 0; i < a.n_specs; i++) {
 		if (errs[i][0]) {
 			fflush(stdout);
@@ -128,13 +165,14 @@ int cmd_resolve(int argc, char **argv)
 		for (size_t k = 0; k < res[i].n; k++)
 			sym_printer__row(&pr, &res[i].v[k], specs[i].text, specs[i].is_addr);
 	}
-	if (fflush(stdout) != 0) {
-		log_error("cannot write the output: %m");
+	if (cli_end_output() != EXIT_OK)
 		goto cleanup;
-	}
 	ret = any_failed ? EXIT_FAIL : EXIT_OK;
 
 cleanup:
+	if (tp)
+		typing_protos__fini(tp);
+	free(tp);
 	cli_free_specs(specs, a.n_specs);
 	for (int i = 0; res && i < a.n_specs; i++)
 		candidates__free(&res[i]);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -27,12 +28,28 @@
 
 const char *kernel__path(char *buf, size_t len, const char *rel)
 {
-	const char *root = getenv("KSYMTRACE_SYSROOT");
+	const char *root = kernel__test_hook(KERNEL_HOOK_SYSROOT);
 	int n = snprintf(buf, len, "%s%s", root ? root : "", rel);
 
 	if (n < 0 || (size_t)n >= len)
 		buf[0] = '\0';
 	return buf;
+}
+
+bool kernel__is_live_table(const char *path)
+{
+	char live[KERNEL_PATH_MAX];
+	struct stat a, b;
+
+	if (strcmp(path, "/proc/kallsyms") == 0)
+		return true;
+	kernel__path(live, sizeof(live), "/proc/kallsyms");
+	if (strcmp(path, "-") == 0 || !live[0])
+		return false;
+	if (strcmp(path, live) == 0)
+		return true;
+	return stat(path, &a) == 0 && stat(live, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }
 
 static bool exists(const char *rel)
@@ -63,19 +80,21 @@ static void kconfig_line(struct kconfig *kc, const char *line)
 		kc->kprobe_events = CFG_NO;
 }
 
-/* The build configuration, from /proc/config.gz (CONFIG_IKCONFIG_PROC) or
- * /boot/config-$(uname -r): false if neither can be read. gzread reads plain
- * files too, so one reader serves both. */
+/* The build configuration, from /proc/config.gz (CONFIG_IKCONFIG_PROC),
+ * /boot/config-$(uname -r) or /usr/lib/modules/$(uname -r)/config (Debian's
+ * packages since 6.19 ship it there, and no /boot/config-*): false if none can
+ * be read. gzread reads plain files too, so one reader serves all. */
 static bool read_kconfig(struct kconfig *kc)
 {
+	static const char *const at[] = { "/boot/config-%.64s", "/usr/lib/modules/%.64s/config" };
 	char path[KERNEL_PATH_MAX], rel[128], line[256];
 	struct utsname u;
 	gzFile f;
 
 	memset(kc, 0, sizeof(*kc));
 	f = gzopen(kernel__path(path, sizeof(path), "/proc/config.gz"), "rb");
-	if (!f && uname(&u) == 0) {
-		snprintf(rel, sizeof(rel), "/boot/config-%.64s", u.release);
+	for (size_t i = 0; !f && i < sizeof(at) / sizeof(at[0]) && uname(&u) == 0; i++) {
+		snprintf(rel, sizeof(rel), at[i], u.release);
 		f = gzopen(kernel__path(path, sizeof(path), rel), "rb");
 	}
 	if (!f)
@@ -210,27 +229,32 @@ static void explain_attach_denied(const struct kernel_site *s, const char *kind,
 void kernel__explain_attach(const struct kernel_site *s, int err)
 {
 	const char *kind = s->ret ? "kretprobe" : "kprobe";
+	/* a refusal of this probe alone: the others of the run may well be fine */
+	bool alone = true;
+	char hint[512] = "";
+	size_t len;
 
 	switch (err) {
 	case EILSEQ:
 		log_error("%s: not on an instruction boundary (0x%" PRIx64 ")", s->label, s->addr);
-		log_hint("give the offset of an instruction's first byte (objdump -d, or gdb: disassemble %s)%s",
+		snprintf(hint, sizeof(hint), "give the offset of an instruction's first byte (objdump -d, or gdb: disassemble %s)%s",
 			 s->func, s->off >= 1 && s->off <= 3 ? "; on kernels with IBT (5.18+), +0 is moved past ENDBR to +4 and +1..+3 are refused" : "");
 		break;
 	case EADDRNOTAVAIL:
 		log_error("%s: the kernel cannot tell which symbol 0x%" PRIx64 " belongs to (EADDRNOTAVAIL)", s->label,
 			  s->addr);
-		log_hint("check the address with ksymtrace resolve 0x%" PRIx64, s->addr);
+		snprintf(hint, sizeof(hint), "check the address with ksymtrace resolve 0x%" PRIx64, s->addr);
 		break;
 	case EINVAL:
+		/* also what 5.10 says of one type_show in perf core, in no list */
 		log_error("%s: the kernel refused a %s here (EINVAL): %s is blacklisted for kprobes, or 0x%" PRIx64 " is code kprobes cannot patch",
 			  s->label, kind, s->func, s->addr);
-		log_hint("see /sys/kernel/debug/kprobes/blacklist, and ksymtrace resolve --traceable %s", s->func);
+		snprintf(hint, sizeof(hint), "see /sys/kernel/debug/kprobes/blacklist, and ksymtrace resolve --traceable %s", s->func);
 		break;
 	case ENOENT:
 		log_error("%s: no kernel text at 0x%" PRIx64 " (ENOENT): its module was unloaded, or the symbol table is not this boot's",
 			  s->label, s->addr);
-		log_hint("use the live /proc/kallsyms (no -k), and check that the module is loaded (lsmod)");
+		snprintf(hint, sizeof(hint), "use the live /proc/kallsyms (no -k), and check that the module is loaded (lsmod)");
 		break;
 	case EOPNOTSUPP:
 		log_error("%s: the kernel does not support this %s (EOPNOTSUPP)", s->label, kind);
@@ -238,7 +262,7 @@ void kernel__explain_attach(const struct kernel_site *s, int err)
 	case EPERM:
 	case EACCES:
 		explain_attach_denied(s, kind, err);
-		break;
+		return;
 	case EBUSY:
 		log_error("%s: 0x%" PRIx64 " is busy (EBUSY): another user of that code (a livepatch, or an ftrace user that modifies the instruction pointer) owns it",
 			  s->label, s->addr);
@@ -247,11 +271,18 @@ void kernel__explain_attach(const struct kernel_site *s, int err)
 	case ENFILE:
 		log_error("%s: out of file descriptors (%s): every probe holds one or two", s->label,
 			  strerror(err));
-		log_hint("raise the limit (ulimit -n), or attach fewer probes");
+		snprintf(hint, sizeof(hint), "raise the limit (ulimit -n), or attach fewer probes");
+		alone = false;
 		break;
 	default:
 		log_error("%s: the kernel refused a %s at 0x%" PRIx64 ": %s", s->label, kind, s->addr,
 			  strerror(err));
 		break;
 	}
+	len = strlen(hint);
+	if (alone && s->others)
+		snprintf(hint + len, sizeof(hint) - len, "%s--skip-failed to trace the other %zu probe%s without it",
+			 len ? "; or " : "give ", s->others, s->others == 1 ? "" : "s");
+	if (hint[0])
+		log_hint("%s", hint);
 }

@@ -19,11 +19,27 @@
 
 /* The path of the kernel's file REL (an absolute path: "/proc/kallsyms",
  * "/sys/kernel/tracing/available_filter_functions") as ksymtrace reads it: under
- * $KSYMTRACE_SYSROOT when that is set, so that tests can stand a directory in for
- * a kernel with kprobes, or without. Every path of /proc, /sys, tracefs and
- * debugfs is built here. Returns BUF, which holds "" if the path does not fit
- * (opening "" fails like a missing file). */
+ * the KERNEL_HOOK_SYSROOT directory in a test build, so that tests can stand a
+ * directory in for a kernel with kprobes, or without. Every path of /proc, /sys,
+ * tracefs and debugfs is built here. Returns BUF, which holds "" if the path
+ * does not fit (opening "" fails like a missing file). */
 const char *kernel__path(char *buf, size_t len, const char *rel);
+
+/* Whether the table read from PATH ("-" is standard input) is the running
+ * kernel's own: /proc/kallsyms, or the very file kernel__path() names for it.
+ * Any other file is a saved copy, from this boot or another, and the addresses
+ * of the kernel's lists do not apply to it (KASLR). */
+bool kernel__is_live_table(const char *path);
+
+/* Test hooks: what only a test build reads from its environment (ksymtrace-test,
+ * built with -DKSYMTRACE_TEST_HOOKS=ON; see kernel_hooks.c). In the installed
+ * ksymtrace every hook reads as unset (NULL). */
+enum kernel_hook {
+	KERNEL_HOOK_SYSROOT,        /* KSYMTRACE_SYSROOT: a directory that stands for / */
+	KERNEL_HOOK_FORCE_ADDR_IDS, /* KSYMTRACE_FORCE_ADDR_IDS=1: tell probes apart by
+				     * address, as before 5.15, on any kernel */
+};
+const char *kernel__test_hook(enum kernel_hook h);
 
 struct kernel_support {
 	bool kprobes;        /* the perf kprobe PMU exists */
@@ -51,9 +67,11 @@ struct kernel_site {
 	uint64_t off;      /* offset inside it */
 	uint64_t addr;     /* where the probe was to go */
 	bool ret;          /* kretprobe */
+	size_t others;     /* the other probes of the run, that --skip-failed would keep */
 };
 
-/* One line (and a hint) for why the kernel refused a kprobe at SITE with ERR. */
+/* One line (and a hint) for why the kernel refused a kprobe at SITE with ERR;
+ * the hint names --skip-failed when SITE has others. */
 void kernel__explain_attach(const struct kernel_site *site, int err);
 
 #endif

@@ -49,8 +49,18 @@ struct ksym {
 	uint32_t line; /* 1-based line number in the file, for messages */
 	uint16_t mod;  /* index into the module table; KSYMS_CORE_MOD for vmlinux */
 	char type;     /* the kallsyms letter: t, T, d, D, r, b, A, W, ... */
-	uint8_t pad;
+	uint8_t flags; /* KSYM_NOT_LOADED, KSYM_INIT; 0 for every kallsyms line */
 };
+
+/* struct ksym.flags: a record of a module that is not loaded (ksyms__add_unloaded
+ * below) has no address yet, and may sit in code the kernel frees after init. */
+#define KSYM_NOT_LOADED 0x01
+#define KSYM_INIT 0x02 /* in an .init section: gone once the module's init has run */
+
+static inline bool ksym_loaded(const struct ksym *s)
+{
+	return !(s->flags & KSYM_NOT_LOADED);
+}
 
 struct ksyms;
 
@@ -59,6 +69,10 @@ struct ksyms_opts {
 	FILE *stream;
 	/* Keep going when every address is zero (a kptr_restrict table): tests only. */
 	bool allow_zero_addrs;
+	/* Called with the path before waiting on a FIFO that nothing has been
+	 * written to yet (its writer may not have opened it: open() would have
+	 * blocked, silently), so that the wait can be said. May be NULL. */
+	void (*waiting)(const char *path);
 };
 
 /* Why a load failed, for a one-line message and the right hint. */
@@ -94,12 +108,18 @@ const struct ksym *ksyms__at(const struct ksyms *t, size_t i);
 const struct ksym *ksyms__by_name_at(const struct ksyms *t, size_t i);
 /* Complete the whole name index now (list, suggestions). */
 void ksyms__index_all(struct ksyms *t);
+/* Names and module names answer for the records and modules of the chained
+ * tables of modules not loaded too (below). */
 const char *ksyms__name(const struct ksyms *t, const struct ksym *s);
 const char *ksyms__mod_name(const struct ksyms *t, uint16_t mod);
+/* Modules, those of the chained tables included: indexes [0, count). */
 size_t ksyms__mod_count(const struct ksyms *t);
-/* Module index for a name ("vmlinux" is the core kernel); -1 if absent. */
+/* Module index for a name ("vmlinux" is the core kernel), in T or a chained
+ * table; -1 if absent. '-' and '_' are the same in module names, as for
+ * modprobe (the kernel shows snd-hda-intel.ko as [snd_hda_intel]). */
 int ksyms__mod_find(const struct ksyms *t, const char *name);
-/* Position of a record in the address order (for alias and neighbour walks). */
+/* Position of a record in the address order (for alias and neighbour walks);
+ * S must be T's own record (ksyms__owner). */
 size_t ksyms__pos(const struct ksyms *t, const struct ksym *s);
 
 /* All records named exactly NAME: name positions [*lo, *hi), address order.
@@ -114,6 +134,12 @@ size_t ksyms__by_addr(const struct ksyms *t, uint64_t addr, size_t *lo, size_t *
  * past a symbol of unknown size (the last of its module), or where the table
  * cannot answer (ksyms__covers()). */
 const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr);
+/* The first record (in name order) at the highest start at or below ADDR,
+ * whatever its size: where code at ADDR belongs when no size can say, as past
+ * the last symbol of a module. NULL if ADDR lies before the first symbol, or
+ * where the table cannot answer (ksyms__covers()): a snapshot must not say that
+ * a BPF program's code belongs to the module function below it. */
+const struct ksym *ksyms__floor(const struct ksyms *t, uint64_t addr);
 
 /* Whether T can say what lies at ADDR: a table read from a file always can. A
  * snapshot lacks the pseudo-modules, whose code the kernel allocates among the
@@ -165,6 +191,46 @@ uint32_t ksyms__instance(struct ksyms *t, const struct ksym *s, const struct ksy
  * first numbering, O(HI - LO)), for walks over a name's records. */
 uint32_t ksyms__instance_at(struct ksyms *t, size_t lo, size_t hi, size_t i,
 			    const struct ksyms_filter *f, uint32_t *count);
+
+/* ---- modules that are not loaded ------------------------------------------------
+ * kallsyms has no line for a module that is not loaded, but the module's file has
+ * a symbol table with exact sizes (modfile.h reads it). ksyms__add_unloaded()
+ * makes a table of one such module and chains it to T. T's own queries by name,
+ * prefix and address never see its records, so no spec and no #N changes meaning
+ * because a module file was read; a spec that names the module resolves in its
+ * table (ksyms__mod_table). Everything that takes a record or a module index
+ * (ksyms__name, ksyms__mod_name, ksyms__mod_find, ksyms__instance) answers for
+ * the chained tables through T, so a plan or a printer built on T handles their
+ * records unchanged.
+ *
+ * Their records carry KSYM_NOT_LOADED and the ELF sizes, exactly. Their addr is a
+ * placement key, not an address: module index << 48 | ELF section << 32 | offset
+ * in the section. Key order is the order the module loader lays functions out
+ * (sections in index order, kernel/module/main.c layout_sections()), so #N
+ * numbers a module's duplicates as kallsyms will once it is loaded; .init code
+ * is placed apart by the loader and may number differently then. Keys are below
+ * 2^63, so never a kernel address, and differ between modules: never print one. */
+struct ksyms_modsym {
+	const char *name;
+	uint32_t section; /* ELF section index, below 65536 */
+	uint32_t value;   /* offset in that section */
+	uint32_t size;    /* st_size; 0 = unknown */
+	char type;        /* the letter kallsyms will show once it is loaded */
+	bool init;        /* in an .init section */
+};
+/* At most this many modules in all, tables chained included (keys stay < 2^63). */
+#define KSYMS_UNLOADED_MOD_MAX 0x8000
+
+/* Chain a table of module MOD (not in T) made of V[0..N) to T, which then owns
+ * it. 0, -EEXIST (T has a module of that name), -EINVAL (a name longer than
+ * KSYMS_NAME_MAX, or a section >= 65536), -E2BIG (too many modules), -ENOMEM. */
+int ksyms__add_unloaded(struct ksyms *t, const char *mod, const struct ksyms_modsym *v, size_t n);
+/* The table that holds module MOD's records: T, or a chained table. */
+struct ksyms *ksyms__mod_table(struct ksyms *t, int mod);
+/* False for a module that is not loaded (its records come from its file). */
+bool ksyms__mod_loaded(const struct ksyms *t, int mod);
+/* The table that holds S: T, or a chained table. */
+const struct ksyms *ksyms__owner(const struct ksyms *t, const struct ksym *s);
 
 /* Name bytes: anything printable or high-bit; no spaces, tabs or control bytes,
  * which is what separates a name from the fields around a kallsyms line. */

@@ -34,11 +34,43 @@ static double ms_since(const struct timespec *t0)
 
 /* ---- what can answer ------------------------------------------------------------ */
 
-const char *ksyms_cache__needs_live(const struct ksyms_query *q, const struct ksyms *snap,
+/* Whether every symbol SP may name (in module MOD, or any), at SP's offset, lies
+ * where SNAP can answer. Past the end of a module's last function may lie a BPF
+ * program's code, and attach's refusals look at the symbol under the final
+ * address (checks.c): only the live table has it. A superset of what the spec
+ * resolves to (every instance; the clones when no name matches exactly). */
+static bool offsets_covered(struct ksyms *snap, const struct spec *sp, const char *mod)
+{
+	char clones[KSYMS_NAME_MAX + 2];
+	int m = mod ? ksyms__mod_find(snap, mod) : KSYMS_ANY_MOD;
+	size_t lo, hi;
+
+	if (!sp->has_off || !sp->off)
+		return true;
+	if (sp->glob)
+		return false;
+	if (!ksyms__by_name(snap, sp->name, &lo, &hi)) {
+		snprintf(clones, sizeof(clones), "%s.", sp->name);
+		ksyms__by_prefix(snap, clones, &lo, &hi);
+	}
+	for (size_t i = lo; i < hi; i++) {
+		const struct ksym *s = ksyms__by_name_at(snap, i);
+
+		if ((m < 0 || s->mod == m) && !ksyms__covers(snap, s->addr + sp->off))
+			return false;
+	}
+	return true;
+}
+
+const char *ksyms_cache__needs_live(const struct ksyms_query *q, struct ksyms *snap,
 				    char *why, size_t len)
 {
 	if (!q)
 		return NULL;
+	if (q->names_later) {
+		snprintf(why, len, "the names of a log are not known before it is read");
+		return why;
+	}
 	if (q->module && ksyms__is_pseudo_mod(q->module)) {
 		snprintf(why, len, "module %s is a pseudo-module", q->module);
 		return why;
@@ -65,6 +97,9 @@ const char *ksyms_cache__needs_live(const struct ksyms_query *q, const struct ks
 			return why;
 		} else if (!mod && ksyms__may_be_pseudo_name(sp->name)) {
 			snprintf(why, len, "%s may name a BPF, ftrace or kprobes symbol", sp->text);
+			return why;
+		} else if (!offsets_covered(snap, sp, mod)) {
+			snprintf(why, len, "%s may reach past a module's code", sp->text);
 			return why;
 		}
 	}

@@ -37,6 +37,8 @@ struct ksyms_query {
 	bool listing;             /* list: every name matching GLOB */
 	const char *glob;         /* list's GLOB; NULL for every name */
 	bool all_types;           /* list --all-types */
+	bool names_later;         /* decode: the names come later, from a kernel log,
+				   * and a frame may be a BPF program's */
 };
 
 /* The one rule of what a snapshot cannot answer: why Q needs the live table
@@ -44,8 +46,9 @@ struct ksyms_query {
  * would. A pseudo-module named (bpf:, -m __builtin__ftrace); a glob or a listing
  * over every module; a name the kernel may give a pseudo-module's symbol
  * (ksyms__may_be_pseudo_name()); an address SNAP does not cover
- * (ksyms__covers()); a listing of every type (--all-types). */
-const char *ksyms_cache__needs_live(const struct ksyms_query *q, const struct ksyms *snap,
+ * (ksyms__covers()), given or reached by NAME+OFF; a listing of every type
+ * (--all-types); names not known yet (decode). */
+const char *ksyms_cache__needs_live(const struct ksyms_query *q, struct ksyms *snap,
 				    char *why, size_t len);
 
 struct ksyms_cache_opts {

@@ -3,9 +3,11 @@
  *   ksyms_read.c   reads and parses the file into the arena and the records;
  *   ksyms_index.c  sorts them, sizes them, and builds the name index;
  *   ksyms_query.c  answers queries.
+ *   ksyms_snap.c   writes the stable part of a table as a snapshot file, and
+ *                  builds a table over one that borrows its arrays in place.
  * Nothing else includes this. Every part is a plain array, or the arena of names,
  * and they refer to each other by index or arena offset, never by pointer: laid
- * out like this, a later per-boot snapshot can hold them as they are (issue 15). */
+ * out like this, a per-boot snapshot holds them as they are (issue 15). */
 #ifndef KSYMTRACE_KSYMS_IMPL_H
 #define KSYMTRACE_KSYMS_IMPL_H
 
@@ -32,18 +34,6 @@ struct ksyms_region {
 	size_t len;
 };
 
-/* AddressSanitizer cannot see into mmap'd memory: an overrun of the arena or the
- * records, or a region never unmapped, would pass the fuzzers and the ASan suite
- * unseen. Sanitizer builds take the regions from malloc instead, zeroed like
- * anonymous pages, so every byte past a region's end is a reported error; and
- * they read a snapshot into such a region rather than map it. */
-#if defined(__SANITIZE_ADDRESS__)
-#define KSYMS_REGIONS_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KSYMS_REGIONS_MALLOC 1
-#endif
-#endif
 
 /* Instance ranks of the record at one name position, counted from the first
  * record of its name, this one included: how ksyms__instance_at() numbers
@@ -90,12 +80,20 @@ struct ksyms {
 	bool snapshot;
 	struct ksyms_region map;
 	uint64_t core_lo, core_hi; /* core_lo > core_hi: no core range */
+
+	/* Modules not loaded (ksyms_unloaded.c): the first chained table. A chained
+	 * table has UNLOADED set, its sizes given (not computed), and one module, the
+	 * last of its mods[]; the slots before it are other tables' (UINT32_MAX). */
+	struct ksyms *ext;
+	bool unloaded;
 };
 
-/* Zeroed memory for the big arrays, populated at once (the records) or as
- * they are first written (the ranks). */
+/* Zeroed memory for the big arrays (ksyms_region.c), populated at once (the
+ * records) or as they are first written (the ranks); grown to LEN bytes, the
+ * contents kept, maybe elsewhere (refer to it by offset). 0 or -ENOMEM. */
 int ksyms_region_alloc(struct ksyms_region *r, size_t len);
 int ksyms_region_alloc_lazy(struct ksyms_region *r, size_t len);
+int ksyms_region_grow(struct ksyms_region *r, size_t len);
 void ksyms_region_free(struct ksyms_region *r);
 
 /* After the records are read: sort them by address, size them, group the name

@@ -335,7 +335,7 @@ int ksyms_index__build(struct ksyms *t)
 {
 	int err = sort_by_addr(t);
 
-	if (!err)
+	if (!err && !t->unloaded) /* a module file's table has its ELF sizes */
 		err = compute_sizes(t);
 	if (!err)
 		err = build_name_index(t);

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "ksyms_impl.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static const char vmlinux_name[] = "vmlinux";
@@ -23,31 +24,82 @@ const struct ksym *ksyms__by_name_at(const struct ksyms *t, size_t i)
 	return &t->syms[t->by_name[i]];
 }
 
+/* The table of a chain (ksyms_unloaded.c) whose records array holds S; T when
+ * none does. Not const: a query may sort its name index. */
+static struct ksyms *owner_of(const struct ksyms *t, const struct ksym *s)
+{
+	for (const struct ksyms *u = t; u; u = u->ext)
+		if ((uintptr_t)s >= (uintptr_t)u->syms && (uintptr_t)s < (uintptr_t)(u->syms + u->n))
+			return (struct ksyms *)u;
+	return (struct ksyms *)t;
+}
+
+const struct ksyms *ksyms__owner(const struct ksyms *t, const struct ksym *s)
+{
+	return owner_of(t, s);
+}
+
 const char *ksyms__name(const struct ksyms *t, const struct ksym *s)
 {
+	if (t->ext)
+		t = owner_of(t, s);
 	return t->buf + s->name;
+}
+
+/* The table whose module slots hold MOD: a chained table's one module is its last. */
+static const struct ksyms *mod_owner(const struct ksyms *t, size_t mod)
+{
+	while (mod >= t->n_mods && t->ext)
+		t = t->ext;
+	return t;
 }
 
 const char *ksyms__mod_name(const struct ksyms *t, uint16_t mod)
 {
-	if (mod == KSYMS_CORE_MOD || mod >= t->n_mods)
+	t = mod_owner(t, mod);
+	if (mod == KSYMS_CORE_MOD || mod >= t->n_mods || t->mods[mod] == UINT32_MAX)
 		return vmlinux_name;
 	return t->buf + t->mods[mod];
 }
 
 size_t ksyms__mod_count(const struct ksyms *t)
 {
+	while (t->ext)
+		t = t->ext;
 	return t->n_mods;
+}
+
+/* Module names compare with '-' and '_' alike: modprobe's rule, and the kernel
+ * names snd-hda-intel.ko [snd_hda_intel]. */
+static bool mod_name_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
+			return false;
+	return *a == *b;
 }
 
 int ksyms__mod_find(const struct ksyms *t, const char *name)
 {
 	if (strcmp(name, vmlinux_name) == 0)
 		return KSYMS_CORE_MOD;
-	for (size_t i = 1; i < t->n_mods; i++)
-		if (strcmp(t->buf + t->mods[i], name) == 0)
-			return (int)i;
+	for (const struct ksyms *u = t; u; u = u->ext)
+		for (size_t i = 1; i < u->n_mods; i++)
+			if (u->mods[i] != UINT32_MAX && mod_name_eq(u->buf + u->mods[i], name))
+				return (int)i;
 	return -1;
+}
+
+struct ksyms *ksyms__mod_table(struct ksyms *t, int mod)
+{
+	if (mod < 0)
+		return t;
+	return (struct ksyms *)mod_owner(t, (size_t)mod);
+}
+
+bool ksyms__mod_loaded(const struct ksyms *t, int mod)
+{
+	return mod < 0 || !mod_owner(t, (size_t)mod)->unloaded;
 }
 
 size_t ksyms__pos(const struct ksyms *t, const struct ksym *s)
@@ -148,8 +200,12 @@ uint32_t ksyms__instance_at(struct ksyms *t, size_t lo, size_t hi, size_t i,
 uint32_t ksyms__instance(struct ksyms *t, const struct ksym *s, const struct ksyms_filter *f,
 			 uint32_t *count)
 {
-	uint32_t pos = (uint32_t)ksyms__pos(t, s);
+	uint32_t pos;
 	size_t lo, hi, a, b;
+
+	if (t->ext) /* a record of a module not loaded numbers in its own table */
+		t = owner_of(t, s);
+	pos = (uint32_t)ksyms__pos(t, s);
 
 	ksyms__by_name(t, ksyms__name(t, s), &lo, &hi);
 	/* a name's records are in address order, which is position order */
@@ -192,17 +248,25 @@ size_t ksyms__by_addr(const struct ksyms *t, uint64_t addr, size_t *lo, size_t *
 	return *hi - *lo;
 }
 
-static const struct ksym *containing(const struct ksyms *t, uint64_t addr)
+static const struct ksym *floor_of(const struct ksyms *t, uint64_t addr)
 {
 	size_t hi = addr_bound(t, addr, true), lo;
-	const struct ksym *s;
 
 	if (hi == 0)
 		return NULL;
-	s = &t->syms[hi - 1];
-	/* every name at that start, in name order: report the first */
+	/* every name at that start, in name order: the first */
+	ksyms__by_addr(t, t->syms[hi - 1].addr, &lo, &hi);
+	return &t->syms[lo];
+}
+
+static const struct ksym *containing(const struct ksyms *t, uint64_t addr)
+{
+	const struct ksym *s = floor_of(t, addr);
+	size_t lo, hi;
+
+	if (!s)
+		return NULL;
 	ksyms__by_addr(t, s->addr, &lo, &hi);
-	s = &t->syms[lo];
 	if (addr == s->addr)
 		return s;
 	for (size_t i = lo; i < hi; i++)
@@ -239,6 +303,11 @@ bool ksyms__covers(const struct ksyms *t, uint64_t addr)
 const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr)
 {
 	return ksyms__covers(t, addr) ? containing(t, addr) : NULL;
+}
+
+const struct ksym *ksyms__floor(const struct ksyms *t, uint64_t addr)
+{
+	return ksyms__covers(t, addr) ? floor_of(t, addr) : NULL;
 }
 
 bool ksyms__is_snapshot(const struct ksyms *t)

@@ -7,99 +7,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* ---- memory ----------------------------------------------------------------- */
-
-/* ksyms_impl.h says why sanitizer builds take the regions from malloc. */
-#ifdef KSYMS_REGIONS_MALLOC
-int ksyms_region_alloc_lazy(struct ksyms_region *r, size_t len)
-{
-	return ksyms_region_alloc(r, len);
-}
-
-int ksyms_region_alloc(struct ksyms_region *r, size_t len)
-{
-	r->p = calloc(1, len ? len : 1);
-	if (!r->p)
-		return -ENOMEM;
-	r->len = len ? len : 1;
-	return 0;
-}
-
-static int region_grow(struct ksyms_region *r, size_t len)
-{
-	char *p = realloc(r->p, len);
-
-	if (!p)
-		return -ENOMEM;
-	if (len > r->len)
-		memset(p + r->len, 0, len - r->len);
-	r->p = p;
-	r->len = len;
-	return 0;
-}
-
-void ksyms_region_free(struct ksyms_region *r)
-{
-	free(r->p);
-	r->p = NULL;
-	r->len = 0;
-}
-#else
-/* The big arrays (names, records, sort scratch: up to 17 MiB for 122k symbols)
- * come from mmap with MAP_POPULATE. Faulting them in one 4 KiB page at a time cost
- * more than parsing and sorting together (measured: a third of load time under a
- * paravirtualised kernel); populating them in one call does not. */
-int ksyms_region_alloc(struct ksyms_region *r, size_t len)
-{
-	void *p = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -ENOMEM;
-	r->p = p;
-	r->len = len ? len : 1;
-	return 0;
-}
-
-/* Zero pages that cost nothing until written: for arrays a query fills in a
- * little at a time (the ranks). calloc() would not do: once glibc has raised its
- * mmap threshold it takes them from the heap and clears every page. */
-int ksyms_region_alloc_lazy(struct ksyms_region *r, size_t len)
-{
-	void *p = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -ENOMEM;
-	r->p = p;
-	r->len = len ? len : 1;
-	return 0;
-}
-
-static int region_grow(struct ksyms_region *r, size_t len)
-{
-	void *p = mremap(r->p, r->len, len, MREMAP_MAYMOVE);
-
-	if (p == MAP_FAILED)
-		return -ENOMEM;
-	r->p = p;
-	r->len = len;
-	return 0;
-}
-
-void ksyms_region_free(struct ksyms_region *r)
-{
-	if (r->p)
-		munmap(r->p, r->len);
-	r->p = NULL;
-	r->len = 0;
-}
-#endif
 
 /* ---- building the records --------------------------------------------------- */
 
@@ -133,7 +45,7 @@ static int arena_put(struct ksyms *t, const char *name, size_t len, uint32_t *of
 			ncap *= 2;
 		if (ncap > KSYMS_FILE_MAX + KSYMS_PAD)
 			return -EFBIG;
-		if (region_grow(r, ncap))
+		if (ksyms_region_grow(r, ncap))
 			return -ENOMEM;
 		t->buf = r->p;
 	}
@@ -244,7 +156,7 @@ static int add_line(struct builder *b, const struct ksyms_line *ln)
 	if (t->n == b->cap) {
 		size_t ncap = b->cap * 2;
 
-		if (region_grow(&t->syms_mem, ncap * sizeof(*t->syms)))
+		if (ksyms_region_grow(&t->syms_mem, ncap * sizeof(*t->syms)))
 			return -ENOMEM;
 		t->syms = t->syms_mem.p;
 		b->cap = ncap;
@@ -424,21 +336,47 @@ static enum ksyms_err err_from(int e)
 	}
 }
 
+/* PATH was opened without blocking, which for a FIFO means before any writer
+ * has it open (a blocking open() waits for one, with nothing said). Wait for
+ * data, or for a writer that came and went (POLLHUP: an empty table), saying so
+ * first if there is none yet; then make reads block again. */
+static int wait_for_writer(int fd, const struct stat *st, const char *path,
+			   const struct ksyms_opts *opts)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int flags, r;
+
+	if (S_ISFIFO(st->st_mode) && poll(&pfd, 1, 0) == 0) {
+		if (opts && opts->waiting)
+			opts->waiting(path);
+		do
+			r = poll(&pfd, 1, -1);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return -errno;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
 /* Open PATH (or take OPTS->stream) and read every line of it into T. */
 static int read_file(struct builder *b, const char *path, const struct ksyms_opts *opts,
 		     struct ksyms_load_result *res)
 {
 	bool stream = opts && opts->stream;
-	int fd = stream ? fileno(opts->stream) : open(path, O_RDONLY | O_CLOEXEC);
+	int fd = stream ? fileno(opts->stream) : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st = { 0 };
 	int err;
 
 	if (fd < 0)
 		return stream ? -EBADF : -errno;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+	err = fstat(fd, &st) < 0 ? -errno : stream ? 0 : wait_for_writer(fd, &st, path, opts);
+	if (!err && S_ISDIR(st.st_mode))
 		err = -EISDIR;
-	else /* st_size is 0 for /proc/kallsyms: 6.1 has 4.2 MiB, 6.12 7.5 MiB;
-	      * a file of the kernel's that ends, read on a thread of its own */
+	else if (!err) /* st_size is 0 for /proc/kallsyms: 6.1 has 4.2 MiB, 6.12 7.5 MiB;
+			* a file of the kernel's that ends, read on a thread of its own */
 		err = load_chunks(b, fd, S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 6UL << 20,
 				  !stream && S_ISREG(st.st_mode) && st.st_size == 0, res);
 	if (!stream)
@@ -511,6 +449,7 @@ void ksyms__free(struct ksyms *t)
 {
 	if (!t)
 		return;
+	ksyms__free(t->ext);
 	ksyms_index__free(t);
 	if (t->snapshot) {
 		/* the arrays are borrowed from the snapshot */

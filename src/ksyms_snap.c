@@ -286,7 +286,7 @@ int ksyms_snap__write(int fd, struct ksyms *t, size_t n_keep, const struct ksyms
 	size_t n = 0;
 	int err;
 
-	if (t->snapshot || n_keep < 1 || n_keep > t->n_mods)
+	if (t->snapshot || t->unloaded || n_keep < 1 || n_keep > t->n_mods)
 		return -EINVAL;
 	for (size_t i = 0; i < t->n; i++)
 		n += t->syms[i].mod < n_keep;

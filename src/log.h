@@ -3,6 +3,8 @@
 #ifndef KSYMTRACE_LOG_H
 #define KSYMTRACE_LOG_H
 
+#include <stddef.h>
+
 enum log_level {
 	LOG_QUIET = -1, /* -q: errors only */
 	LOG_NORMAL = 0, /* errors, warnings, notes */
@@ -24,5 +26,21 @@ void log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "ksymtrace: <msg>" with -v */
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- quoting what came from outside ---------------------------------------------
+ * A message quotes what the user typed or a file held: a newline there would split
+ * the message, an escape sequence would reach the terminal as a command. */
+
+/* How many leading bytes of TEXT a message may show as they are: up to the first
+ * control character a terminal would act on, C0 (newline, ESC...), DEL or C1
+ * (0x80..0x9f, raw or as UTF-8: 0x9b is CSI). Other high bytes pass: UTF-8, or
+ * a byte of another encoding that a terminal shows as a character. */
+size_t log_safe_span(const char *text);
+
+/* TEXT for a message: what log_safe_span() passes as is, '\' as "\\", and every
+ * other byte as "\xNN"; cut with "..." to fit LEN. Returns BUF. */
+const char *log_quote(char *buf, size_t len, const char *text);
+/* Room for a quoted path or argument: longer ones are cut. */
+#define LOG_QUOTE_MAX 1024
 
 #endif

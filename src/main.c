@@ -5,17 +5,21 @@
 #define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "ksyms_cache.h"
 #include "log.h"
 #include "spec.h"
 
-struct global_env env;
+struct global_env env = { .kallsyms = "/proc/kallsyms" };
 
 const char *argp_program_version = "ksymtrace " KSYMTRACE_VERSION;
 const char *argp_program_bug_address = NULL;
@@ -37,6 +41,7 @@ static error_t global_parse(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			argp_error(state, "-k needs a file name");
 		env.kallsyms = arg;
+		env.kallsyms_given = true;
 		break;
 	case 'j':
 		env.json = true;
@@ -75,6 +80,7 @@ static const struct command commands[] = {
 	{ "resolve", "SPEC...", "every symbol each SPEC names: names, globs, addresses", cmd_resolve },
 	{ "list", "[GLOB]", "symbols matching GLOB (functions by default), by name", cmd_list },
 	{ "attach", "SPEC...", "kprobes/kretprobes at each SPEC; stream events", cmd_attach },
+	{ "decode", "[FILE]", "stack traces in log text: each frame's address and instance", cmd_decode },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -83,12 +89,13 @@ static const struct command commands[] = {
 static const char top_doc[] =
 	"Resolve kernel symbols that are not unique, and trace them by exact address."
 	"\v"
-	"SPEC := [MOD:]NAME[+OFF][#N|@ADDR][%return] | ADDR[%return]\n"
+	"SPEC := [MOD:]NAME[+OFF[/SIZE]][#N|@ADDR][%return] | ADDR[%return]\n"
 	"      | kprobe:[MOD:]NAME[+OFF] | kretprobe:[MOD:]NAME\n"
 	"\n"
 	"Exit status: 0 success; 1 runtime failure, nothing found, or the kernel\n"
 	"refused; 2 usage error; 3 a spec names several symbols and there is no\n"
-	"terminal to ask which.\n"
+	"terminal to ask which; 128+N attach stopped by signal N before tracing.\n"
+	"A reader of stdout that goes away (| head) is a normal end: status 0.\n"
 	"\n"
 	"Examples:\n"
 	"  ksymtrace resolve c_start              # every c_start, address and size\n"
@@ -191,12 +198,68 @@ static void unknown_command(const char *name)
 	free(names);
 }
 
+/* Descriptors 0-2 that the caller closed (>&-, 2>&-) are /dev/null from the
+ * start: otherwise the next file ksymtrace opened would take the number, and
+ * events or -c's output would be written into it. Before anything opens a file. */
+static void open_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* the lowest free number: this one, as those below are open */
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd) {
+			/* to stderr if that one is open */
+			fprintf(stderr, "ksymtrace: cannot open /dev/null for closed descriptor %d: %m\n", fd);
+			_exit(EXIT_FAIL);
+		}
+	}
+}
+
+/* A pipe whose reader went away: poll(2) says POLLERR on its write end. */
+static bool stdout_reader_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+static bool output_ended;
+
+int cli_end_output(void)
+{
+	int err;
+
+	output_ended = true;
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return EXIT_OK;
+	err = errno ? errno : EIO;
+	/* `| head`: the reader has what it wanted, a normal end */
+	if (err == EPIPE || stdout_reader_gone())
+		return EXIT_OK;
+	log_error("cannot write the output: %s", strerror(err));
+	return EXIT_FAIL;
+}
+
+/* What argp prints (--help, --version, usage) and exits with 0, and anything a
+ * command did not check itself: output that did not reach stdout is a failure. */
+static void end_output_at_exit(void)
+{
+	if (!output_ended && cli_end_output() != EXIT_OK)
+		_exit(EXIT_FAIL);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
 	const struct argp top = { NULL, top_parse, "COMMAND [ARGS...]", top_doc, children,
 				  top_help_filter, NULL };
 
+	open_std_fds();
+	/* a closed stdout is EPIPE, a normal end each command handles, not a death
+	 * by SIGPIPE (141) in the middle of a table */
+	signal(SIGPIPE, SIG_IGN);
+	atexit(end_output_at_exit);
 	argp_err_exit_status = EXIT_USAGE;
 	argp_parse(&top, argc, argv, ARGP_IN_ORDER, NULL, NULL);
 
@@ -240,11 +303,12 @@ void cli_free_specs(struct spec *specs, int n)
 
 struct ksyms *cli_load_table(const struct ksyms_query *q)
 {
-	struct ksyms_opts opts = { 0 };
+	struct ksyms_opts opts = { .waiting = cli_table_waiting };
 	struct ksyms_cache_result cr;
 	struct ksyms_load_result res;
-	bool is_stdin = env.kallsyms && strcmp(env.kallsyms, "-") == 0;
-	const char *what = is_stdin ? "standard input" : env.kallsyms;
+	bool is_stdin = strcmp(env.kallsyms, "-") == 0;
+	char quoted[LOG_QUOTE_MAX];
+	const char *what = cli_table_name(quoted, sizeof(quoted));
 	struct ksyms *t;
 
 	struct timespec t0, t1;
@@ -252,14 +316,14 @@ struct ksyms *cli_load_table(const struct ksyms_query *q)
 	if (is_stdin)
 		opts.stream = stdin;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (env.kallsyms) { /* -k: that file, never the snapshot */
+	if (env.kallsyms_given) { /* -k: that file, never the snapshot */
 		t = ksyms__load(env.kallsyms, &opts, &res);
 	} else {
 		t = ksyms_cache__load(&(struct ksyms_cache_opts){ .q = q, .no_cache = env.no_cache }, &cr);
 		if (t && cr.snapshot)
 			return t; /* said with -v, by ksyms_cache__load */
 		res = cr.load;
-		what = cr.path;
+		what = log_quote(quoted, sizeof(quoted), cr.path);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (res.bad_lines) {

@@ -27,7 +27,10 @@ void sym_cells__fill(struct sym_cells *c, const struct ksyms *t, const struct ks
 		     const struct traceable *trc)
 {
 	memset(c->v, 0, sizeof(c->v));
-	snprintf(c->addr, sizeof(c->addr), "%016" PRIx64, s->addr);
+	if (ksym_loaded(s))
+		snprintf(c->addr, sizeof(c->addr), "%016" PRIx64, s->addr);
+	else /* its addr is a placement key (ksyms.h), not an address */
+		snprintf(c->addr, sizeof(c->addr), "%-16s", "(not loaded)");
 	c->type[0] = s->type;
 	c->type[1] = '\0';
 	if (s->size)
@@ -152,20 +155,80 @@ void sym_printer__header(struct sym_printer *p, const struct spec *sp,
 		sp->glob ? (n == 1 ? "match" : "matches") : (n == 1 ? "instance" : "instances"));
 }
 
-static void aliases_json(struct sym_printer *p, const struct ksym *s)
+/* The other names at S's start (the same code, whatever module kallsyms
+ * puts them in): the first ALIASES_SHOWN, and how many there are. A row shows
+ * a few, as every row of a table with k names at one address showing all of
+ * them would print k^2 names (20,000 aliases made 1.88 GB of JSON in 35 s);
+ * and both cost O(1) a row, however many names share the address. */
+#define ALIASES_SHOWN 3
+
+struct aliases {
+	const struct ksym *shown[ALIASES_SHOWN];
+	size_t n_shown, total;
+};
+
+static void aliases_of(const struct sym_printer *p, const struct ksym *s, struct aliases *a)
 {
+	const struct ksyms *t = ksyms__owner(p->t, s); /* a module not loaded: its table */
 	size_t lo, hi;
 
+	ksyms__by_addr(t, s->addr, &lo, &hi);
+	a->total = hi - lo - 1;
+	a->n_shown = 0;
+	for (size_t i = lo; i < hi && a->n_shown < ALIASES_SHOWN; i++)
+		if (ksyms__at(t, i) != s)
+			a->shown[a->n_shown++] = ksyms__at(t, i);
+}
+
+static void aliases_json(struct sym_printer *p, const struct ksym *s)
+{
+	struct aliases a;
+
+	aliases_of(p, s, &a);
 	json_key(&p->j, "aliases");
 	json_arr_begin(&p->j);
-	ksyms__by_addr(p->t, s->addr, &lo, &hi);
-	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *a = ksyms__at(p->t, i);
-
-		if (a != s && a->mod == s->mod)
-			json_str(&p->j, ksyms__name(p->t, a));
-	}
+	for (size_t i = 0; i < a.n_shown; i++)
+		json_str(&p->j, ksyms__name(p->t, a.shown[i]));
 	json_arr_end(&p->j);
+	json_ku64(&p->j, "aliases_total", a.total);
+}
+
+/* --proto's members: "proto", "kfunc", "proto_note". */
+static void proto_json(struct sym_printer *p, const struct target *tg)
+{
+	struct sym_proto sp = { NULL, NULL, TRI_UNKNOWN };
+
+	p->proto_fn(p->proto_ctx, tg, &sp);
+	json_key(&p->j, "proto");
+	if (sp.proto)
+		json_str(&p->j, sp.proto);
+	else
+		json_null(&p->j);
+	json_key(&p->j, "kfunc");
+	if (sp.kfunc == TRI_UNKNOWN)
+		json_null(&p->j);
+	else
+		json_bool(&p->j, sp.kfunc == TRI_TRUE);
+	json_key(&p->j, "proto_note");
+	if (sp.note)
+		json_str(&p->j, sp.note);
+	else
+		json_null(&p->j);
+}
+
+/* --proto's line under a row: the prototype and what to know about it. */
+static void proto_text(struct sym_printer *p, const struct target *tg)
+{
+	struct sym_proto sp = { NULL, NULL, TRI_UNKNOWN };
+
+	p->proto_fn(p->proto_ctx, tg, &sp);
+	if (!sp.proto && !sp.note)
+		return;
+	fprintf(p->out, "      %s%s", sp.proto ? sp.proto : "(no prototype)",
+		sp.kfunc == TRI_TRUE ? "  [kfunc]" : "");
+	if (sp.note)
+		fprintf(p->out, "  [%s]", sp.note);
+	fputc('\n', p->out);
 }
 
 static void row_json(struct sym_printer *p, const struct target *tg, const char *query,
@@ -176,7 +239,13 @@ static void row_json(struct sym_printer *p, const struct target *tg, const char 
 
 	json_obj_begin(&p->j);
 	json_kstr(&p->j, "name", ksyms__name(p->t, s));
-	json_khex(&p->j, "addr", s->addr);
+	if (ksym_loaded(s)) {
+		json_khex(&p->j, "addr", s->addr);
+	} else { /* from the file of a module that is not loaded: no address yet */
+		json_knull(&p->j, "addr");
+		json_kbool(&p->j, "loaded", false);
+		json_kbool(&p->j, "init", s->flags & KSYM_INIT);
+	}
 	json_kstr(&p->j, "type", type);
 	json_kstr(&p->j, "module", ksyms__mod_name(p->t, s->mod));
 	sym_json_size(&p->j, s);
@@ -188,26 +257,21 @@ static void row_json(struct sym_printer *p, const struct target *tg, const char 
 	json_kstr(&p->j, "query", query);
 	if (addr_query)
 		json_khex(&p->j, "offset", tg->off);
+	if (p->proto_fn)
+		proto_json(p, tg);
 	json_obj_end(&p->j);
 }
 
 /* The other names at S's start, after its row. */
 static void aliases_text(struct sym_printer *p, const struct ksym *s)
 {
-	size_t lo, hi, shown = 0;
+	struct aliases a;
 
-	ksyms__by_addr(p->t, s->addr, &lo, &hi);
-	for (size_t i = lo; i < hi; i++) {
-		const struct ksym *a = ksyms__at(p->t, i);
-
-		if (a == s || a->mod != s->mod)
-			continue;
-		if (shown == 3) {
-			fprintf(p->out, " ...(%zu)", hi - lo - 1);
-			break;
-		}
-		fprintf(p->out, "%s%s", shown++ ? " " : "  = ", ksyms__name(p->t, a));
-	}
+	aliases_of(p, s, &a);
+	for (size_t i = 0; i < a.n_shown; i++)
+		fprintf(p->out, "%s%s", i ? " " : "  = ", ksyms__name(p->t, a.shown[i]));
+	if (a.total > a.n_shown)
+		fprintf(p->out, " ...(%zu)", a.total);
 }
 
 static void row_text(struct sym_printer *p, const struct target *tg, bool addr_query)
@@ -227,12 +291,15 @@ static void row_text(struct sym_printer *p, const struct target *tg, bool addr_q
 	sym_cells__fill(&c, p->t, tg->sym, p->tr);
 	c.v[COL_LABEL] = format_label(c.label, sizeof(c.label), ksyms__name(p->t, tg->sym),
 				      addr_query ? tg->off : 0, tg->index, tg->count);
-	c.v[COL_CLONE] = tg->clone ? "(clone)" : "";
+	/* init code of a module not loaded: the kernel frees it after init */
+	c.v[COL_CLONE] = tg->clone ? "(clone)" : (tg->sym->flags & KSYM_INIT) ? "(init)" : "";
 	sym_cols__print(p->out, cols, n, &c);
 	/* the other names at this start, unless an address query lists them as rows */
 	if (!addr_query)
 		aliases_text(p, tg->sym);
 	fputc('\n', p->out);
+	if (p->proto_fn)
+		proto_text(p, tg);
 }
 
 void sym_printer__row(struct sym_printer *p, const struct target *tg, const char *query,

@@ -11,6 +11,14 @@
 #include "spec.h"
 #include "traceable.h"
 
+/* --proto: what resolve and list show of a symbol's prototype. */
+struct sym_proto {
+	const char *proto; /* the prototype, or NULL */
+	const char *note;  /* why there is none, or what to keep in mind; or NULL */
+	enum tri kfunc;    /* tagged bpf_kfunc; TRI_UNKNOWN when BTF cannot tell */
+};
+typedef void (*sym_proto_fn)(void *ctx, const struct target *tg, struct sym_proto *out);
+
 struct sym_printer {
 	FILE *out;
 	const struct ksyms *t;
@@ -18,6 +26,8 @@ struct sym_printer {
 	bool json;
 	int mod_width; /* text: widest module name */
 	struct json j;
+	sym_proto_fn proto_fn; /* NULL: --proto not asked for */
+	void *proto_ctx;
 };
 
 void sym_printer__init(struct sym_printer *p, FILE *out, const struct ksyms *t,

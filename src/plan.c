@@ -157,9 +157,10 @@ static const struct ksyms_filter label_filter = { .mod = KSYMS_ANY_MOD, .funcs_o
 
 int plan__add(struct plan *pl, const struct target *tg, bool ret, const char *spec)
 {
-	char label[KSYMS_NAME_MAX + 64];
+	char label[KSYMS_NAME_MAX + 128]; /* MOD: (56), name, +0xOFF, #N */
 	struct probe *p;
 	uint32_t *slot;
+	size_t mod_len = 0;
 	int err;
 
 	if (pl->set_cap && *set_slot(pl, tg->sym, tg->off, ret))
@@ -176,7 +177,11 @@ int plan__add(struct plan *pl, const struct target *tg, bool ret, const char *sp
 	p->clone = tg->clone;
 	p->spec = spec;
 	p->index = ksyms__instance(pl->t, tg->sym, &label_filter, &p->count);
-	format_label(label, sizeof(label), ksyms__name(pl->t, tg->sym), tg->off, p->index, p->count);
+	/* a module not loaded numbers in its own table: its label says MOD: too */
+	if (!ksym_loaded(tg->sym))
+		mod_len = (size_t)snprintf(label, 64, "%.55s:", ksyms__mod_name(pl->t, tg->sym->mod));
+	format_label(label + mod_len, sizeof(label) - mod_len, ksyms__name(pl->t, tg->sym), tg->off,
+		     p->index, p->count);
 	p->label = strdup(label);
 	if (!p->label)
 		return -ENOMEM;

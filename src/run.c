@@ -4,36 +4,45 @@
 #include "run.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/types.h>
 
+#include "child.h"
 #include "cli.h"
 #include "events.h"
 #include "kernel.h"
 #include "ksymtrace.h"
 #include "log.h"
+#include "outstream.h"
+#include "record.h"
 
 /* ---- signals ------------------------------------------------------------------ */
 
+/* The first stop signal; any stop rule sets exiting. */
+static volatile sig_atomic_t stop_sig;
 static volatile sig_atomic_t exiting;
+/* -c's process group once it runs: what a second signal takes down with it */
+static volatile sig_atomic_t child_pgid;
 
 static void on_stop_signal(int sig)
 {
 	/* the second one does not wait: exiting closes every perf event, and the
 	 * kernel removes the probes with them */
-	if (exiting)
+	if (stop_sig) {
+		if (child_pgid > 0)
+			kill(-child_pgid, SIGKILL);
 		_exit(128 + sig);
-	exiting = sig;
+	}
+	stop_sig = sig;
+	exiting = 1;
 }
 
 /* Nothing to do: being caught, SIGCHLD interrupts epoll_wait, and the loop then
@@ -43,147 +52,69 @@ static void on_sigchld(int sig)
 	(void)sig;
 }
 
+/* From run__new on, before -c's command is forked and the BPF programs load:
+ * a stop at any phase is the run's to handle. SA_RESTART: a system call that a
+ * signal interrupts goes on (a write that waits on a reader is interrupted by
+ * outstream.h's timer instead); epoll_wait is never restarted (signal(7)), so
+ * the poll loop sees every signal at once. SIGHUP (the terminal went away) is a
+ * stop like SIGTERM. SIGPIPE is ignored from main() on: a closed stdout is
+ * EPIPE. */
 static void install_signals(void)
 {
-	struct sigaction sa = { 0 };
+	struct sigaction sa = { .sa_flags = SA_RESTART };
 
-	/* SA_RESTART: a write(2) to a slow reader of stdout that a signal interrupts
-	 * goes on instead of failing with EINTR (stdio would report it as a write
-	 * error and drop the summary). epoll_wait is never restarted, SA_RESTART or
-	 * not (signal(7)), so the poll loop still sees every signal at once. */
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = on_stop_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_sigchld;
 	sigaction(SIGCHLD, &sa, NULL);
-	/* a closed stdout is noticed as EPIPE, and the probes detached in order */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
-/* ---- the -c command --------------------------------------------------------------- */
-
-struct child {
-	pid_t pid;
-	int go_fd; /* write end of the pipe the child waits on */
-	int status;
-	bool reaped;
-};
-
-/* Start CMD now, blocked until child_release(): its pid must be known before
- * the BPF programs load (--follow), and it must not run before every probe is
- * attached. */
-static int child_spawn(struct child *c, const char *cmd, bool json)
-{
-	int fds[2];
-
-	memset(c, 0, sizeof(*c));
-	c->go_fd = -1;
-	if (pipe2(fds, O_CLOEXEC)) {
-		log_error("cannot start '%s': %m", cmd);
-		return -1;
-	}
-	fflush(NULL);
-	c->pid = fork();
-	if (c->pid < 0) {
-		log_error("cannot start '%s': %m", cmd);
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (c->pid == 0) {
-		char go;
-		ssize_t r;
-
-		close(fds[1]);
-		do
-			r = read(fds[0], &go, 1);
-		while (r < 0 && errno == EINTR);
-		if (r != 1)
-			_exit(127); /* ksymtrace gave up: CMD must not run untraced */
-		/* keep stdout for JSON Lines alone */
-		if (json && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(127);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[0]);
-	c->go_fd = fds[1];
-	return 0;
-}
-
-static void child_release(struct child *c)
-{
-	if (c->go_fd < 0)
-		return;
-	if (write(c->go_fd, "g", 1) != 1)
-		log_warn("cannot start the command: %m");
-	close(c->go_fd);
-	c->go_fd = -1;
-}
-
-static bool child_poll(struct child *c)
-{
-	if (c->pid <= 0 || c->reaped)
-		return c->reaped;
-	if (waitpid(c->pid, &c->status, WNOHANG) == c->pid)
-		c->reaped = true;
-	return c->reaped;
-}
-
-/* Never leave CMD behind: if it has not exited, SIGTERM, a second, SIGKILL. */
-static void child_finish(struct child *c, const char *cmd)
-{
-	if (c->pid <= 0)
-		return;
-	if (c->go_fd >= 0) {
-		close(c->go_fd); /* never released: it exits without running CMD */
-		c->go_fd = -1;
-		waitpid(c->pid, &c->status, 0);
-		c->pid = 0;
-		return;
-	}
-	if (!child_poll(c)) {
-		kill(c->pid, SIGTERM);
-		for (int i = 0; i < 100 && !child_poll(c); i++)
-			usleep(10000);
-		if (!child_poll(c)) {
-			kill(c->pid, SIGKILL);
-			waitpid(c->pid, &c->status, 0);
-			c->reaped = true;
-		}
-		return;
-	}
-	if (WIFEXITED(c->status) && WEXITSTATUS(c->status) != 0)
-		log_note("'%s' exited with status %d", cmd, WEXITSTATUS(c->status));
-	else if (WIFSIGNALED(c->status))
-		log_note("'%s' was killed by signal %d", cmd, WTERMSIG(c->status));
 }
 
 /* ---- the run ---------------------------------------------------------------------- */
 
-/* Output: whole lines, many per write(2). A write per event (line buffering) cost
- * more than the rest of the event's way to stdout; so stdout is fully buffered,
- * flushed after every batch the ring buffer hands over (a reader sees each batch
- * at once) and before an event that might not fit what is left of the buffer.
- * Every write then ends at the end of a line: a second Ctrl-C, which exits
- * without flushing, never leaves half a line behind. */
+/* Output: whole events, many per write(2). A write per event (line buffering)
+ * cost more than the rest of the event's way to stdout; so stdout is fully
+ * buffered, flushed after every batch the ring buffer hands over (a reader sees
+ * each batch at once) and before an event that might not fit what is left of
+ * the buffer. (Flushing only when the ring buffer fell quiet, every 100 ms at
+ * most, was slower in the 6.1 VM: 2.5 s against 2.2 s for bench-attach.sh's
+ * 200,000 events; the write per batch spaces the consumer's wakeups.) Every write then ends at the end of an event: a second Ctrl-C,
+ * which exits without flushing, never leaves half a line behind. */
 #define OUT_BUF_SIZE (256 * 1024)
-/* the longest event: a stack of KT_STACK_MAX frames of "name+0xoff [mod]", a
- * label, a module name, the comm and the numbers, as text or escaped JSON */
-#define EVENT_TEXT_MAX (KT_STACK_MAX * (FRAME_TEXT_MAX + 8) + 2 * FRAME_TEXT_MAX + 1024)
+/* the longest event: a stack of KT_STACK_MAX frames of "name+0xoff [mod]", in
+ * JSON each byte of a name escaped as \ufffd at worst, and the rest */
+#define EVENT_OUT_MAX (KT_STACK_MAX * (6 * FRAME_TEXT_MAX + 8) + 4096)
+/* stream positions of the events not yet known to be written: at least 64
+ * bytes an event, the buffer's worth */
+#define ENDS_MAX (OUT_BUF_SIZE / 64)
 
 struct run {
 	struct run_opts o;
-	struct child child;
+	struct child *child;
 	struct tracer *tr;
 	const struct plan *pl;
 	struct event_printer pr;
-	uint64_t printed;
-	int write_err; /* errno of the first failed write to stdout */
+	struct outstream *os;
+	FILE *out;
+	bool stopping;  /* the stop has begun: CMD signalled, probes detached */
+	bool pid_gone;  /* -p's process exited */
+	double deadline;
+	uint64_t handed;    /* events given to the printer */
+	uint64_t unwritten; /* of those, the ones stdout never took */
+	uint64_t malformed;
+	uint64_t ends[ENDS_MAX];
+	size_t n_ends;
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 struct run *run__new(const struct run_opts *o)
 {
@@ -194,54 +125,147 @@ struct run *run__new(const struct run_opts *o)
 		return NULL;
 	}
 	r->o = *o;
-	r->child.go_fd = -1;
-	if (o->cmd && child_spawn(&r->child, o->cmd, o->json)) {
-		free(r);
-		return NULL;
+	install_signals();
+	if (o->cmd) {
+		r->child = child__spawn(o->cmd, o->json);
+		if (!r->child) {
+			free(r);
+			return NULL;
+		}
 	}
 	return r;
 }
 
 pid_t run__child(const struct run *r)
 {
-	return r ? r->child.pid : 0;
+	return r ? child__pid(r->child) : 0;
 }
 
 void run__free(struct run *r)
 {
 	if (!r)
 		return;
-	child_finish(&r->child, r->o.cmd);
+	child__free(r->child);
+	/* whatever is left to write gets RUN_STALL_S, not forever */
+	r->stopping = true;
+	outstream__close(r->os);
+	event_printer__fini(&r->pr);
 	free(r);
 }
 
-static int on_event(void *ctx, const struct kt_event *e, size_t size)
+/* ---- stop rules ------------------------------------------------------------------ */
+
+static bool stop_due(struct run *r)
+{
+	if (exiting)
+		return true;
+	if (r->deadline && now_s() >= r->deadline)
+		return true;
+	if (r->child && child__exited(r->child))
+		return true;
+	if (r->o.pid && !r->pid_gone && kill((pid_t)r->o.pid, 0) && errno == ESRCH) {
+		log_note("process %u exited", r->o.pid);
+		r->pid_gone = true;
+	}
+	return r->pid_gone;
+}
+
+/* The end begins: -c's group is told to go, and the probes are detached, now,
+ * whatever standard output does. */
+static void begin_stop(struct run *r)
+{
+	if (r->stopping)
+		return;
+	r->stopping = true;
+	child__stop(r->child);
+	tracer__detach(r->tr);
+}
+
+/* While a write to stdout waits on its reader (outstream.h): a stop rule that
+ * comes meanwhile detaches the probes at once, and a reader that takes nothing
+ * for RUN_STALL_S after the stop loses the rest. */
+static bool on_write_wait(void *ctx, long stalled_ms)
+{
+	struct run *r = ctx;
+
+	if (!r->stopping && stop_due(r))
+		begin_stop(r);
+	return r->stopping && stalled_ms >= RUN_STALL_S * 1000;
+}
+
+/* ---- events ------------------------------------------------------------------------ */
+
+/* Events handed to stdout that never reached it: those that end past what was
+ * written. */
+static uint64_t not_written(const struct run *r)
+{
+	uint64_t written = outstream__written(r->os), n = 0;
+
+	for (size_t i = r->n_ends; i > 0 && r->ends[i - 1] > written; i--)
+		n++;
+	return n;
+}
+
+/* Flush what the printer wrote, and act on what stdout became. */
+static void flush_events(struct run *r)
+{
+	fflush(r->out);
+	switch (outstream__state(r->os)) {
+	case OUT_OK:
+		break;
+	case OUT_STALLED:
+		r->unwritten += not_written(r);
+		break;
+	case OUT_GONE:
+	case OUT_ERROR:
+		exiting = 1;
+		break;
+	}
+	r->n_ends = 0;
+}
+
+static int on_event(void *ctx, const void *rec, size_t size)
 {
 	struct run *r = ctx;
 	uint64_t max = r->o.max_events;
+	struct event ev;
+	const char *why;
 
-	if (r->write_err || (max && r->printed >= max))
-		return 0; /* dropped on purpose: the run is ending */
-	if (__fpending(stdout) > OUT_BUF_SIZE - EVENT_TEXT_MAX)
-		fflush(stdout);
-	event_printer__event(&r->pr, e, size, plan__probe(r->pl, e->probe));
-	r->printed++;
-	if (ferror(stdout)) {
-		r->write_err = errno ? errno : EIO;
-		exiting = 1;
+	if (!record__decode(rec, size, plan__count(r->pl), &ev, &why)) {
+		if (!r->malformed++)
+			log_verbose("a malformed record in the ring buffer (%s): counted as unidentified", why);
+		return 0;
 	}
-	if (max && r->printed >= max)
+	if (max && r->handed >= max)
+		return 0; /* dropped on purpose: the run is ending */
+	if (outstream__state(r->os) != OUT_OK) {
+		/* a reader that went away took the run with it; a stalled one loses it */
+		if (outstream__state(r->os) == OUT_STALLED) {
+			r->handed++;
+			r->unwritten++;
+		}
+		return 0;
+	}
+	if (__fpending(r->out) > OUT_BUF_SIZE - EVENT_OUT_MAX || r->n_ends == ENDS_MAX)
+		flush_events(r);
+	event_printer__event(&r->pr, &ev);
+	r->ends[r->n_ends++] = outstream__position(r->os);
+	r->handed++;
+	if (max && r->handed >= max)
 		exiting = 1;
 	return 0;
 }
 
-/* The kernel's refusal of probe ID, in its terms. */
-static void explain_refusal(const struct plan *pl, size_t id, int err)
+/* ---- attaching --------------------------------------------------------------------- */
+
+/* The kernel's refusal of probe ID, in its terms; with OTHERS probes that
+ * --skip-failed would keep. */
+static void explain_refusal(const struct plan *pl, size_t id, int err, size_t others)
 {
 	const struct probe *p = plan__probe(pl, id);
 	const struct kernel_site site = {
 		.label = p->label, .func = ksyms__name(plan__table(pl), p->sym),
-		.off = p->off, .addr = p->addr, .ret = p->ret,
+		.off = p->off, .addr = p->addr, .ret = p->ret, .others = others,
 	};
 
 	kernel__explain_attach(&site, err);
@@ -262,60 +286,73 @@ static void report_skips(const struct plan *pl, const bool *refused, size_t skip
 	}
 }
 
+enum { ATTACHED, REFUSED, STOPPED };
+
 /* Every probe, or none: on a refusal everything is detached, unless
  * --skip-failed goes on without it (and then at least one must be attached).
- * Prints one line per refusal. */
+ * Prints one line per refusal. A stop signal ends it between two probes. */
 static int attach_all(struct run *r)
 {
 	size_t n = plan__count(r->pl), skipped = 0;
 	bool *refused = calloc(n ? n : 1, sizeof(*refused));
+	int ret = ATTACHED;
 
 	if (!refused) {
 		log_error("out of memory");
-		return -1;
+		return REFUSED;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && ret == ATTACHED; i++) {
 		int err = tracer__attach(r->tr, i);
 
-		if (!err)
-			continue;
-		explain_refusal(r->pl, i, -err);
-		if (!r->o.skip_failed) {
-			tracer__detach(r->tr);
-			free(refused);
-			return -1;
+		if (stop_sig) {
+			ret = STOPPED;
+		} else if (err) {
+			explain_refusal(r->pl, i, -err, r->o.skip_failed ? 0 : n - 1);
+			refused[i] = true;
+			skipped++;
+			if (!r->o.skip_failed)
+				ret = REFUSED;
 		}
-		refused[i] = true;
-		skipped++;
 	}
-	if (tracer__attached(r->tr) == 0) {
+	if (ret == ATTACHED && tracer__attached(r->tr) == 0) {
 		log_error("no probe could be attached");
-		free(refused);
-		return -1;
+		ret = REFUSED;
 	}
-	report_skips(r->pl, refused, skipped);
+	if (ret == ATTACHED)
+		report_skips(r->pl, refused, skipped);
+	else
+		tracer__detach(r->tr);
 	free(refused);
-	return 0;
+	return ret;
 }
 
-static double now_s(void)
+/* A stop before any event could be traced: nothing to sum up. */
+static int stopped(struct run *r, const char *phase)
 {
-	struct timespec ts;
+	const char *sig = sigabbrev_np(stop_sig);
+	char cmd[128] = "";
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	tracer__detach(r->tr);
+	if (r->o.cmd)
+		snprintf(cmd, sizeof(cmd), "; '%.100s%s' not run", r->o.cmd, strlen(r->o.cmd) > 100 ? "..." : "");
+	for (char *c = cmd; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	log_error("stopped by SIG%s while %s: nothing traced, all detached%s", sig ? sig : "?", phase, cmd);
+	return 128 + stop_sig;
 }
+
+/* ---- streaming --------------------------------------------------------------------- */
 
 /* Poll until a stop rule; returns 0, or -1 after printing the cause. */
 static int stream(struct run *r)
 {
-	double deadline = r->o.duration > 0 ? now_s() + r->o.duration : 0;
-
-	while (!exiting) {
+	r->deadline = r->o.duration > 0 ? now_s() + r->o.duration : 0;
+	while (!stop_due(r)) {
 		int timeout = 200, n;
 
-		if (deadline) {
-			double left = deadline - now_s();
+		if (r->deadline) {
+			double left = r->deadline - now_s();
 
 			if (left <= 0)
 				break;
@@ -327,16 +364,8 @@ static int stream(struct run *r)
 			log_error("cannot read events: %s", strerror(-n));
 			return -1;
 		}
-		if (n > 0 && fflush(stdout) && !r->write_err) {
-			r->write_err = errno ? errno : EIO;
-			break;
-		}
-		if (r->o.cmd && child_poll(&r->child))
-			break;
-		if (r->o.pid && kill((pid_t)r->o.pid, 0) && errno == ESRCH) {
-			log_note("process %u exited", r->o.pid);
-			break;
-		}
+		if (n > 0)
+			flush_events(r);
 	}
 	return 0;
 }
@@ -345,24 +374,34 @@ static int stream(struct run *r)
 static int finish(struct run *r)
 {
 	struct tracer_stats st;
-	bool json = r->o.json;
+	struct event_counts c = { .events = !r->o.count, .malformed = r->malformed,
+				  .stall_s = RUN_STALL_S };
+	enum outstream_state os;
+	FILE *text_out;
 
 	/* stop the probes first, then hand over what they left in the ring buffer */
-	tracer__detach(r->tr);
+	begin_stop(r);
 	tracer__drain(r->tr);
-	if (fflush(stdout) && !r->write_err)
-		r->write_err = errno ? errno : EIO; /* events before the summary on a shared terminal */
+	flush_events(r);
 	if (tracer__collect(r->tr, &st))
 		log_warn("cannot read the hit counters: the summary may be short");
-	if (r->write_err && r->write_err != EPIPE) {
-		log_error("cannot write the events: %s", strerror(r->write_err));
+	c.unwritten = r->unwritten;
+	c.printed = r->handed - r->unwritten;
+	os = outstream__state(r->os);
+	if (os == OUT_ERROR) {
+		log_error("cannot write the events: %s", strerror(outstream__errno(r->os)));
 		return EXIT_FAIL;
 	}
-	/* a reader that went away (EPIPE) takes JSON's summary with it, not stderr's */
-	if (!(r->write_err && json) && (json || r->o.count || log_level >= LOG_NORMAL))
-		event_printer__summary(&r->pr, r->o.count ? stdout : stderr, r->pl, &st);
-	if (fflush(stdout) && errno != EPIPE) {
-		log_error("cannot write the output: %m");
+	/* stdout's reader went away: JSON's summary went with it, not stderr's;
+	 * it stalled: the summary goes to stderr, as text */
+	text_out = r->o.count && os == OUT_OK ? r->out : stderr;
+	if (os == OUT_STALLED)
+		r->pr.json = false;
+	if (!(os == OUT_GONE && r->pr.json) && (r->pr.json || r->o.count || log_level >= LOG_NORMAL))
+		event_printer__summary(&r->pr, text_out, &st, &c);
+	fflush(r->out);
+	if (outstream__state(r->os) == OUT_ERROR) {
+		log_error("cannot write the output: %s", strerror(outstream__errno(r->os)));
 		return EXIT_FAIL;
 	}
 	if (!r->o.count && st.lost)
@@ -374,20 +413,37 @@ static int finish(struct run *r)
 int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
 {
 	size_t n;
+	int ret;
 
 	r->tr = tr;
 	r->pl = pl;
-	event_printer__init(&r->pr, stdout, plan__table(pl), r->o.json);
-	setvbuf(stdout, NULL, _IOFBF, OUT_BUF_SIZE);
-	install_signals();
+	fflush(stdout);
+	r->os = outstream__open(STDOUT_FILENO, OUT_BUF_SIZE, on_write_wait, r);
+	if (!r->os) {
+		log_error("cannot set up the output: %m");
+		return EXIT_FAIL;
+	}
+	r->out = outstream__file(r->os);
+	event_printer__init(&r->pr, r->out, pl, r->o.json);
+	if (stop_sig)
+		return stopped(r, "loading the BPF programs");
 	tracer__set_handler(tr, on_event, r);
-	if (attach_all(r))
+	ret = attach_all(r);
+	if (ret == STOPPED || (ret == ATTACHED && stop_sig))
+		return stopped(r, "attaching probes");
+	if (ret == REFUSED)
 		return EXIT_FAIL;
 	n = tracer__attached(tr);
 	log_note("%zu probe%s attached, told apart by %s; %s", n, n == 1 ? "" : "s",
 		 tracer__id_mode(tr), r->o.cmd ? "running the command" : "Ctrl-C to stop");
-	child_release(&r->child);
-	if (stream(r))
-		return EXIT_FAIL;
-	return finish(r);
+	child__release(r->child);
+	child_pgid = child__pgid(r->child);
+	ret = stream(r) ? EXIT_FAIL : finish(r);
+	if (r->child) {
+		int cret = child__finish(r->child);
+
+		if (ret == EXIT_OK)
+			ret = cret;
+	}
+	return ret;
 }

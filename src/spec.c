@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "parse.h"
 
 /* One spec being parsed: the text as typed, for messages, and where the reason
@@ -57,14 +58,36 @@ static int parse_num(const struct parser *ps, const char *what, const char *s, u
 	return 0;
 }
 
-/* How many leading bytes of S are name characters. */
+/* How many leading bytes of S are name characters that a message may quote as
+ * they are (log_safe_span: no control byte, no broken UTF-8). */
 static size_t name_span(const char *s)
 {
-	size_t n = 0;
+	size_t n = 0, safe = log_safe_span(s);
 
 	while (s[n] && ksym_name_byte((unsigned char)s[n]))
 		n++;
-	return n;
+	return n < safe ? n : safe;
+}
+
+/* TEXT, which is not all name bytes, refused in ERR: quoted whole (log_quote),
+ * with the first bad byte. */
+static int refuse_bytes(char *err, size_t errlen, const char *label, const char *text,
+			const char *noun, const char *tail)
+{
+	char q[LOG_QUOTE_MAX];
+	size_t bad = name_span(text);
+
+	snprintf(err, errlen, "%s'%s': spaces and control characters are not allowed in %s (byte %zu is 0x%02x)%s",
+		 label, log_quote(q, sizeof(q), text), noun, bad + 1, (unsigned char)text[bad], tail);
+	return -EINVAL;
+}
+
+int spec__check_name(const char *text, const char *label, const char *noun, char *err,
+		     size_t errlen)
+{
+	if (text[name_span(text)])
+		return refuse_bytes(err, errlen, label, text, noun, "");
+	return 0;
 }
 
 void spec__free(struct spec *sp)
@@ -153,16 +176,37 @@ static int take_selector(const struct parser *ps, char *p)
 	return 0;
 }
 
-/* +OFF */
+/* +OFF, or the kernel's +OFF/SIZE */
 static int take_offset(const struct parser *ps, char *p)
 {
-	char *plus = strchr(p, '+');
+	char *plus = strchr(p, '+'), *slash = strchr(p, '/');
+	struct spec *sp = ps->sp;
+	int r;
 
+	if (slash && (!plus || slash < plus))
+		return fail(ps, "%s: /SIZE goes after an offset, as in a stack trace: NAME+OFF/SIZE (c_start+0x10/0x50)", ps->text);
 	if (!plus)
 		return 0;
 	*plus = '\0';
-	ps->sp->has_off = true;
-	return parse_num(ps, "offset after '+'", plus + 1, &ps->sp->off);
+	sp->has_off = true;
+	if (!slash)
+		return parse_num(ps, "offset after '+'", plus + 1, &sp->off);
+	*slash = '\0';
+	sp->has_size = true;
+	r = parse_num(ps, "offset after '+'", plus + 1, &sp->off);
+	if (!r)
+		r = parse_num(ps, "size after '/'", slash + 1, &sp->size);
+	if (r)
+		return r;
+	if (sp->size == 0)
+		return fail(ps, "%s: size 0: a function has at least one byte", ps->text);
+	/* OFF == SIZE is a return address: a stack trace prints the symbol of the
+	 * call (address - 1) and its offset + 1 (sprint_backtrace(), %pB), so a
+	 * call that ends a function reads NAME+0x70/0x70 */
+	if (sp->off > sp->size)
+		return fail(ps, "%s: offset 0x%" PRIx64 " is past the end of a function of 0x%" PRIx64 " bytes: OFF is at most SIZE in NAME+OFF/SIZE",
+			    ps->text, sp->off, sp->size);
+	return 0;
 }
 
 /* What is left, P: an address, or a name or glob. */
@@ -204,16 +248,15 @@ int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen)
 	memset(sp, 0, sizeof(*sp));
 	if (!text || !*text)
 		return fail(&ps, "empty spec: give a symbol name (vfs_read), NAME+OFF or an address");
-	/* Only the bytes before the first space or control byte are ever quoted
-	 * back: a newline or an escape sequence echoed would split the message or
-	 * reach the terminal. */
+	/* A spec is name bytes only, so that every message below may quote it as
+	 * it is; this refusal quotes it through log_quote(): a newline or an escape
+	 * sequence echoed would split the message or reach the terminal. */
 	safe = name_span(text);
 	if (strlen(text) > SPEC_TEXT_MAX)
 		return fail(&ps, "%.*s...: spec longer than %d bytes: a symbol name has at most %d",
 			    (int)(safe < 40 ? safe : 40), text, SPEC_TEXT_MAX, KSYMS_NAME_MAX);
 	if (text[safe])
-		return fail(&ps, "'%.*s': spaces and control characters are not allowed in a spec (byte %zu is 0x%02x): a spec is one word, such as vfs_read+0x10",
-			    (int)safe, text, safe + 1, (unsigned char)text[safe]);
+		return refuse_bytes(err, errlen, "", text, "a spec", ": a spec is one word, such as vfs_read+0x10");
 	sp->text = strdup(text);
 	p = buf = strdup(text);
 	if (!sp->text || !buf)

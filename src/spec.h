@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The spec grammar (DESIGN.md §3) and its resolution against the symbol table.
  *
- *   SPEC := [MOD ':'] NAME ['+' OFF] [ '#' N | '@' ADDR ] ['%return']
+ *   SPEC := [MOD ':'] NAME ['+' OFF ['/' SIZE]] [ '#' N | '@' ADDR ] ['%return']
  *         | ADDR ['%return']
  *         | ('kprobe' | 'kretprobe') ':' [MOD ':'] NAME ['+' OFF] [ '#' N | '@' ADDR ]
+ *
+ * +OFF/SIZE is the kernel's stack-trace form (c_start+0x10/0x50, from printk's
+ * %pS and %pB): it keeps the instances whose size is SIZE, and those whose size
+ * is unknown (the last symbol of a module), which it cannot rule out. OFF may
+ * equal SIZE: the return address after a call that ends a function.
  *
  * Parsing (spec.c) needs no table, so every spec on a command line is checked
  * before any output is printed. Resolution (spec_resolve.c) turns a spec into
@@ -31,10 +36,11 @@ struct spec {
 	char *mod;     /* module filter, NULL for any; "vmlinux" is the core kernel */
 	char *name;    /* symbol name or glob; NULL for an address spec */
 	uint64_t off;  /* +OFF */
+	uint64_t size; /* /SIZE: at least 1, at least OFF */
 	uint64_t at;   /* @ADDR */
 	uint64_t addr; /* the address of an address spec */
 	uint32_t inst; /* #N, 1-based; 0 when absent */
-	bool has_off, has_at, is_addr;
+	bool has_off, has_size, has_at, is_addr;
 	bool ret;      /* %return or kretprobe: */
 	bool glob;     /* NAME contains * ? or [ */
 };
@@ -43,6 +49,13 @@ struct spec {
  * -ENOMEM with "out of memory" there. */
 int spec__parse(const char *text, struct spec *sp, char *err, size_t errlen);
 void spec__free(struct spec *sp);
+
+/* A name given apart from a spec (list's GLOB, --module MOD) holds the bytes a
+ * spec's name may: none of a space, a control byte or broken UTF-8, which could
+ * never match a kallsyms name and would reach the terminal when quoted. Returns
+ * 0, or -EINVAL with "LABEL'TEXT': ... not allowed in NOUN" in ERR, TEXT quoted. */
+int spec__check_name(const char *text, const char *label, const char *noun, char *err,
+		     size_t errlen);
 
 struct target {
 	const struct ksym *sym;
@@ -65,6 +78,8 @@ enum spec_res {
 	SPEC_RES_BAD_INSTANCE, /* #N past the number of instances */
 	SPEC_RES_NO_AT,        /* @ADDR is not the start of any instance */
 	SPEC_RES_NO_ADDR,      /* an address in a gap or past the last symbol */
+	SPEC_RES_BAD_SIZE,     /* /SIZE matches no instance (their sizes in the message) */
+	SPEC_RES_NOT_LOADED,   /* an address, or @ADDR, in a module that is not loaded */
 	SPEC_RES_NOMEM,        /* out of memory: the message says so, never "not found" */
 };
 

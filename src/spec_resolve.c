@@ -120,7 +120,8 @@ static int walk_glob(const struct walk *w, const char *glob)
 int spec__each_match(struct ksyms *t, const char *glob, const struct ksyms_filter *f,
 		     int (*each)(const struct target *tg, void *arg), void *arg)
 {
-	struct walk w = { .t = t, .f = f, .each = each, .arg = arg };
+	/* a module that is not loaded lists from its own table */
+	struct walk w = { .t = ksyms__mod_table(t, f->mod), .f = f, .each = each, .arg = arg };
 
 	return walk_glob(&w, glob);
 }
@@ -282,6 +283,58 @@ static enum spec_res select_instance(const struct spec *sp, const struct resolve
 	return SPEC_RES_NO_AT;
 }
 
+/* /SIZE on the instances OUT[from..]: keep those of that size, and those whose
+ * size is unknown, which it cannot rule out; or say which sizes there are. */
+static enum spec_res select_size(const struct spec *sp, const struct ksyms *t,
+				 struct candidates *out, size_t from, char *err, size_t errlen)
+{
+	char list[512] = "";
+	size_t w = from, total = out->n - from;
+	int len = 0;
+
+	for (size_t i = 0; i < total && i < 8 && len >= 0 && (size_t)len < sizeof(list); i++) {
+		const struct target *tg = &out->v[from + i];
+
+		len += snprintf(list + len, sizeof(list) - (size_t)len, "%s0x%x", i ? ", " : "",
+				tg->sym->size);
+		if (tg->count > 1 && len >= 0 && (size_t)len < sizeof(list))
+			len += snprintf(list + len, sizeof(list) - (size_t)len, " (#%u)", tg->index);
+	}
+	for (size_t i = from; i < out->n; i++)
+		if (!out->v[i].sym->size || out->v[i].sym->size == sp->size)
+			out->v[w++] = out->v[i];
+	if (w > from) {
+		out->n = w;
+		return SPEC_RES_OK;
+	}
+	if (total == 1)
+		snprintf(err, errlen, "%s: %s is 0x%x bytes long, not 0x%" PRIx64 " (a table from another build?)",
+			 sp->text, ksyms__name(t, out->v[from].sym), out->v[from].sym->size, sp->size);
+	else
+		snprintf(err, errlen, "%s: no %s%s is 0x%" PRIx64 " bytes long; the sizes are %s%s (a table from another build?)",
+			 sp->text, sp->name, out->v[from].clone ? " clone" : "", sp->size, list,
+			 total > 8 ? ", ..." : "");
+	out->n = from;
+	return SPEC_RES_BAD_SIZE;
+}
+
+/* A module that is not loaded has symbols but no addresses yet. */
+static enum spec_res not_loaded(const struct spec *sp, const struct ksyms *t,
+				const struct resolve_opts *o, int mod, char *err, size_t errlen)
+{
+	const char *name = ksyms__mod_name(t, (uint16_t)mod);
+
+	if (sp->is_addr)
+		snprintf(err, errlen, "%s: module %s is not loaded: none of its symbols has an address yet",
+			 sp->text, name);
+	else if (sp->has_at || (o && o->has_at))
+		snprintf(err, errlen, "%s: module %s is not loaded: its functions have no addresses yet; pick one with #N",
+			 sp->text, name);
+	else
+		return SPEC_RES_OK;
+	return SPEC_RES_NOT_LOADED;
+}
+
 /* The module SP's MOD: or O's --module names, as F's module. */
 static enum spec_res module_filter(const struct spec *sp, const struct ksyms *t,
 				   const struct resolve_opts *o, struct ksyms_filter *f, char *err,
@@ -342,8 +395,12 @@ enum spec_res spec__resolve(const struct spec *sp, struct ksyms *t, const struct
 	int r;
 
 	res = module_filter(sp, t, o, &f, err, errlen);
+	if (res == SPEC_RES_OK && !ksyms__mod_loaded(t, f.mod))
+		res = not_loaded(sp, t, o, f.mod, err, errlen);
 	if (res != SPEC_RES_OK)
 		return res;
+	/* a module that is not loaded resolves in its own table */
+	t = ksyms__mod_table(t, f.mod);
 	if (sp->is_addr) {
 		res = resolve_addr(sp, t, &f, out, err, errlen);
 		if (res == SPEC_RES_OK && o && o->has_at && out->v[from].sym->addr != o->at) {
@@ -364,6 +421,11 @@ enum spec_res spec__resolve(const struct spec *sp, struct ksyms *t, const struct
 		return not_found(sp, t, &f, err, errlen);
 	if (sp->inst || sp->has_at || (o && o->has_at)) {
 		res = select_instance(sp, o, f.mod != KSYMS_ANY_MOD, out, from, err, errlen);
+		if (res != SPEC_RES_OK)
+			return res;
+	}
+	if (sp->has_size) {
+		res = select_size(sp, t, out, from, err, errlen);
 		if (res != SPEC_RES_OK)
 			return res;
 	}

@@ -13,10 +13,10 @@
 struct traceable {
 	const struct ksyms *t;
 	bool have_ftrace, have_blacklist;
-	/* per address position: what the ftrace list says (enum tri; FALSE until
-	 * listed), and whether the kprobes blacklist names it */
+	/* per address position (enum tri, FALSE until listed): what the ftrace list
+	 * says, and what the kprobes blacklist says */
 	int8_t *ftrace;
-	uint8_t *blacklisted;
+	int8_t *blacklisted;
 };
 
 static FILE *open_under(const char *const *rels, size_t n)
@@ -136,12 +136,22 @@ static void count_listed(struct ksyms *t, struct listing *l, const char *name, i
 	}
 }
 
-/* A name listed as often as it has instances (in its module) marks them all; one
- * listed fewer times is ambiguous by name alone: its instances stay unknown. */
-static void mark_listed(struct traceable *tr, const struct listing *l)
+/* V for S and for every other name at S's start: the same code. */
+static void mark_code(const struct ksyms *t, int8_t *out, const struct ksym *s, enum tri v)
 {
-	const struct ksyms *t = tr->t;
+	size_t lo, hi;
 
+	ksyms__by_addr(t, s->addr, &lo, &hi);
+	for (size_t i = lo; i < hi; i++)
+		if (v == TRI_TRUE || out[i] != TRI_TRUE)
+			out[i] = (int8_t)v;
+}
+
+/* A name listed as often as it has instances (in its module) marks them all,
+ * and the other names at their starts; one listed fewer times is ambiguous by
+ * name alone: its instances stay unknown. */
+static void mark_listed(const struct ksyms *t, const struct listing *l, int8_t *out)
+{
 	for (size_t i = 0; i < ksyms__count(t); i++) {
 		const struct ksym *first = ksyms__by_name_at(t, i);
 		enum tri v = l->listed[i] >= l->instances[i] ? TRI_TRUE : TRI_UNKNOWN;
@@ -153,19 +163,22 @@ static void mark_listed(struct traceable *tr, const struct listing *l)
 			const struct ksym *s = ksyms__by_name_at(t, k);
 
 			if (s->mod == first->mod && ksym_is_func(s)) {
-				tr->ftrace[ksyms__pos(t, s)] = (int8_t)v;
+				mark_code(t, out, s, v);
 				left--;
 			}
 		}
 	}
 }
 
-/* available_filter_functions: "name" or "name [mod]", an instance per line. */
-static int load_ftrace_names(struct traceable *tr, struct ksyms *t, FILE *f)
+/* Names, one instance a line ("name" or "name [mod]", after what SKIP skips of
+ * the line: the blacklist's address range), decide OUT for every function by
+ * name: available_filter_functions, and any list whose addresses cannot be
+ * trusted for this table. */
+static int load_by_name(struct ksyms *t, FILE *f, char *(*skip)(char *line), int8_t *out)
 {
 	struct listing l = { calloc(ksyms__count(t), sizeof(uint32_t)),
 			     calloc(ksyms__count(t), sizeof(uint32_t)) };
-	char *line = NULL, *name, *mod;
+	char *line = NULL, *name, *mod, *rest;
 	size_t cap = 0;
 
 	if (!l.listed || !l.instances) {
@@ -176,27 +189,38 @@ static int load_ftrace_names(struct traceable *tr, struct ksyms *t, FILE *f)
 	while (getline(&line, &cap, f) > 0) {
 		int m = KSYMS_CORE_MOD;
 
-		if (!split_name_mod(line, &name, &mod))
+		rest = skip ? skip(line) : line;
+		if (!rest || !split_name_mod(rest, &name, &mod))
 			continue;
 		if (mod && (m = ksyms__mod_find(t, mod)) < 0)
 			continue;
 		count_listed(t, &l, name, m);
 	}
 	free(line);
-	mark_listed(tr, &l);
+	mark_listed(t, &l, out);
 	free(l.listed);
 	free(l.instances);
 	return 0;
 }
 
-static void load_blacklist(struct traceable *tr, struct ksyms *t, FILE *f)
+/* "0xffffffff81000000-0xffffffff81000010\tname [mod]": the name after the range */
+static char *after_range(char *line)
+{
+	char *tab = strpbrk(line, " \t");
+
+	return tab && strchr(line, '-') && strchr(line, '-') < tab ? tab + 1 : NULL;
+}
+
+/* The kprobes blacklist by address: every record inside a listed range. False
+ * when no range has an address (kptr_restrict hides them): then names decide. */
+static bool load_blacklist_addrs(struct traceable *tr, struct ksyms *t, FILE *f)
 {
 	char *line = NULL;
 	size_t cap = 0;
+	bool any = false;
 
-	/* "0xffffffff81000000-0xffffffff81000010\tname" (addresses 0 when hidden) */
 	while (getline(&line, &cap, f) > 0) {
-		char *dash = strchr(line, '-'), *tab, *name, *mod;
+		char *dash = strchr(line, '-'), *tab;
 		uint64_t start, end;
 		size_t lo, hi;
 
@@ -204,63 +228,69 @@ static void load_blacklist(struct traceable *tr, struct ksyms *t, FILE *f)
 			continue;
 		*dash = '\0';
 		*tab = '\0';
-		if (parse_u64(line, &start) || parse_u64(dash + 1, &end))
+		if (parse_u64(line, &start) || parse_u64(dash + 1, &end) || !start || end <= start)
 			continue;
-		if (start && end > start) {
-			ksyms__by_addr(t, start, &lo, &hi);
-			for (size_t i = lo; i < ksyms__count(t) && ksyms__at(t, i)->addr < end; i++)
-				tr->blacklisted[i] = 1;
-			continue;
-		}
-		if (!split_name_mod(tab + 1, &name, &mod))
-			continue;
-		ksyms__by_name(t, name, &lo, &hi);
-		for (size_t i = lo; i < hi; i++)
-			tr->blacklisted[ksyms__pos(t, ksyms__by_name_at(t, i))] = 1;
+		any = true;
+		ksyms__by_addr(t, start, &lo, &hi);
+		for (size_t i = lo; i < ksyms__count(t) && ksyms__at(t, i)->addr < end; i++)
+			tr->blacklisted[i] = TRI_TRUE;
 	}
 	free(line);
+	return any;
 }
 
-struct traceable *traceable__load(struct ksyms *t)
+/* The ftrace list: by address (v6.5+) when the addresses apply to this table,
+ * else by name. Returns -ENOMEM, or 0. */
+static int load_ftrace(struct traceable *tr, struct ksyms *t, bool live)
 {
-	static const char *const blacklist[] = { "/sys/kernel/debug/kprobes/blacklist" };
+	FILE *f = live ? open_tracefs("available_filter_functions_addrs") : NULL;
+	int err = 0;
+
+	if (f) {
+		tr->have_ftrace = load_ftrace_addrs(tr, f);
+		fclose(f);
+	}
+	if (!tr->have_ftrace && (f = open_tracefs("available_filter_functions"))) {
+		err = load_by_name(t, f, NULL, tr->ftrace);
+		fclose(f);
+		tr->have_ftrace = !err;
+	}
+	return err;
+}
+
+static int load_blacklist(struct traceable *tr, struct ksyms *t, bool live)
+{
+	static const char *const path[] = { "/sys/kernel/debug/kprobes/blacklist" };
+	FILE *f = open_under(path, 1);
+	int err = 0;
+
+	if (!f)
+		return 0;
+	if (!live || !load_blacklist_addrs(tr, t, f)) {
+		rewind(f);
+		err = load_by_name(t, f, after_range, tr->blacklisted);
+	}
+	fclose(f);
+	tr->have_blacklist = !err;
+	return err;
+}
+
+struct traceable *traceable__load(struct ksyms *t, bool live)
+{
 	struct traceable *tr = calloc(1, sizeof(*tr));
 	size_t n = ksyms__count(t);
-	FILE *f;
 
 	if (!tr)
 		return NULL;
 	tr->t = t;
 	tr->ftrace = calloc(n, sizeof(*tr->ftrace));
-	tr->blacklisted = calloc(n, 1);
-	if (!tr->ftrace || !tr->blacklisted)
-		goto nomem;
-	f = open_tracefs("available_filter_functions_addrs");
-	if (f) {
-		tr->have_ftrace = load_ftrace_addrs(tr, f);
-		fclose(f);
-	}
-	if (!tr->have_ftrace) {
-		f = open_tracefs("available_filter_functions");
-		if (f) {
-			int err = load_ftrace_names(tr, t, f);
-
-			fclose(f);
-			if (err)
-				goto nomem;
-			tr->have_ftrace = true;
-		}
-	}
-	f = open_under(blacklist, 1);
-	if (f) {
-		load_blacklist(tr, t, f);
-		fclose(f);
-		tr->have_blacklist = true;
+	tr->blacklisted = calloc(n, sizeof(*tr->blacklisted));
+	if (!tr->ftrace || !tr->blacklisted || load_ftrace(tr, t, live) ||
+	    load_blacklist(tr, t, live)) {
+		traceable__free(tr);
+		return NULL;
 	}
 	return tr;
-nomem:
-	traceable__free(tr);
-	return NULL;
 }
 
 void traceable__free(struct traceable *tr)
@@ -274,7 +304,8 @@ void traceable__free(struct traceable *tr)
 
 enum tri traceable__ftrace(const struct traceable *tr, const struct ksym *s)
 {
-	if (!tr->have_ftrace)
+	/* a module not loaded is in no kernel list yet */
+	if (!tr->have_ftrace || !ksym_loaded(s))
 		return TRI_UNKNOWN;
 	if (!ksym_is_func(s))
 		return TRI_FALSE;
@@ -283,9 +314,9 @@ enum tri traceable__ftrace(const struct traceable *tr, const struct ksym *s)
 
 enum tri traceable__blacklisted(const struct traceable *tr, const struct ksym *s)
 {
-	if (!tr->have_blacklist)
+	if (!tr->have_blacklist || !ksym_loaded(s))
 		return TRI_UNKNOWN;
-	return tr->blacklisted[ksyms__pos(tr->t, s)] ? TRI_TRUE : TRI_FALSE;
+	return (enum tri)tr->blacklisted[ksyms__pos(tr->t, s)];
 }
 
 enum tri traceable__get(const struct traceable *tr, const struct ksym *s)

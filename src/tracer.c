@@ -118,19 +118,18 @@ static int fill_id_maps(struct tracer *tr)
 	return 0;
 }
 
+/* Every record, whatever it holds: the handler decodes it (record.h). */
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct tracer *tr = ctx;
 
-	if (size < KT_EVENT_NOSTACK_SZ || ((const struct kt_event *)data)->rec != KT_REC_EVENT)
-		return 0; /* not a record this version knows: skip it */
 	return tr->fn ? tr->fn(tr->fn_ctx, data, size) : 0;
 }
 
 /* Attach cookies (5.15) or address lookup: sets tr->by_addr. */
 static int pick_id_mode(struct tracer *tr)
 {
-	const char *force = getenv("KSYMTRACE_FORCE_ADDR_IDS");
+	const char *force = kernel__test_hook(KERNEL_HOOK_FORCE_ADDR_IDS);
 	int r;
 
 	r = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);

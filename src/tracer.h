@@ -25,8 +25,6 @@
 
 #include "plan.h"
 
-struct kt_event;
-
 struct tracer_opts {
 	size_t ringbuf_size;     /* bytes: a power of two, at least a page */
 	uint32_t filter_tgid;    /* 0: every process */
@@ -59,9 +57,10 @@ int tracer__attach(struct tracer *tr, size_t id);
 /* How many probes are attached now. */
 size_t tracer__attached(const struct tracer *tr);
 
-/* Events are handed to FN; return 0 to go on (also for events it filters). The
- * probe an event names is plan__probe(plan, e->probe). */
-typedef int (*tracer_event_fn)(void *ctx, const struct kt_event *e, size_t size);
+/* Every record of the ring buffer is handed to FN as the kernel wrote it, SIZE
+ * bytes, to be decoded (record.h: the engine vouches for nothing in it); FN
+ * returns 0 to go on (also for records it drops). */
+typedef int (*tracer_event_fn)(void *ctx, const void *rec, size_t size);
 void tracer__set_handler(struct tracer *tr, tracer_event_fn fn, void *ctx);
 /* Wait up to TIMEOUT_MS for events. Returns events handled, or -errno
  * (-EINTR when a signal arrived). */

@@ -5,8 +5,7 @@
 # it holds the kprobe PMU, the ftrace list, the kprobes blacklist, the config.
 # Loading BPF programs (--dry-run) needs root; those tests skip otherwise.
 
-KSYMTRACE=${KSYMTRACE:-$BATS_TEST_DIRNAME/../../build/ksymtrace}
-FIX=$BATS_TEST_DIRNAME/../fixtures
+load helpers
 
 # PTY [ANSWER...] -- COMMAND [ARG...]: COMMAND on a terminal (tests/pty_run.py, shared
 # with tests/vm); each ANSWER is typed, with Enter, once "which?" shows again; EOF
@@ -79,6 +78,20 @@ no_kprobes_sysroot() {
 	has_row "c_start#3 kprobe ffffffff81001700 vmlinux 80"
 	has_row "c_start#4 kprobe ffffffffc0395140 dummy 96"
 	[[ $output == *"the verifier accepted them"*"nothing attached"* ]]
+}
+
+@test "dry-run: a stack trace's NAME+OFF/SIZE picks the instance of that size" {
+	need_bpf
+	# c_start: 96, 64 and 80 bytes in vmlinux, 96 in dummy
+	run kt attach 'c_start+0x10/0x40' --dry-run
+	[ "$status" -eq 0 ]
+	has_row "c_start+0x10/0x40 c_start+0x10#2 kprobe ffffffff810015d0 vmlinux 64"
+	# two of 96 bytes: still a choice to make
+	run kt attach 'c_start+0x10/0x60' --dry-run </dev/null
+	[ "$status" -eq 3 ]
+	[[ $output == *"c_start#1"*"c_start#4"* && $output != *"c_start#2 "* ]]
+	refused "c_start+0x10/0x30: no c_start is 0x30 bytes long; the sizes are 0x60 (#1), 0x40 (#2), 0x50 (#3), 0x60 (#4)" \
+		'c_start+0x10/0x30'
 }
 
 @test "dry-run: #N, @ADDR, --addr, MOD: and --module each pick one instance" {
@@ -298,6 +311,63 @@ no_kprobes_sysroot() {
 	refused "lives in [bpf], generated code" bpf_prog_6deef7357e7b4530_sd_fw_ingress
 }
 
+# ---- refusals at the final address: where sym+off lands, not only what was named --------
+
+@test "final address: past the end into a blacklisted function is refused, even with --force" {
+	# vfs_read+0x470 is do_int3, in the blacklist
+	refused "vfs_read+0x470: lands in do_int3, in the kprobes blacklist (NOKPROBE_SYMBOL or a __kprobes section): the kernel refuses probes there, even with --force" \
+		vfs_read+0x470 --force
+	[[ $output == *"HINT: trace a caller of do_int3, or a function it calls"* ]]
+	# no "probing it" before the refusal
+	[[ $output != *"warning"* ]]
+	refused "vfs_read+0x470: offset 0x470 is past the end of vfs_read (496 bytes): the kernel would put the probe in do_int3" \
+		vfs_read+0x470
+	[[ $output == *"HINT: give an offset below 0x1f0; 0xffffffff81001480 is in do_int3, blacklisted: not even --force probes there"* ]]
+	refused "lands in do_int3+0x10, in the kprobes blacklist" vfs_read+0x480 --force
+}
+
+@test "final address: an offset into a function of unknown size that reaches [bpf] code is refused, even with --force" {
+	# dummy_last is the last symbol of [dummy]; +0x6ae60 is a BPF program's image
+	refused "dummy_last+0x6ae60: lands in bpf_prog_6deef7357e7b4530_sd_fw_ingress [bpf], generated code (BPF programs, ftrace or kprobe trampolines), not kernel text: kprobes cannot go there, even with --force" \
+		dummy_last+0x6ae60 --force
+	refused "lands in bpf_prog_6deef7357e7b4530_sd_fw_ingress+0x8 [bpf], generated code" dummy_last+0x6ae68 --force
+	refused "dummy_last+0x6ae60: the size of dummy_last is unknown (the last symbol of dummy)" dummy_last+0x6ae60
+	[[ $output == *"HINT: 0xffffffffc0400000 is in bpf_prog_6deef7357e7b4530_sd_fw_ingress [bpf], generated code: not even --force probes there"* ]]
+}
+
+@test "final address: padding and data past the end are refused, even with --force" {
+	# _stext's 0x1000 bytes end where vfs_read's padding begins
+	refused "_stext+0x1000: lands in __pfx_vfs_read, the padding before a function, not code" _stext+0x1000 --force
+	[[ $output == *"HINT: probe vfs_read instead"* ]]
+	[[ $output != *"warning"* ]]
+	# without --force the offset is the mistake, and --force is not offered
+	refused "_stext+0x1000: offset 0x1000 is past the end of _stext (4096 bytes): the kernel would put the probe in __pfx_vfs_read" \
+		_stext+0x1000
+	[[ $output == *"HINT: give an offset below 0x1000; 0xffffffff81001000 is in __pfx_vfs_read, padding: not even --force probes there"* ]]
+	refused "show_cpuinfo+0x1c0: lands in init_task, a data symbol (kallsyms type 'D'), not code: kprobes cannot go there" \
+		show_cpuinfo+0x1c0 --force
+}
+
+@test "final address: past the end into a notrace function needs --force for that too, and says so" {
+	# vfs_read+0x4b0 is native_sched_clock, not in available_filter_functions
+	refused "vfs_read+0x4b0: offset 0x4b0 is past the end of vfs_read (496 bytes): the kernel would put the probe in native_sched_clock" \
+		vfs_read+0x4b0
+	need_bpf
+	run --separate-stderr kt attach vfs_read+0x4b0 --force --dry-run
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"warning: vfs_read+0x4b0: past the end of vfs_read: probing 0xffffffff810014c0 in native_sched_clock (--force)"* ]]
+	[[ $stderr == *"warning: vfs_read+0x4b0: lands in native_sched_clock, notrace: probing it anyway (--force)"* ]]
+	has_row "vfs_read+0x4b0 kprobe ffffffff810014c0"
+}
+
+@test "final address: an offset that wraps past 2^64 is refused, even with --force" {
+	refused "vfs_read+0xfffffffffffffff0: the offset wraps past the end of the address space (0xffffffff81001010 + 0xfffffffffffffff0): no function is that long" \
+		vfs_read+0xfffffffffffffff0 --force
+	[[ $output != *"__pfx_vfs_read"* ]]
+	[[ $output != *"past the end of vfs_read"* ]]
+	refused "wraps past the end of the address space" 'vfs_read+0xffffffffffffffff' --force
+}
+
 @test "every refusal is reported; --skip-failed goes on with the rest and lists them" {
 	run kt attach do_int3 vfs_read native_sched_clock --dry-run
 	[ "$status" -eq 1 ]
@@ -342,6 +412,16 @@ no_kprobes_sysroot() {
 	run kt attach vfs_read
 	[ "$status" -eq 1 ]
 	[[ $output == *"built without CONFIG_KPROBE_EVENTS"* ]]
+}
+
+@test "no kprobe PMU: the config beside the modules (Debian 6.19+, no /boot/config-*) names it too" {
+	export KSYMTRACE_SYSROOT
+	KSYMTRACE_SYSROOT=$(no_kprobes_sysroot)
+	mkdir -p "$KSYMTRACE_SYSROOT/usr/lib/modules/$(uname -r)"
+	echo '# CONFIG_KPROBES is not set' >"$KSYMTRACE_SYSROOT/usr/lib/modules/$(uname -r)/config"
+	run kt attach vfs_read
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == "ksymtrace: this kernel was built without CONFIG_KPROBES: it cannot place kprobes at all" ]]
 }
 
 @test "no kprobe PMU and no config: said from sysfs and tracefs" {
@@ -411,30 +491,30 @@ no_kprobes_sysroot() {
 # ---- usage (exit 2) --------------------------------------------------------------------
 
 @test "usage errors exit 2 with one line" {
+	# ARGS | the line that says why
 	local -a bad=(
-		'attach'
-		'attach vfs_read --follow'
-		'attach vfs_read --follow -p 1 -c true'
-		'attach c_start --all --addr 0xffffffff81001400'
-		'attach vfs_read vfs_write --addr 0xffffffff81001010'
-		'attach vfs_read --count --stack'
-		'attach vfs_read --count -n 5'
-		'attach vfs_read -b 1000K'
-		'attach vfs_read -b 1'
-		'attach vfs_read -b 2G'
-		'attach vfs_read -d 0'
-		'attach vfs_read -d soon'
-		'attach vfs_read -n 0'
-		'attach vfs_read -p 0'
-		'attach vfs_read%retrun'
-		'attach vfs_read+0xzz'
+		'attach|give at least one SPEC: NAME, NAME+OFF, MOD:NAME, NAME#N, NAME@ADDR or ADDR'
+		'attach vfs_read --follow|--follow follows the process of -c CMD: give -c'
+		'attach vfs_read --follow -p 1 -c true|--follow and -p both choose the process: give one'
+		'attach c_start --all --addr 0xffffffff81001400|--all takes every instance and --addr one: give one'
+		'attach vfs_read vfs_write --addr 0xffffffff81001010|--addr picks one instance of one SPEC: with several, write NAME@ADDR in each'
+		'attach vfs_read --count --stack|--count prints no events, so no stacks: drop --stack or --count'
+		'attach vfs_read --count -n 5|--count prints no events, so -n has nothing to count: use -d or -c'
+		"attach vfs_read -b 1000K|--ringbuf-size '1000K': the kernel wants a power of two: 512K or 1024K"
+		"attach vfs_read -b 1|--ringbuf-size '1': at least one page (4K)"
+		"attach vfs_read -b 2G|--ringbuf-size '2G': give a size from 4K to 1G"
+		"attach vfs_read -d 0|-d '0': give a number of seconds greater than 0, such as 5 or 0.5"
+		"attach vfs_read -d soon|-d 'soon': give a number of seconds greater than 0, such as 5 or 0.5"
+		"attach vfs_read -n 0|-n '0': give a number of events, 1 or more"
+		"attach vfs_read -p 0|-p '0': give a process id"
+		"attach vfs_read%retrun|vfs_read%retrun: unknown suffix '%retrun': the only one is %return"
+		"attach vfs_read+0xzz|vfs_read+0xzz: bad offset after '+' '0xzz': use decimal or 0x-hex digits"
 	)
-	for args in "${bad[@]}"; do
-		run kt $args
-		[ "$status" -eq 2 ]
+	local row
+	for row in "${bad[@]}"; do
+		run --separate-stderr kt ${row%%|*}
+		assert_usage "${row#*|}" || { echo "ksymtrace ${row%%|*}"; return 1; }
 	done
-	run kt attach vfs_read -b 1000K
-	[[ $output == *"--ringbuf-size '1000K': the kernel wants a power of two: 512K or 1024K"* ]]
 }
 
 @test "--ringbuf-size takes KiB, K, M and G" {

@@ -24,6 +24,14 @@ setup_file() {
 	printf 'ffffffff81000000 T %s\n' "$(head -c 600 /dev/zero | tr '\0' b)" "$(head -c 512 /dev/zero | tr '\0' c)" >"$d/long-names-only.kallsyms"
 	: >"$d/empty.kallsyms"
 	mkdir -p "$d/a-directory"
+	# module files (modules.bats has the good ones): cut short, corrupt, not one
+	local ko=$ROOT/tests/fixtures/modules/fixmod.ko
+	head -c 1000 "$ko" >"$d/truncated.ko"
+	xz --check=crc32 -c "$ko" | head -c 300 >"$d/truncated.ko.xz"
+	gzip -c "$ko" | head -c 500 >"$d/truncated.ko.gz"
+	zstd -q -c "$ko" | python3 -c 'import sys; b = bytearray(sys.stdin.buffer.read()); b[len(b) // 2] ^= 0x55; sys.stdout.buffer.write(b)' >"$d/corrupt.ko.zst"
+	: >"$d/empty.ko"
+	head -c 1048576 /dev/zero >"$d/zeros.ko"
 }
 
 # row STATUS STDERR ARGS...: run ksymtrace ARGS; its exit status and its whole
@@ -114,6 +122,34 @@ row() {
 @test "bad table: unreadable, the open works and the read fails (EIO)" {
 	# /proc/self/mem opens, but reading at offset 0 (unmapped) fails with EIO
 	row 1 "ksymtrace: cannot read /proc/self/mem: Input/output error" -k /proc/self/mem resolve foo
+}
+
+@test "bad table: a FIFO with no writer yet is waited on, and said so, not a silent hang" {
+	local f=$BATS_TEST_TMPDIR/fifo out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err pid i
+	mkfifo "$f"
+	timeout 30 "$KSYMTRACE" -k "$f" resolve foo >"$out" 2>"$err" &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $err ]] && break
+		sleep 0.1
+	done
+	[ "$(cat "$err")" = "ksymtrace: $f: a FIFO with nothing written to it yet: waiting for its writer (Ctrl-C to stop)" ] || {
+		echo "stderr before any writer: $(cat "$err")"
+		kill "$pid"
+		wait "$pid" || true
+		return 1
+	}
+	cat "$SPECS" >"$f"
+	wait "$pid"
+	[ "$(head -1 "$out")" = "foo: 2 instances" ]
+	# a writer that goes away without writing: an empty table, said as such
+	timeout 30 "$KSYMTRACE" -k "$f" resolve foo >"$out" 2>"$err" &
+	pid=$!
+	: >"$f"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 1 ]
+	[ "$(tail -1 "$err")" = "ksymtrace: $f: no kernel symbols in it" ]
 }
 
 @test "bad table: unreadable, no permission (EACCES)" {
@@ -221,11 +257,11 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 
 # run's own redirections do not reach the command (it captures stdout through
 # a pipe): these rows redirect inside bash -c
-@test "bad table: standard input closed" {
+@test "bad table: standard input closed reads as /dev/null: an empty table" {
 	run --separate-stderr bash -c '"$0" "$@" <&-' "$KSYMTRACE" -k - resolve foo
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
-	[ "$stderr" = "ksymtrace: cannot read standard input: Bad file descriptor" ]
+	[ "$stderr" = "ksymtrace: standard input: no kernel symbols in it" ]
 }
 
 @test "bad output: a full disk is a failure, not a silent half answer" {
@@ -235,6 +271,93 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 	run --separate-stderr bash -c '"$0" "$@" >/dev/full' "$KSYMTRACE" -k "$SPECS" -j list
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "ksymtrace: cannot write the output: No space left on device" ]
+}
+
+# ---- module files (--module-file, or found through modules.dep) ------------------
+
+# row for a module file F: resolve 'fixmod:*' with it, on a good table
+modfile_row() {
+	local f=$1 why=$2
+	row 1 "ksymtrace: $f: $why" -k "$SPECS" resolve --module-file "$f" 'fixmod:*'
+}
+
+@test "bad module file: a .ko cut short" {
+	modfile_row "$BATS_FILE_TMPDIR/truncated.ko" "truncated ELF file: its section table ends past its 1000 bytes"
+}
+
+@test "bad module file: a .ko.xz cut short" {
+	modfile_row "$BATS_FILE_TMPDIR/truncated.ko.xz" "truncated xz data"
+}
+
+@test "bad module file: a .ko.gz cut short" {
+	modfile_row "$BATS_FILE_TMPDIR/truncated.ko.gz" "truncated gzip data"
+}
+
+@test "bad module file: a .ko.zst with a byte changed" {
+	modfile_row "$BATS_FILE_TMPDIR/corrupt.ko.zst" "corrupt zstd data: Restored data doesn't match checksum"
+}
+
+@test "bad module file: binary junk, zeros, an empty file" {
+	local why="not an ELF file (nor xz, zstd or gzip data): not a kernel module"
+	modfile_row "$BATS_FILE_TMPDIR/junk.bin" "$why"
+	modfile_row "$BATS_FILE_TMPDIR/zeros.ko" "$why"
+	modfile_row "$BATS_FILE_TMPDIR/empty.ko" "$why"
+}
+
+@test "bad module file: an ELF file that is not a module" {
+	modfile_row "$KSYMTRACE" "a shared object or PIE (ET_DYN), not a kernel module (a relocatable object, ET_REL)"
+}
+
+@test "bad module file: a directory, no such file" {
+	row 1 "ksymtrace: cannot read $BATS_FILE_TMPDIR/a-directory: Is a directory" \
+		-k "$SPECS" list --module-file "$BATS_FILE_TMPDIR/a-directory" 'fixmod:*'
+	row 1 "ksymtrace: cannot read $BAD/no-such.ko: No such file or directory" \
+		-k "$SPECS" attach --dry-run --module-file "$BAD/no-such.ko" fixmod:fix_dup
+}
+
+# ---- decode: log text is anything at all -----------------------------------------
+
+# decode FILE on a good table: exit 0, nothing on stderr, and stdout is FILE
+# itself, byte for byte (SED, when given, is what decode adds to it)
+decode_row() {
+	local f=$1 sed=${2:-}
+	"$KSYMTRACE" -k "$SPECS" decode "$f" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || {
+		echo "decode $f: exit $?"; cat "$BATS_TEST_TMPDIR/err"; return 1
+	}
+	[ ! -s "$BATS_TEST_TMPDIR/err" ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
+	if [ -n "$sed" ]; then
+		sed "$sed" "$BATS_TEST_TMPDIR/out" | cmp - "$f"
+	else
+		cmp "$BATS_TEST_TMPDIR/out" "$f"
+	fi
+}
+
+@test "bad log: binary junk passes through byte for byte" {
+	decode_row "$BATS_FILE_TMPDIR/junk.bin"
+	"$KSYMTRACE" -k "$SPECS" decode <"$BATS_FILE_TMPDIR/junk.bin" | cmp - "$BATS_FILE_TMPDIR/junk.bin"
+}
+
+@test "bad log: a 1 MiB line passes through undecoded; the frames around it are decoded" {
+	local f=$BATS_TEST_TMPDIR/mib.log
+	{ echo ' foo+0x4/0x70'; head -c 1048576 /dev/zero | tr '\0' a; echo; printf ' foo+0x4/0x80 \0 foo+0x1/0x70\n'; } >"$f"
+	decode_row "$f" 's/ (0xffffffff81000[0-9a-f]* #[12])//g'
+	run "$KSYMTRACE" -k "$SPECS" -j decode "$f"
+	[ "$(jq -r '"\(.line) \(.index)"' <<<"$output" | tr '\n' ' ')" = "1 1 3 2 3 1 " ]
+}
+
+@test "bad log: NUL bytes and no final newline" {
+	local f=$BATS_TEST_TMPDIR/nul.log
+	printf 'a\0b\n\0\0\n foo+0x1/0x80' >"$f"
+	decode_row "$f" 's/ (0xffffffff81000081 #2)$//'
+}
+
+@test "bad log: no such file, a directory, two files" {
+	row 1 "ksymtrace: cannot read $BAD/no-such.log: No such file or directory" -k "$SPECS" decode "$BAD/no-such.log"
+	row 1 "ksymtrace: cannot read $BATS_FILE_TMPDIR/a-directory: Is a directory" -k "$SPECS" decode "$BATS_FILE_TMPDIR/a-directory"
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" decode "$SPECS" "$SPECS"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ ${stderr_lines[0]} == "ksymtrace decode: decode reads one FILE (or standard input)" ]]
 }
 
 # ---- specs (against a good table) -----------------------------------------------
@@ -270,6 +393,18 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 		-k "$SPECS" resolve 'vmlinux:foo.isra.0#2'
 }
 
+@test "bad spec: foo+0x11/0x10 and foo/0x10" {
+	row 2 "ksymtrace: foo+0x11/0x10: offset 0x11 is past the end of a function of 0x10 bytes: OFF is at most SIZE in NAME+OFF/SIZE" \
+		-k "$SPECS" resolve foo+0x11/0x10
+	row 2 "ksymtrace: foo/0x10: /SIZE goes after an offset, as in a stack trace: NAME+OFF/SIZE (c_start+0x10/0x50)" \
+		-k "$SPECS" resolve foo/0x10
+}
+
+@test "bad spec: foo+0/0x77 (parses; no foo is that size)" {
+	row 1 "ksymtrace: foo+0/0x77: no foo is 0x77 bytes long; the sizes are 0x70 (#1), 0x80 (#2) (a table from another build?)" \
+		-k "$SPECS" resolve foo+0/0x77
+}
+
 @test "bad spec: foo@0xzz" {
 	row 2 "ksymtrace: foo@0xzz: bad address after '@' '0xzz': use decimal or 0x-hex digits" -k "$SPECS" resolve 'foo@0xzz'
 }
@@ -291,10 +426,12 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 }
 
 @test "bad spec: a newline or escape in it is not echoed" {
-	row 2 "ksymtrace: 'foo': spaces and control characters are not allowed in a spec (byte 4 is 0x0a): a spec is one word, such as vfs_read+0x10" \
+	row 2 "ksymtrace: 'foo\\x0abar': spaces and control characters are not allowed in a spec (byte 4 is 0x0a): a spec is one word, such as vfs_read+0x10" \
 		-k "$SPECS" resolve $'foo\nbar'
-	row 2 "ksymtrace: '': spaces and control characters are not allowed in a spec (byte 1 is 0x1b): a spec is one word, such as vfs_read+0x10" \
+	row 2 "ksymtrace: '\\x1b[31mfoo': spaces and control characters are not allowed in a spec (byte 1 is 0x1b): a spec is one word, such as vfs_read+0x10" \
 		-k "$SPECS" resolve $'\e[31mfoo'
+	row 2 "ksymtrace: 'foo\\x9b31m': spaces and control characters are not allowed in a spec (byte 4 is 0x9b): a spec is one word, such as vfs_read+0x10" \
+		-k "$SPECS" resolve $'foo\x9b31m'
 }
 
 @test "bad spec: a name over 511 bytes" {
@@ -330,4 +467,85 @@ HINT: run as root (CAP_SYSLOG); if that is not enough, sysctl kernel.kptr_restri
 
 @test "bad spec: specs are checked before the table is read" {
 	row 2 "ksymtrace: foo+: missing offset after '+' (decimal or 0x-hex)" -k "$BAD/no-such-file" resolve foo+
+}
+
+# ---- what the user typed, echoed back: never raw --------------------------------------
+# A name (GLOB, --module) may hold no space or control byte, like a spec: it is refused
+# (exit 2). Free text (--comm, the -k path, -c, option values) is quoted with \xNN
+# escapes. Either way stderr holds only printable text, one line per message.
+
+# stderr holds nothing but printable ASCII and newlines, and $1 lines of it
+printable_stderr() {
+	local junk
+	junk=$(printf '%s' "$stderr" | LC_ALL=C tr -d '\n\040-\176' | wc -c)
+	[ "$junk" -eq 0 ] || { printf 'raw bytes on stderr: %q\n' "$stderr"; return 1; }
+	[ "${#stderr_lines[@]}" -le "$1" ] || { printf 'more than %s lines: %s\n' "$1" "$stderr"; return 1; }
+}
+
+@test "echoes: list's GLOB with an escape or a newline is refused, and quoted" {
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" list $'\e[31mfoo*'
+	assert_usage "'\\x1b[31mfoo*': spaces and control characters are not allowed in a GLOB"
+	printable_stderr 3
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" list $'foo\nbar'
+	assert_usage "'foo\\x0abar': spaces and control characters are not allowed in a GLOB"
+	printable_stderr 3
+}
+
+@test "echoes: --module with an escape is refused, and quoted, in every command" {
+	local cmd
+	for cmd in "list" "resolve foo" "attach foo"; do
+		run --separate-stderr "$KSYMTRACE" -k "$SPECS" $cmd --module $'\e]0;title\a'
+		assert_usage "--module '\\x1b]0;title\\x07': spaces and control characters are not allowed in a module name"
+		printable_stderr 3
+	done
+}
+
+@test "echoes: the -k path is quoted" {
+	local hint=$'\nHINT: give a saved copy of /proc/kallsyms with -k FILE'
+	row 1 "ksymtrace: cannot read /nonexistent/\\x1b[31mkallsyms: No such file or directory$hint" \
+		-k $'/nonexistent/\e[31mkallsyms' resolve foo
+	row 1 "ksymtrace: cannot read /nonexistent/a\\x0ab: No such file or directory$hint" \
+		-k $'/nonexistent/a\nb' resolve foo
+	# a backslash is written \\, so that what is shown reads back as one path
+	row 1 "ksymtrace: cannot read /nonexistent/a\\\\x1b: No such file or directory$hint" \
+		-k '/nonexistent/a\x1b' resolve foo
+	# C1 controls too, raw (0x9b is CSI) or in UTF-8; other text passes as it is
+	row 1 "ksymtrace: cannot read /nonexistent/\\x9b31m\\xc2\\x9b31m-café: No such file or directory$hint" \
+		-k $'/nonexistent/\x9b31m\xc2\x9b31m-café' resolve foo
+}
+
+@test "echoes: --comm, option values and -c are quoted" {
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach foo -d $'\e[2J'
+	assert_usage "-d '\\x1b[2J': give a number of seconds"
+	printable_stderr 3
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach foo --ringbuf-size $'1\e[2J'
+	assert_usage "--ringbuf-size '1\\x1b[2J'"
+	printable_stderr 3
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach foo --addr $'0x\n1'
+	assert_usage "--addr '0x\\x0a1'"
+	printable_stderr 3
+	[[ $(id -u) -eq 0 ]] || skip "loading BPF programs (--dry-run) needs root"
+	# a task name over 15 bytes is cut, with a warning that quotes it
+	run --separate-stderr "$KSYMTRACE" -k "$SPECS" attach 'foo#1' --dry-run --comm $'\e[31mred-and-long-name' -c $'echo \e[31m'
+	[[ $stderr == *"--comm \\x1b[31mred-and-long-name: the kernel keeps 15 bytes of a task's name: matching '\\x1b[31mred-and-lo'"* ]]
+	[[ $stderr == *"'echo \\x1b[31m' not run (--dry-run)"* ]]
+	printable_stderr 10
+}
+
+# ---- output that must not grow with the square of the table ----------------------------
+
+@test "bad table: 5,000 names at one address: each JSON row lists 3 aliases and counts them all" {
+	local f=$BATS_TEST_TMPDIR/aliases.kallsyms bytes
+	python3 -c 'for i in range(5000): print(f"ffffffff81000000 t al_{i:05d}")' >"$f"
+	echo 'ffffffff81001000 t next_fn' >>"$f"
+	# linear: about 250 bytes a row (every alias of every row was 300 MB)
+	bytes=$("$KSYMTRACE" -k "$f" -j list 2>/dev/null | head -c 50000000 | wc -c)
+	[ "$bytes" -lt 2000000 ] || { echo "$bytes bytes"; return 1; }
+	run --separate-stderr "$KSYMTRACE" -k "$f" -j resolve al_00000 next_fn
+	[ "$status" -eq 0 ]
+	[ "$(jq -sc 'map([.aliases, .aliases_total])' <<<"$output")" = \
+		'[[["al_00001","al_00002","al_00003"],4999],[[],0]]' ]
+	# text says the same: three, then how many in all
+	run --separate-stderr "$KSYMTRACE" -k "$f" resolve al_00000
+	[[ ${lines[1]} == *"al_00000  = al_00001 al_00002 al_00003 ...(4999)" ]]
 }

@@ -173,6 +173,7 @@ rebuilt_after() {
 @test "cache: not root: the snapshot is neither read nor written" {
 	su_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 	su_nobody test -x "$KSYMTRACE" || skip "nobody cannot run $KSYMTRACE"
+	chmod -R go+rX "$SR" # whatever the umask: the kernel's files are readable
 	run --separate-stderr su_nobody env KSYMTRACE_SYSROOT="$SR" "$KSYMTRACE" -v resolve c_start
 	[ "$status" -eq 0 ]
 	said "snapshot not used: not running as root"

@@ -1,18 +1,48 @@
 # Shared by the bats files: the binary under test and the fixtures.
 bats_require_minimum_version 1.5.0
+# Tests copy /proc/kallsyms (live.bats) and print its addresses: every file they
+# make is the owner's only (bats removes its temporary directory at the end).
+umask 077
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-KSYMTRACE="${KSYMTRACE:-$ROOT/build/ksymtrace}"
+# the test build, which reads the test hooks (src/kernel_hooks.c); and the one
+# `cmake --install` installs, which must not
+KSYMTRACE="${KSYMTRACE:-$ROOT/build/ksymtrace-test}"
+KSYMTRACE_INSTALLED="${KSYMTRACE_INSTALLED:-$ROOT/build/ksymtrace}"
+[[ -x $KSYMTRACE ]] ||
+	echo "no test build at $KSYMTRACE: configure with -DKSYMTRACE_TEST_HOOKS=ON (scripts/test.sh does)" >&2
 FIX="$ROOT/tests/fixtures"
 BASIC="$FIX/basic.kallsyms"
 
 ks() { "$KSYMTRACE" "$@"; }
 
-# Every line of $output (stdout) must be a JSON object.
+# $output (stdout) is one JSON object per line, and at least one: an empty
+# answer is not a JSON answer.
 assert_jsonl() {
-	local n
-	n=$(printf '%s\n' "$output" | jq -c 'select(type == "object")' | wc -l)
-	[ "$n" -eq "$(printf '%s\n' "$output" | grep -c .)" ]
+	local n objects
+	n=$(printf '%s\n' "$output" | grep -c .)
+	objects=$(printf '%s\n' "$output" | jq -c 'select(type == "object")' 2>/dev/null | wc -l)
+	[ "$n" -gt 0 ] && [ "$objects" -eq "$n" ] || {
+		printf 'not JSON Lines (%s lines, %s objects):\n%s\n' "$n" "$objects" "$output"
+		return 1
+	}
+}
+
+# a usage error as argp reports one: exit 2, nothing on stdout, and on stderr the
+# line that contains $1, then at most argp's "Try `ksymtrace CMD --help' ..."
+# (which argp wraps at 79 columns). Run with --separate-stderr.
+assert_usage() {
+	[ "$status" -eq 2 ] || { echo "exit $status, not 2; stderr: $stderr"; return 1; }
+	[ -z "$output" ] || { echo "a usage error printed on stdout: $output"; return 1; }
+	local first rest
+	first=$(printf '%s\n' "$stderr" | sed -n 1p)
+	rest=$(printf '%s\n' "$stderr" | sed 1d | paste -sd ' ')
+	[[ $first == ksymtrace*": "*"$1"* ]] &&
+		[[ -z $rest || $rest =~ ^Try\ \`ksymtrace[a-z\ ]*--help\'\ or\ \`ksymtrace[a-z\ ]*--usage\'\ for\ more\ information\.$ ]] || {
+		echo "stderr: $stderr"
+		echo "want:   $1, on one line"
+		return 1
+	}
 }
 
 # stderr is one line that contains $1

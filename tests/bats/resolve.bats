@@ -19,7 +19,7 @@ load helpers
 	assert_jsonl
 	[ "$(printf '%s\n' "$output" | wc -l)" -eq 4 ]
 	run jq -sc '.[1]' <<<"$output"
-	[ "$output" = '{"name":"c_start","addr":"0xffffffff81000280","type":"t","module":"vmlinux","size":64,"index":2,"count":4,"traceable":null,"aliases":[],"clone":false,"query":"c_start"}' ]
+	[ "$output" = '{"name":"c_start","addr":"0xffffffff81000280","type":"t","module":"vmlinux","size":64,"index":2,"count":4,"traceable":null,"aliases":[],"aliases_total":0,"clone":false,"query":"c_start"}' ]
 }
 
 @test "resolve: MOD: filters, and vmlinux is the core kernel" {
@@ -105,10 +105,18 @@ load helpers
 }
 
 @test "resolve: --functions drops data symbols of the same name" {
-	run ks -k "$BASIC" -j resolve init_once
-	[ "$(printf '%s\n' "$output" | wc -l)" -eq 4 ]
-	run ks -k "$BASIC" -j resolve --functions init_once
-	[ "$(printf '%s\n' "$output" | wc -l)" -eq 3 ]
+	run --separate-stderr ks -k "$BASIC" -j resolve init_once
+	[ "$status" -eq 0 ]
+	[ "$(jq -sc 'map(.type)' <<<"$output")" = '["t","t","d","t"]' ]
+	run --separate-stderr ks -k "$BASIC" -j resolve --functions init_once
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(jq -sc 'map([.type, .index, .count])' <<<"$output")" = '[["t",1,3],["t",2,3],["t",3,3]]' ]
+	# a data symbol alone: nothing to show, said as such
+	run --separate-stderr ks -k "$BASIC" -j resolve --functions init_task
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	assert_one_error_line "init_task: init_task is not a function (kallsyms type 'D')"
 }
 
 @test "resolve: sizes are null when unknown" {
@@ -139,9 +147,14 @@ load helpers
 }
 
 @test "resolve: an unknown module is named, with the fix" {
-	run --separate-stderr ks -k "$BASIC" resolve nomod:vfs_read
+	# a module tree of the running kernel without it (modules.bats has the others)
+	local root=$BATS_TEST_TMPDIR/root
+	mkdir -p "$root/proc/sys/kernel" "$root/lib/modules/6.1.0-test"
+	echo 6.1.0-test >"$root/proc/sys/kernel/osrelease"
+	: >"$root/lib/modules/6.1.0-test/modules.dep"
+	KSYMTRACE_SYSROOT=$root run --separate-stderr ks -k "$BASIC" resolve nomod:vfs_read
 	[ "$status" -eq 1 ]
-	assert_one_error_line "nomod:vfs_read: no module 'nomod' in the symbol table: is it loaded? (lsmod)"
+	assert_one_error_line "nomod:vfs_read: no module 'nomod' in the symbol table, nor in the modules.dep of 6.1.0-test: is it loaded (lsmod), or built for this kernel? --module-file names its file"
 }
 
 @test "resolve: a bad spec is a usage error before anything is printed" {
@@ -153,8 +166,7 @@ load helpers
 
 @test "resolve: no spec is a usage error" {
 	run --separate-stderr ks -k "$BASIC" resolve
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"give at least one SPEC"* ]]
+	assert_usage "give at least one SPEC: a name, MOD:NAME, a glob or an address"
 }
 
 @test "resolve: --traceable reads the ftrace list and the kprobes blacklist" {
@@ -176,12 +188,15 @@ load helpers
 	printf 'c_start\nc_start\n' >"$root/sys/kernel/tracing/available_filter_functions"
 	run env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j resolve --traceable vmlinux:c_start
 	[ "$(jq -sc 'map(.traceable) | unique' <<<"$output")" = '[null]' ]
-	# with the addresses file (v6.5+) every instance is known; an empty blacklist
-	# is needed for a "true": an unreadable one leaves listed functions unknown
-	mkdir -p "$root/sys/kernel/debug/kprobes"
+	# with the addresses file (v6.5+) every instance of this boot's table is known
+	# (the sysroot's /proc/kallsyms); an empty blacklist is needed for a "true": an
+	# unreadable one leaves listed functions unknown
+	mkdir -p "$root/sys/kernel/debug/kprobes" "$root/proc"
+	cp "$BASIC" "$root/proc/kallsyms"
 	: >"$root/sys/kernel/debug/kprobes/blacklist"
 	printf 'ffffffff81000230 c_start\nffffffff81000484 c_start\n' >"$root/sys/kernel/tracing/available_filter_functions_addrs"
-	run env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j resolve --traceable vmlinux:c_start
+	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$root/proc/kallsyms" -j resolve --traceable vmlinux:c_start
+	[ "$status" -eq 0 ]
 	[ "$(jq -sc 'map(.traceable)' <<<"$output")" = '[true,false,true]' ]
 }
 
@@ -209,10 +224,12 @@ load helpers
 }
 
 # A sysroot whose tracefs lists functions by address (v6.5+), from the fixture
-# alias.available_filter_functions_addrs, and an empty kprobes blacklist.
+# alias.available_filter_functions_addrs, and an empty kprobes blacklist; its
+# /proc/kallsyms is basic.kallsyms, which $LIVE names: the addresses apply to it.
 addrs_sysroot() {
 	local root=$BATS_TEST_TMPDIR/root
-	mkdir -p "$root/sys/kernel/tracing" "$root/sys/kernel/debug/kprobes"
+	mkdir -p "$root/sys/kernel/tracing" "$root/sys/kernel/debug/kprobes" "$root/proc"
+	cp "$BASIC" "$root/proc/kallsyms"
 	cp "$FIX/alias.available_filter_functions_addrs" "$root/sys/kernel/tracing/available_filter_functions_addrs"
 	: >"$root/sys/kernel/debug/kprobes/blacklist"
 	echo "$root"
@@ -222,11 +239,11 @@ addrs_sysroot() {
 	# ksys_read and __x64_sys_read_alias share one start; the _addrs file names
 	# that address once, as the kernel does, under one of the two names
 	root=$(addrs_sysroot)
-	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j resolve --traceable ksys_read __x64_sys_read_alias c_stop
+	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$root/proc/kallsyms" -j resolve --traceable ksys_read __x64_sys_read_alias c_stop
 	[ "$status" -eq 0 ]
 	[ "$(jq -sc 'map([.name, .traceable])' <<<"$output")" = '[["ksys_read",true],["__x64_sys_read_alias",true],["c_stop",false]]' ]
 	# an address query answers with both names, both traceable
-	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j resolve --traceable 0xffffffff810004a4
+	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$root/proc/kallsyms" -j resolve --traceable 0xffffffff810004a4
 	[ "$(jq -sc 'map([.name, .traceable])' <<<"$output")" = '[["__x64_sys_read_alias",true],["ksys_read",true]]' ]
 }
 
@@ -237,8 +254,62 @@ addrs_sysroot() {
 	mkdir -p "$root/sys/bus/event_source/devices/kprobe"
 	echo 6 >"$root/sys/bus/event_source/devices/kprobe/type"
 	for name in ksys_read __x64_sys_read_alias; do
-		run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j attach --dry-run "$name"
+		run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$root/proc/kallsyms" -j attach --dry-run "$name"
 		[ "$status" -eq 0 ] || { echo "$name: exit $status: $stderr"; return 1; }
 		[ "$(jq -c '[.probe, .addr, .traceable]' <<<"$output")" = "[\"$name\",\"0xffffffff810004a0\",true]" ]
 	done
+}
+
+# ---- a saved table (-k) is not this boot's: the kernel's addresses do not apply --------
+
+# A running kernel whose text sits 0x2000000 higher than basic.kallsyms says (another
+# boot: KASLR): its lists by address, and by name.
+kaslr_sysroot() {
+	local root=$BATS_TEST_TMPDIR/kaslr
+	mkdir -p "$root/sys/kernel/tracing" "$root/sys/kernel/debug/kprobes" "$root/proc"
+	{
+		echo 'ffffffff81000100 T nokprobe_fn'
+		sed 's/^ffffffff81/ffffffff83/' "$FIX/basic.kallsyms"
+	} >"$root/proc/kallsyms"
+	printf 'ffffffff83000110 vfs_read\nffffffff830004a0 ksys_read\nffffffff83000230 c_start\n' \
+		>"$root/sys/kernel/tracing/available_filter_functions_addrs"
+	printf 'vfs_read\nksys_read\nc_start\n' >"$root/sys/kernel/tracing/available_filter_functions"
+	# this boot's nokprobe_fn sits where the saved table has vfs_read
+	printf '0xffffffff81000100-0xffffffff81000200\tnokprobe_fn\n0xffffffff83000260-0xffffffff83000280\tc_stop\n' \
+		>"$root/sys/kernel/debug/kprobes/blacklist"
+	echo "$root"
+}
+
+@test "-k: a saved table's traceability comes by name, not from this boot's addresses" {
+	root=$(kaslr_sysroot)
+	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j resolve --traceable \
+		vfs_read ksys_read __x64_sys_read_alias c_stop vmlinux:c_start
+	[ "$status" -eq 0 ]
+	# by name: vfs_read and ksys_read (and its alias) are listed once, and have one
+	# instance; c_stop is blacklisted by name; c_start is listed once for three: unknown
+	[ "$(jq -sc 'map([.name, .traceable])' <<<"$output")" = \
+		'[["vfs_read",true],["ksys_read",true],["__x64_sys_read_alias",true],["c_stop",false],["c_start",null],["c_start",null],["c_start",null]]' ]
+}
+
+@test "-k: attach --dry-run on a saved table is not refused as notrace after KASLR" {
+	[[ $(id -u) -eq 0 ]] || skip "loading BPF programs (--dry-run) needs root"
+	root=$(kaslr_sysroot)
+	mkdir -p "$root/sys/bus/event_source/devices/kprobe"
+	echo 6 >"$root/sys/bus/event_source/devices/kprobe/type"
+	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$BASIC" -j attach --dry-run vfs_read
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ "$(jq -c '[.probe, .addr, .traceable]' <<<"$output")" = '["vfs_read","0xffffffff81000110",true]' ]
+}
+
+@test "-k naming this boot's own table reads the kernel's lists by address" {
+	root=$(kaslr_sysroot)
+	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$root/proc/kallsyms" -j resolve --traceable \
+		vmlinux:c_start c_stop
+	[ "$status" -eq 0 ]
+	# the _addrs file tells c_start#1 from the others
+	[ "$(jq -sc 'map([.name, .traceable])' <<<"$output")" = \
+		'[["c_start",true],["c_start",false],["c_start",false],["c_stop",false]]' ]
+	run --separate-stderr env KSYMTRACE_SYSROOT="$root" "$KSYMTRACE" -k "$root/proc/kallsyms" -j resolve --traceable vfs_read nokprobe_fn
+	[ "$status" -eq 0 ]
+	[ "$(jq -sc 'map([.name, .traceable])' <<<"$output")" = '[["vfs_read",true],["nokprobe_fn",false]]' ]
 }

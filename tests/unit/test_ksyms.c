@@ -127,6 +127,16 @@ static void test_addresses(struct ksyms *t)
 	CHECK(ksyms__containing(t, 0xffffffff82001005) == NULL); /* past _end */
 	CHECK(ksyms__containing(t, 0xffffffffffffffff) == NULL);
 
+	/* floor: whatever starts at or below, sizes aside; the first name there */
+	s = ksyms__floor(t, 0xffffffffc0396010);
+	CHECK(s && strcmp(ksyms__name(t, s), "dummy_netdev_ops") == 0);
+	s = ksyms__floor(t, 0xffffffff81000005);
+	CHECK(s && strcmp(ksyms__name(t, s), "_stext") == 0);
+	s = ksyms__floor(t, 0xffffffff82001005);
+	CHECK(s && strcmp(ksyms__name(t, s), "_end") == 0);
+	s = ksyms__floor(t, 0xfff);
+	CHECK(s && strcmp(ksyms__name(t, s), "fixed_percpu_data") == 0);
+
 	/* prefixes */
 	CHECK_U64(ksyms__by_prefix(t, "bar", &lo, &hi), 4);
 	CHECK_STR(ksyms__name(t, ksyms__by_name_at(t, lo)), "bar.cold");

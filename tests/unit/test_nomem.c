@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "modfile.h"
 #include "spec.h"
 
 void *__real_malloc(size_t n);
@@ -21,10 +22,19 @@ void *__real_realloc(void *p, size_t n);
 char *__real_strdup(const char *s);
 
 static bool failing;
+/* > 0: the allocation that brings it to 0 fails, and every one after it */
+static int fail_countdown;
+
+static bool fail_now(void)
+{
+	if (fail_countdown > 0 && --fail_countdown == 0)
+		failing = true;
+	return failing;
+}
 
 void *__wrap_malloc(size_t n)
 {
-	if (failing) {
+	if (fail_now()) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -33,7 +43,7 @@ void *__wrap_malloc(size_t n)
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-	if (failing) {
+	if (fail_now()) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -42,7 +52,7 @@ void *__wrap_calloc(size_t n, size_t size)
 
 void *__wrap_realloc(void *p, size_t n)
 {
-	if (failing) {
+	if (fail_now()) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -51,7 +61,7 @@ void *__wrap_realloc(void *p, size_t n)
 
 char *__wrap_strdup(const char *s)
 {
-	if (failing) {
+	if (fail_now()) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -140,6 +150,41 @@ static void parse_nomem(const char *text)
 	CHECK(sp.text == NULL && sp.name == NULL && sp.mod == NULL);
 }
 
+/* A module file read, and its table chained, with the Nth allocation failing
+ * for every N until none fails: each failure is -ENOMEM ("out of memory"),
+ * never a reason that would send the user to the file, and the table it was to
+ * join stays whole. (libelf's and the decompressors' own allocations are not
+ * wrapped: theirs are their libraries'.) */
+static void modfile_nomem(const char *file)
+{
+	char path[4096], err[MODFILE_ERR_LEN];
+	int done = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	for (int n = 1; !done && n < 200; n++) {
+		struct ksyms *t = load();
+		struct modfile *mf = NULL;
+		int r;
+
+		if (!t)
+			return;
+		fail_countdown = n;
+		r = modfile__read(path, &mf, err, sizeof(err));
+		if (!r)
+			r = ksyms__add_unloaded(t, mf->name, mf->syms, mf->n);
+		done = fail_countdown > 0; /* nothing failed: every step has been tried */
+		fail_countdown = 0;
+		failing = false;
+		CHECK(r == 0 || r == -ENOMEM);
+		if (r == -ENOMEM && !mf)
+			CHECK_STR(err, "out of memory");
+		CHECK(ksyms__mod_find(t, "fixmod") == (r == 0 ? (int)ksyms__mod_count(t) - 1 : -1));
+		modfile__free(mf);
+		ksyms__free(t);
+	}
+	CHECK(done);
+}
+
 int main(int argc, char **argv)
 {
 	dir = argc > 1 ? argv[1] : "tests/fixtures";
@@ -154,5 +199,6 @@ int main(int argc, char **argv)
 	each_match_nomem(NULL);
 	parse_nomem("vfs_read");
 	parse_nomem("dummy:c_start+0x4");
+	modfile_nomem("modules/fixmod.ko");
 	return check_report("test_nomem");
 }

@@ -8,23 +8,15 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture_sym.h"
 #include "log.h"
 #include "plan.h"
 
 static struct ksyms *t;
 
-/* The Nth symbol (1-based, address order) named NAME in module MOD ("vmlinux"). */
-static const struct ksym *sym(const char *name, unsigned n, const char *mod)
+static const struct ksym *sym(const char *name, unsigned int n, const char *mod)
 {
-	for (size_t i = 0; i < ksyms__count(t); i++) {
-		const struct ksym *s = ksyms__at(t, i);
-
-		if (strcmp(ksyms__name(t, s), name) == 0 &&
-		    strcmp(ksyms__mod_name(t, s->mod), mod) == 0 && --n == 0)
-			return s;
-	}
-	fprintf(stderr, "no %s in the fixture\n", name);
-	exit(1);
+	return fixture_sym(t, name, n, mod);
 }
 
 /* What the plan says on stderr, at log level LEVEL, between capture() and

@@ -324,7 +324,7 @@ static void test_write_refuses(void)
 }
 
 /* ksyms_cache__needs_live() on specs given as text, with -m MODULE. */
-static bool needs_live(const struct ksyms *snap, const char *text, const char *module)
+static bool needs_live(struct ksyms *snap, const char *text, const char *module)
 {
 	struct spec sp;
 	char err[SPEC_ERR_LEN], why[256];
@@ -370,6 +370,19 @@ static void test_needs_live(void)
 	CHECK(needs_live(s, "kprobe_optinsn_page", NULL));
 	CHECK(needs_live(s, "0xffffffffc0390010", NULL));
 	CHECK(needs_live(s, "0x1004", NULL));
+	/* NAME+OFF: where the probe would land, for every instance (and the
+	 * clones of a name with none): inside a module function followed by
+	 * another, fine; past a module's last function, or into one of unknown
+	 * size, the live table (a BPF program may lie there) */
+	CHECK(!needs_live(s, "vfs_read+0x21", NULL));
+	CHECK(!needs_live(s, "dummy:dummy_dev_init+0x10", NULL));
+	CHECK(!needs_live(s, "c_start+0x10", NULL));
+	CHECK(!needs_live(s, "bar+0x4", NULL));
+	CHECK(!needs_live(s, "vfs_reed+0x4", NULL));
+	CHECK(needs_live(s, "dummy:dummy_get_stats64+0x20", NULL));
+	CHECK(needs_live(s, "dummy_get_stats64+0x20", NULL));
+	CHECK(needs_live(s, "ext4mini_fill+0x4", NULL));
+	CHECK(needs_live(s, "vmlinux:c_*+0x4", NULL));
 	CHECK(!needs_live(s, "0x1000", NULL)); /* a symbol's start */
 	/* listings: of one module, or of every module or type */
 	CHECK(!ksyms_cache__needs_live(&(struct ksyms_query){ .listing = true, .module = "dummy" }, s,

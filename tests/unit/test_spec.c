@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "log.h"
 #include "parse.h"
 #include "spec.h"
 
@@ -317,6 +318,62 @@ static void test_resolve_addresses(void)
 	candidates__free(&c);
 }
 
+/* NAME+OFF/SIZE, the kernel's stack-trace form: the instances of that size. */
+static void test_sizes(void)
+{
+	struct candidates c;
+	char err[SPEC_ERR_LEN];
+	struct spec sp;
+
+	CHECK(spec__parse("c_start+0x10/0x40", &sp, err, sizeof(err)) == 0);
+	CHECK(sp.has_off && sp.off == 0x10 && sp.has_size && sp.size == 0x40);
+	CHECK_STR(sp.name, "c_start");
+	spec__free(&sp);
+	CHECK(spec__parse("dummy:c_start+8/64#1%return", &sp, err, sizeof(err)) == 0);
+	CHECK(sp.size == 64 && sp.inst == 1 && sp.ret && sp.mod);
+	spec__free(&sp);
+	parse_bad("c_start/0x40", "/SIZE goes after an offset");
+	parse_bad("c_start+0x41/0x40", "offset 0x41 is past the end of a function of 0x40 bytes");
+	/* a return address after a call that ends the function: as %pB prints it */
+	CHECK(spec__parse("c_start+0x40/0x40", &sp, err, sizeof(err)) == 0);
+	spec__free(&sp);
+	parse_bad("c_start+0/0", "size 0");
+	parse_bad("c_start+0x10/", "missing size after '/'");
+	parse_bad("c_start+0x10/0xzz", "bad size after '/' '0xzz'");
+	parse_bad("0x10/0x20", "/SIZE goes after an offset");
+
+	/* c_start: 0x30 (#1), 0x40 (#2), 0x20 (#3) in vmlinux, 0x40 (#4) in dummy */
+	CHECK(resolve("c_start+0x10/0x40", NULL, &c, err) == SPEC_RES_OK);
+	CHECK(c.n == 2 && c.v[0].index == 2 && c.v[1].index == 4);
+	CHECK(c.n == 2 && c.v[0].off == 0x10 && c.v[1].count == 4);
+	candidates__free(&c);
+	CHECK(resolve("vmlinux:c_start+0x10/0x40", NULL, &c, err) == SPEC_RES_OK);
+	CHECK(c.n == 1 && c.v[0].sym->addr == 0xffffffff81000280);
+	candidates__free(&c);
+	CHECK(resolve("c_start+0x8/0x20", NULL, &c, err) == SPEC_RES_OK);
+	CHECK(c.n == 1 && c.v[0].index == 3);
+	candidates__free(&c);
+	CHECK(resolve("c_start+0x10/0x50", NULL, &c, err) == SPEC_RES_BAD_SIZE);
+	CHECK(strstr(err, "c_start+0x10/0x50: no c_start is 0x50 bytes long; the sizes are 0x30 (#1), 0x40 (#2), 0x20 (#3), 0x40 (#4)") != NULL);
+	CHECK_U64(c.n, 0);
+	candidates__free(&c);
+	/* #N first, then the size: the one picked must have it */
+	CHECK(resolve("c_start+0x8/0x20#1", NULL, &c, err) == SPEC_RES_BAD_SIZE);
+	CHECK(strstr(err, "c_start is 0x30 bytes long, not 0x20") != NULL);
+	candidates__free(&c);
+	CHECK(resolve("c_start+0x8/0x40#4", NULL, &c, err) == SPEC_RES_OK);
+	CHECK(c.n == 1 && c.v[0].index == 4);
+	candidates__free(&c);
+	/* a size that is not known (the last symbol of vmlinux) cannot be ruled out */
+	CHECK(resolve("_end+0x1/0x10", NULL, &c, err) == SPEC_RES_OK);
+	CHECK_U64(c.n, 1);
+	candidates__free(&c);
+	/* clones: the message says so */
+	CHECK(resolve("bar+0x1/0x1000", NULL, &c, err) == SPEC_RES_BAD_SIZE);
+	CHECK(strstr(err, "no bar clone is 0x1000 bytes long") != NULL);
+	candidates__free(&c);
+}
+
 static void test_suggest(void)
 {
 	const char *out[3];
@@ -346,6 +403,29 @@ static void test_numbers(void)
 	CHECK(parse_u64("12a", &v) == -EINVAL);
 }
 
+/* log_quote: what a message may show as it is, and the rest as \xNN; cut to fit */
+static void test_quote(void)
+{
+	char b[LOG_QUOTE_MAX], small[12];
+
+	CHECK_STR(log_quote(b, sizeof(b), "vfs_read+0x10"), "vfs_read+0x10");
+	CHECK_STR(log_quote(b, sizeof(b), "a\nb\x1b[31m\x7f"), "a\\x0ab\\x1b[31m\\x7f");
+	CHECK_STR(log_quote(b, sizeof(b), "back\\slash"), "back\\\\slash");
+	/* C1 raw and in UTF-8; UTF-8 text and other high bytes pass */
+	CHECK_STR(log_quote(b, sizeof(b), "\x9b" "1m\xc2\x9b" "1m"), "\\x9b1m\\xc2\\x9b1m");
+	CHECK_STR(log_quote(b, sizeof(b), "caf\xc3\xa9 \xe5\x86\x85 \xff"), "caf\xc3\xa9 \xe5\x86\x85 \xff");
+	/* a broken sequence: its lead byte alone, what follows judged on its own */
+	CHECK_STR(log_quote(b, sizeof(b), "\xe2\x80" "A"), "\xe2\\x80A");
+	CHECK_U64(log_safe_span("ok\x1bno"), 2);
+	CHECK_U64(log_safe_span("\xc3\xa9\xc2\x85"), 2);
+	/* cut with "..." to fit, never mid-escape; what fits whole is not cut */
+	CHECK_STR(log_quote(small, sizeof(small), "abcdefghijklmnop"), "abcdefgh...");
+	CHECK_STR(log_quote(small, sizeof(small), "abcdefghijk"), "abcdefghijk");
+	CHECK_STR(log_quote(small, sizeof(small), "abcde\x1b" "fghij"), "abcde...");
+	CHECK_STR(log_quote(small, 4, "abcdef"), "...");
+	CHECK_STR(log_quote(small, 2, "abcdef"), ".");
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -361,8 +441,10 @@ int main(int argc, char **argv)
 	test_resolve();
 	test_resolve_names();
 	test_resolve_addresses();
+	test_sizes();
 	test_suggest();
 	test_numbers();
+	test_quote();
 	ksyms__free(t);
 	return check_report("test_spec");
 }

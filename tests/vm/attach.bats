@@ -107,6 +107,22 @@ ARGS="\\($HEX, $HEX, $HEX, $HEX, $HEX, $HEX\\)"
 	no_probes_left
 }
 
+@test "--stack: the first frame is the probed address itself, at an entry and at an offset" {
+	local a off len
+	a=$(ksym_addr vfs_read)
+	read -r off len < <(insn_entry_site "$a")
+	# every read of cat's goes through both probes, the entry's first; the first frame of
+	# each is where the probe sits (the int3 trap, ftrace's and optimized kprobes all report
+	# the instruction pointer one byte on)
+	kt_run attach vfs_read "vfs_read+$off" --stack --comm cat -n 2 -c 'cat /etc/hostname >/dev/null'
+	[ "$status" -eq 0 ]
+	[ "$(awk '/^[0-9]/ { probe = $4; getline; print probe, $1, $2 }' <<<"$out")" = \
+		"$(printf 'vfs_read vfs_read+0x0 [vmlinux]\nvfs_read+%s vfs_read+%s [vmlinux]' "$off" "$off")" ]
+	# the frames below are the callers: ksys_read, then the system call's way in
+	[[ $out == *$'\n    ksys_read+0x'* ]]
+	no_probes_left
+}
+
 @test "module: dummy:dummy_get_stats64 [dummy] fires once per statistics file read" {
 	local a n
 	a=$(ksym_addr dummy_get_stats64 1 dummy)

@@ -3,8 +3,13 @@
 # scripts/vm-run boots (DESIGN §5): the host's root is the guest's root, so the build tree,
 # bats, binutils, python3 and iproute2 are the host's. Load with `load helpers`.
 
-# The binary under test: $KSYMTRACE, else the build tree beside the sources.
-KSYMTRACE=${KSYMTRACE:-$(realpath -m "$BATS_TEST_DIRNAME/../../build/ksymtrace")}
+# ksym_snapshot copies /proc/kallsyms and kcore_disasm kernel text: files for the owner only.
+umask 077
+
+# The binary under test: $KSYMTRACE, else the test build beside the sources (ksymtrace with
+# its test hooks, such as KSYMTRACE_FORCE_ADDR_IDS: -DKSYMTRACE_TEST_HOOKS=ON, which
+# scripts/test.sh sets).
+KSYMTRACE=${KSYMTRACE:-$(realpath -m "$BATS_TEST_DIRNAME/../../build/ksymtrace-test")}
 
 # require_vm — skip unless running inside scripts/vm-run's VM: these tests load modules and
 # attach kprobes for real, which no test may do on a developer's own kernel.
@@ -15,7 +20,7 @@ require_vm() {
 # require_ksymtrace — fail clearly when the binary has not been built.
 require_ksymtrace() {
 	[[ -x $KSYMTRACE ]] || {
-		echo "no ksymtrace binary at $KSYMTRACE: build it first (or set KSYMTRACE)" >&2
+		echo "no ksymtrace binary at $KSYMTRACE: build it first, with -DKSYMTRACE_TEST_HOOKS=ON (or set KSYMTRACE)" >&2
 		return 1
 	}
 }
@@ -177,8 +182,13 @@ insn_entry_site() {
 
 # kprobes_list — the kernel's list of registered kprobes, one per line:
 # "ADDR  k|r  SYMBOL+OFFSET  [FLAGS]" (k kprobe, r kretprobe; FLAGS such as [FTRACE],
-# [DISABLED], [GONE]). Needs debugfs, which the VM mounts.
+# [DISABLED], [GONE]). Needs debugfs, which the VM mounts; fails loudly without it, so
+# that "no probe left" cannot pass by reading nothing twice.
 kprobes_list() {
+	[[ -r /sys/kernel/debug/kprobes/list ]] || {
+		echo "kprobes_list: /sys/kernel/debug/kprobes/list is not readable (debugfs not mounted?)" >&2
+		return 1
+	}
 	cat /sys/kernel/debug/kprobes/list
 }
 
@@ -263,7 +273,7 @@ live_new() {
 # exactly that is registered now (call it after ksymtrace has exited).
 # kprobes_wait_new N — wait up to 60 s until N more probes than the baseline are registered.
 kprobes_baseline() {
-	KPROBES_BEFORE=$(kprobes_list)
+	KPROBES_BEFORE=$(kprobes_list) || return 1
 }
 kprobes_wait_new() {
 	local i n
@@ -277,7 +287,8 @@ kprobes_wait_new() {
 }
 no_probes_left() {
 	local now
-	now=$(kprobes_list)
+	now=$(kprobes_list) || return 1
+	[[ -v KPROBES_BEFORE ]] || { echo "no_probes_left: no kprobes_baseline was taken"; return 1; }
 	[[ $now == "${KPROBES_BEFORE-}" ]] || {
 		printf 'probes left behind:\n%s\n' "$(diff <(echo "${KPROBES_BEFORE-}") <(echo "$now"))"
 		return 1
@@ -304,10 +315,11 @@ ksym_nearest() {
 # and CS_CON_N those of the one behind /proc/consoles.
 c_start_vars() {
 	CS_ALL=$(ksym_addrs c_start | paste -sd ' ')
-	CS_CPU=$(ksym_nearest c_start show_cpuinfo)
-	CS_CON=$(ksym_nearest c_start show_console_dev)
-	CS_CPU_N=$(ksym_index c_start "$CS_CPU")
-	CS_CON_N=$(ksym_index c_start "$CS_CON")
+	[[ -n $CS_ALL ]] || { echo "c_start_vars: no c_start in $KSYMS_FILE" >&2; return 1; }
+	CS_CPU=$(ksym_nearest c_start show_cpuinfo) || return 1
+	CS_CON=$(ksym_nearest c_start show_console_dev) || return 1
+	CS_CPU_N=$(ksym_index c_start "$CS_CPU") || return 1
+	CS_CON_N=$(ksym_index c_start "$CS_CON") || return 1
 	export CS_ALL CS_CPU CS_CON CS_CPU_N CS_CON_N
 }
 
