@@ -177,7 +177,7 @@ int attach_plan__build(const struct attach_plan_opts *o, struct spec *specs, int
 	if (!o->dry_run && refuse_not_loaded(pl))
 		return EXIT_FAIL;
 	if (!o->dry_run && !kernel__is_live_table(env.kallsyms) &&
-	    !checks__table_is_live(pl, cli_table_name(shown, sizeof(shown))))
+	    !checks__table_is_live(pl, cli_table_name(shown, sizeof(shown)), env.no_cache))
 		return EXIT_FAIL;
 	return EXIT_OK;
 }

@@ -19,6 +19,7 @@
 #include "fetch.h"
 #include "kbtf.h"
 #include "kernel.h"
+#include "ksyms_cache.h"
 #include "ksymtrace.h"
 #include "log.h"
 #include "modfile.h"
@@ -551,7 +552,8 @@ int cmd_attach(int argc, char **argv)
 	if (!kernel__allows(&ks, a.dry_run))
 		goto cleanup;
 
-	t = cli_load_table();
+	t = cli_load_table(&(struct ksyms_query){ .specs = specs, .n_specs = (size_t)a.n_specs,
+						  .module = a.module });
 	if (!t || modfile__add_files(t, &a.files))
 		goto cleanup;
 	trc = traceable__load(t, kernel__is_live_table(env.kallsyms));
