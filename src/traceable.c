@@ -275,6 +275,39 @@ static int load_blacklist(struct traceable *tr, struct ksyms *t, bool live)
 	return err;
 }
 
+/* The kernel refuses a kprobe on "foo.part.0" when "foo" is blacklisted:
+ * within_kprobe_blacklist() (kernel/kprobes.c, "kprobes: Search non-suffixed
+ * symbol in blacklist", 2018) looks the name up again without what follows
+ * its first dot, kallsyms_lookup_name()'s first instance. The debugfs list
+ * names foo only (6.1's pci_serr_error.part.0 was refused with EINVAL). So
+ * each name's first instance that is blacklisted blacklists NAME.* of its
+ * module. */
+static void blacklist_suffixed(struct traceable *tr, struct ksyms *t)
+{
+	char pfx[KSYMS_NAME_MAX + 2];
+	size_t n = ksyms__count(t), lo, hi, first_lo, first_hi;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ksym *s = ksyms__at(t, i);
+		const char *name = ksyms__name(t, s);
+		size_t len = strlen(name);
+
+		if (tr->blacklisted[i] != TRI_TRUE || !ksym_is_func(s) || strchr(name, '.') ||
+		    len > KSYMS_NAME_MAX || !ksyms__by_name(t, name, &first_lo, &first_hi) ||
+		    ksyms__by_name_at(t, first_lo) != s)
+			continue;
+		memcpy(pfx, name, len);
+		memcpy(pfx + len, ".", 2);
+		ksyms__by_prefix(t, pfx, &lo, &hi);
+		for (size_t k = lo; k < hi; k++) {
+			const struct ksym *c = ksyms__by_name_at(t, k);
+
+			if (c->mod == s->mod && ksym_is_func(c))
+				tr->blacklisted[ksyms__pos(t, c)] = TRI_TRUE;
+		}
+	}
+}
+
 struct traceable *traceable__load(struct ksyms *t, bool live)
 {
 	struct traceable *tr = calloc(1, sizeof(*tr));
@@ -290,6 +323,8 @@ struct traceable *traceable__load(struct ksyms *t, bool live)
 		traceable__free(tr);
 		return NULL;
 	}
+	if (tr->have_blacklist)
+		blacklist_suffixed(tr, t);
 	return tr;
 }
 
