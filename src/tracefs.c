@@ -334,25 +334,62 @@ static bool parse_own_line(char *line, char **group, char **event, uint64_t *pid
 	return parse_u64(*group + strlen(GROUP_PREFIX), pid) == 0 && **event;
 }
 
+/* The whole of kprobe_events, read before anything is written to it: each
+ * removal appends a "-:" command to the same file, which a reader still going
+ * through it could meet again (a file standing in for tracefs in tests grows
+ * with each one). NULL with errno set when it cannot be read. */
+static char *read_events(const char *dir)
+{
+	char path[KERNEL_PATH_MAX], *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f = fopen(tf_path(path, sizeof(path), dir, "kprobe_events"), "re");
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap ? cap * 2 : 8192);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 8192;
+		}
+		size_t n = fread(buf + len, 1, cap - len - 1, f);
+
+		len += n;
+		if (n == 0)
+			break;
+	}
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}
+
 int tracefs__remove_stale(void)
 {
-	char path[KERNEL_PATH_MAX], *line = NULL, pids[128] = "";
+	char pids[128] = "", *text, *line, *save = NULL;
 	const char *dir = find_dir();
-	size_t cap = 0, removed = 0, busy = 0, plen = 0;
+	size_t removed = 0, busy = 0, plen = 0;
 	uint64_t last_pid = 0;
-	FILE *f;
 
 	if (!dir)
 		return -ENOENT;
-	f = fopen(tf_path(path, sizeof(path), dir, "kprobe_events"), "re");
-	if (!f)
+	text = read_events(dir);
+	if (!text)
 		return -errno;
-	while (getline(&line, &cap, f) > 0) {
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *group, *event;
 		uint64_t pid;
 		int err;
 
-		if (!parse_own_line(line, &group, &event, &pid) || ksymtrace_alive(pid))
+		/* event definitions only: "p:" and "r[N]:" */
+		if ((line[0] != 'p' && line[0] != 'r') || !parse_own_line(line, &group, &event, &pid) ||
+		    ksymtrace_alive(pid))
 			continue;
 		/* an event some process still holds (another PID namespace's
 		 * ksymtrace) is refused with EBUSY: left alone */
@@ -366,8 +403,7 @@ int tracefs__remove_stale(void)
 			plen += (size_t)snprintf(pids + plen, sizeof(pids) - plen, "%s%" PRIu64, plen ? ", " : "", pid);
 		last_pid = pid;
 	}
-	free(line);
-	fclose(f);
+	free(text);
 	if (removed)
 		log_note("removed %zu tracefs kprobe event%s left by ksymtrace processes that are gone (pid %s)",
 			 removed, removed == 1 ? "" : "s", pids);
