@@ -15,6 +15,7 @@
 
 #include "checks.h"
 #include "choose.h"
+#include "attach_mods.h"
 #include "cli.h"
 #include "events.h"
 #include "fetch.h"
@@ -295,8 +296,12 @@ static const char doc[] =
 	"attached (exit 2). (Events print the typed values once the BPF side records "
 	"them, issue 9 part B; until then they show the six registers.)\n"
 	"MOD:NAME for a module that is not loaded is checked against the symbols of "
-	"its file (modules.dep, or --module-file), offset and size included: --dry-run "
-	"plans it; attaching before the module loads is not there yet.\n"
+	"its file (modules.dep, or --module-file), offset and size included, and waits: "
+	"the kernel arms the probe as the module loads, before its init function runs "
+	"(Linux 5.15 or later; NAME must be unique in the module). A module that unloads "
+	"takes its probes with it (said on stderr, marked unloaded in the summary); "
+	"when it loads again the kernel arms them again, and hits add up. Init code of "
+	"a module that is loaded is gone: refused.\n"
 	"With -j, events are JSON Lines and the run ends with one summary object; the "
 	"output of -c's command then goes to stderr. Otherwise the summary goes to stderr. "
 	"JSON numbers past 2^53 are strings of their digits.\n"
@@ -319,6 +324,7 @@ static const char doc[] =
 	"  ksymtrace attach c_start --all -c 'cat /proc/cpuinfo'\n"
 	"  ksymtrace attach 'vfs_read%return' --comm cat\n"
 	"  ksymtrace attach dummy:dummy_get_stats64 --stack -n 10\n"
+	"  ksymtrace attach dummy:dummy_init_module -c 'modprobe dummy'\n"
 	"  ksymtrace -j attach c_start#2 --count -d 10\n"
 	"  ksymtrace attach c_start --all --dry-run\n"
 	"  ksymtrace attach vfs_read --arg 'name=file->f_path.dentry->d_name.name:string' --dry-run";
@@ -341,6 +347,7 @@ static int collect_probes(const struct attach_args *a, struct spec *specs, struc
 		struct candidates c = { 0 };
 		char err[SPEC_ERR_LEN];
 		bool ret = specs[i].ret || a->ret;
+		enum spec_res res;
 		enum choose_res cr;
 
 		if (modfile__need(t, specs[i].mod ? specs[i].mod : a->module, err, sizeof(err))) {
@@ -348,8 +355,10 @@ static int collect_probes(const struct attach_args *a, struct spec *specs, struc
 			failed = true;
 			continue;
 		}
-		if (spec__resolve(&specs[i], t, &ro, &c, err, sizeof(err)) != SPEC_RES_OK) {
-			log_error("%s", err);
+		res = spec__resolve(&specs[i], t, &ro, &c, err, sizeof(err));
+		if (res != SPEC_RES_OK) {
+			if (res != SPEC_RES_NOT_FOUND || !attach_mods__init_gone(&specs[i], a->module, t))
+				log_error("%s", err);
 			failed = true;
 			candidates__free(&c);
 			continue;
@@ -382,27 +391,6 @@ static int collect_probes(const struct attach_args *a, struct spec *specs, struc
 	return failed ? EXIT_FAIL : ambiguous ? EXIT_AMBIGUOUS : EXIT_OK;
 }
 
-/* A probe in a module that is not loaded has no address to attach at: arming it
- * as the module loads (a pending tracefs MOD:SYM event) is issue 11's part B.
- * Returns how many probes are refused. */
-static size_t refuse_not_loaded(const struct plan *pl)
-{
-	size_t refused = 0;
-
-	for (size_t i = 0; i < plan__count(pl); i++) {
-		const struct probe *p = plan__probe(pl, i);
-
-		if (ksym_loaded(p->sym))
-			continue;
-		if (refused++ == 0)
-			log_error("%s: module %s is not loaded: attaching before it loads is not supported yet",
-				  p->label, ksyms__mod_name(plan__table(pl), p->sym->mod));
-	}
-	if (refused)
-		log_hint("load the module first (modprobe), or check the plan with --dry-run");
-	return refused;
-}
-
 /* The one way from specs to the probes to place, for --dry-run and a real attach
  * alike: resolve and choose, refuse, merge; and for a real attach with a saved
  * table, that the table is this boot's. Returns an exit code. */
@@ -420,7 +408,7 @@ static int build_plan(const struct attach_args *a, struct spec *specs, struct ks
 		log_error("out of memory");
 		return EXIT_FAIL;
 	}
-	if (!a->dry_run && refuse_not_loaded(pl))
+	if (attach_mods__refuse_unnamed(pl))
 		return EXIT_FAIL;
 	if (!a->dry_run && !kernel__is_live_table(env.kallsyms) &&
 	    !checks__table_is_live(pl, cli_table_name(shown, sizeof(shown))))
@@ -587,7 +575,9 @@ int cmd_attach(int argc, char **argv)
 	tr = tracer__load(pl, &(struct tracer_opts){
 		.ringbuf_size = a.ringbuf, .filter_tgid = a.follow ? (uint32_t)run__child(run) : a.pid,
 		.filter_comm = a.comm ? a.comm_buf : NULL, .stack = a.stack, .count_only = a.count });
-	if (tr)
+	if (tr && attach_mods__refuse_waiting(pl, tracer__can_wait(tr)))
+		ret = EXIT_FAIL;
+	else if (tr)
 		ret = a.dry_run ? dry_run(&a, pl, trc, tr, &ks, vs.pv) : run__go(run, tr, pl);
 
 cleanup:

@@ -50,6 +50,9 @@ struct event_counts {
 	uint64_t unwritten; /* events standard output did not take (a stalled reader) */
 	int stall_s;        /* ... after that many seconds without taking a byte */
 	uint64_t malformed; /* records that failed record__decode(): unidentified */
+	/* per probe id: not armed at the end, its module gone (run_mods.h); NULL:
+	 * none is */
+	const bool *unloaded;
 };
 
 /* Hits per probe that was attached (ST from tracer__collect), the events lost

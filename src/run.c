@@ -23,6 +23,7 @@
 #include "log.h"
 #include "outstream.h"
 #include "record.h"
+#include "run_mods.h"
 
 /* ---- signals ------------------------------------------------------------------ */
 
@@ -95,6 +96,7 @@ struct run {
 	struct child *child;
 	struct tracer *tr;
 	const struct plan *pl;
+	struct run_mods *mods; /* the probes in modules, as the modules come and go */
 	struct event_printer pr;
 	struct outstream *os;
 	FILE *out;
@@ -146,6 +148,7 @@ void run__free(struct run *r)
 	if (!r)
 		return;
 	child__free(r->child);
+	run_mods__free(r->mods);
 	/* whatever is left to write gets RUN_STALL_S, not forever */
 	r->stopping = true;
 	outstream__close(r->os);
@@ -312,6 +315,8 @@ static int attach_all(struct run *r)
 			skipped++;
 			if (!r->o.skip_failed)
 				ret = REFUSED;
+		} else {
+			run_mods__attached(r->mods, i);
 		}
 	}
 	if (ret == ATTACHED && tracer__attached(r->tr) == 0) {
@@ -366,6 +371,7 @@ static int stream(struct run *r)
 		}
 		if (n > 0)
 			flush_events(r);
+		run_mods__tick(r->mods);
 	}
 	return 0;
 }
@@ -386,6 +392,7 @@ static int finish(struct run *r)
 	if (tracer__collect(r->tr, &st))
 		log_warn("cannot read the hit counters: the summary may be short");
 	c.unwritten = r->unwritten;
+	c.unloaded = run_mods__unloaded(r->mods);
 	c.printed = r->handed - r->unwritten;
 	os = outstream__state(r->os);
 	if (os == OUT_ERROR) {
@@ -428,6 +435,9 @@ int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
 	if (stop_sig)
 		return stopped(r, "loading the BPF programs");
 	tracer__set_handler(tr, on_event, r);
+	r->mods = run_mods__new(pl, tr);
+	if (!r->mods)
+		return EXIT_FAIL;
 	ret = attach_all(r);
 	if (ret == STOPPED || (ret == ATTACHED && stop_sig))
 		return stopped(r, "attaching probes");
@@ -436,6 +446,7 @@ int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
 	n = tracer__attached(tr);
 	log_note("%zu probe%s attached, told apart by %s; %s", n, n == 1 ? "" : "s",
 		 tracer__id_mode(tr), r->o.cmd ? "running the command" : "Ctrl-C to stop");
+	run_mods__started(r->mods);
 	child__release(r->child);
 	child_pgid = child__pgid(r->child);
 	ret = stream(r) ? EXIT_FAIL : finish(r);

@@ -309,6 +309,18 @@ size_t tracer__attached(const struct tracer *tr)
 	return tr->n_attached;
 }
 
+bool tracer__can_wait(const struct tracer *tr)
+{
+	return !tr->by_addr;
+}
+
+bool tracer__rearms(const struct tracer *tr, size_t id)
+{
+	(void)tr;
+	(void)id;
+	return false;
+}
+
 struct detach_slice {
 	struct bpf_link **links;
 	size_t from, to;

@@ -57,6 +57,17 @@ int tracer__attach(struct tracer *tr, size_t id);
 /* How many probes are attached now. */
 size_t tracer__attached(const struct tracer *tr);
 
+/* Whether a probe on a module that is not loaded can be attached: its event
+ * must name its probe by attach cookie (Linux 5.15), as its address is not
+ * known before the module loads. */
+bool tracer__can_wait(const struct tracer *tr);
+/* Whether the kernel arms probe ID again each time its module loads: it is
+ * attached through a tracefs MOD:SYM+OFF event (plan.h, probe.mod_unique),
+ * which stays when the module goes (trace_kprobe.c re-registers it on
+ * MODULE_STATE_COMING). False for a probe attached by address: its kprobe goes
+ * with the module, for good. */
+bool tracer__rearms(const struct tracer *tr, size_t id);
+
 /* Every record of the ring buffer is handed to FN as the kernel wrote it, SIZE
  * bytes, to be decoded (record.h: the engine vouches for nothing in it); FN
  * returns 0 to go on (also for records it drops). */

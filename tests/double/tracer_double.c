@@ -17,6 +17,9 @@
  *                              perf_event_open does not return early either) until
  *                              $KT_DOUBLE_DIR/attach-go exists, 10 s at most
  *   KT_DOUBLE_LOST=N           the kernel's count of events lost to a full ring
+ *   KT_DOUBLE_NO_COOKIES=1     a kernel before 5.15: no attach cookies, so no
+ *                              probe on a module that is not loaded, and every
+ *                              module probe by address (tracer__rearms false)
  *   KT_DOUBLE_LOG=FILE         one line per call: "load N", "attach ID",
  *                              "refuse ID ERRNO", "detach N", "free N" (N: probes
  *                              attached at that moment)
@@ -226,6 +229,22 @@ int tracer__attach(struct tracer *tr, size_t id)
 size_t tracer__attached(const struct tracer *tr)
 {
 	return tr->n_attached;
+}
+
+bool tracer__can_wait(const struct tracer *tr)
+{
+	const char *s = getenv("KT_DOUBLE_NO_COOKIES");
+
+	(void)tr;
+	return !(s && strcmp(s, "1") == 0);
+}
+
+/* as the real engine: a MOD:SYM+OFF event for what the kernel can name so */
+bool tracer__rearms(const struct tracer *tr, size_t id)
+{
+	const struct probe *p = plan__probe(tr->pl, id);
+
+	return p && p->mod_unique && tracer__can_wait(tr);
 }
 
 void tracer__set_handler(struct tracer *tr, tracer_event_fn fn, void *ctx)
