@@ -113,7 +113,10 @@ static __always_inline bool comm_matches(const char *comm)
 	return true;
 }
 
-static __always_inline int emit(struct pt_regs *ctx, __u32 probe, __u32 kind, __u64 addr)
+/* PROBE_IP: at an entry, the address of the probe, which the first frame of a
+ * --stack shows in place of the instruction pointer the handler sees */
+static __always_inline int emit(struct pt_regs *ctx, __u32 probe, __u32 kind, __u64 addr,
+				__u64 probe_ip)
 {
 	__u64 ts = bpf_ktime_get_ns();
 	__u64 id = bpf_get_current_pid_tgid();
@@ -180,7 +183,7 @@ static __always_inline int emit(struct pt_regs *ctx, __u32 probe, __u32 kind, __
 		 * has no such frame: its first is where the function returned. */
 		if (kind == KT_KPROBE && e->stack_sz >= (long)sizeof(e->stack[0]) &&
 		    e->stack[0] == PT_REGS_IP(ctx))
-			e->stack[0] -= KT_IP_ADJUST;
+			e->stack[0] = probe_ip;
 	} else {
 		e->stack_sz = 0;
 	}
@@ -193,13 +196,16 @@ static __always_inline int emit(struct pt_regs *ctx, __u32 probe, __u32 kind, __
 SEC("kprobe")
 int kt_kprobe(struct pt_regs *ctx)
 {
-	return emit(ctx, (__u32)bpf_get_attach_cookie(ctx), KT_KPROBE, 0);
+	/* the address too: a probe on a module is placed by the kernel, on
+	 * each load of the module, where user space cannot know */
+	return emit(ctx, (__u32)bpf_get_attach_cookie(ctx), KT_KPROBE, PT_REGS_IP(ctx) - KT_IP_ADJUST,
+		    PT_REGS_IP(ctx) - KT_IP_ADJUST);
 }
 
 SEC("kretprobe")
 int kt_kretprobe(struct pt_regs *ctx)
 {
-	return emit(ctx, (__u32)bpf_get_attach_cookie(ctx), KT_KRETPROBE, 0);
+	return emit(ctx, (__u32)bpf_get_attach_cookie(ctx), KT_KRETPROBE, 0, 0);
 }
 
 /* ---- older kernels: the probe id is found by address ---- */
@@ -208,7 +214,7 @@ static __always_inline int emit_by_addr(struct pt_regs *ctx, void *ids, __u64 ad
 {
 	__u32 *id = bpf_map_lookup_elem(ids, &addr);
 
-	return emit(ctx, id ? *id : KT_PROBE_UNKNOWN, kind, addr);
+	return emit(ctx, id ? *id : KT_PROBE_UNKNOWN, kind, addr, addr);
 }
 
 SEC("kprobe")
@@ -234,4 +240,27 @@ SEC("kretprobe")
 int kt_kretprobe_addr(struct pt_regs *ctx)
 {
 	return emit_by_addr(ctx, &kretprobe_ids, running_kprobe_addr(), KT_KRETPROBE);
+}
+
+/* ---- kprobe_multi (Linux 5.18, CONFIG_FPROBE): one link, many addresses ----
+ *
+ * A kprobe_multi link attaches one program at many function entries (or
+ * returns) at once, through fprobe on ftrace, with a cookie per address: the
+ * probe id, as for kt_kprobe. The expected attach type is fixed at load, hence
+ * programs of their own. They never look at current_kprobe (kt_kretprobe_addr's
+ * way): fprobe runs no struct kprobe. Nor does KT_IP_ADJUST apply: no int3 ran.
+ * bpf_get_func_ip() is the function's address (the entry, before an ENDBR:
+ * fprobe puts the hook at +4 itself, get_entry_ip() takes it back), so the
+ * first frame of a stack shows the probe at +0, as the per-address path does. */
+
+SEC("kprobe.multi")
+int kt_kprobe_multi(struct pt_regs *ctx)
+{
+	return emit(ctx, (__u32)bpf_get_attach_cookie(ctx), KT_KPROBE, 0, bpf_get_func_ip(ctx));
+}
+
+SEC("kretprobe.multi")
+int kt_kretprobe_multi(struct pt_regs *ctx)
+{
+	return emit(ctx, (__u32)bpf_get_attach_cookie(ctx), KT_KRETPROBE, 0, 0);
 }

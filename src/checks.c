@@ -250,6 +250,29 @@ static bool unloaded_refusals(const struct ksyms *t, const struct probe *p)
 	return true;
 }
 
+/* A .cold piece ("foo.cold", "foo.part.0.cold") is the unlikely path the
+ * compiler moved out of foo: foo jumps into it and it jumps back, nobody calls
+ * it. Its first byte is no entry (no parameters are in their registers there)
+ * and a kretprobe would take the return address of whoever called foo for
+ * the piece's own. An entry probe is refused, unless --force asks for its first
+ * instruction as an instruction; a kretprobe always. */
+static bool cold_refusals(const struct ksyms *t, const struct probe *p, bool force)
+{
+	const char *name = ksyms__name(t, p->sym);
+	int base = (int)ksyms__clone_base_len(name);
+
+	if (!ksyms__is_cold(name) || (p->off && !p->ret) || (force && !p->ret))
+		return true;
+	log_error("%s: %s is a .cold piece of %.*s, not a function: %.*s jumps to it on an unlikely path and nothing calls it, so it has no entry%s",
+		  p->label, name, base, name, base, name, p->ret ? " and no return of its own" : "");
+	if (p->ret)
+		log_hint("trace %.*s%%return: its returns include the ones through %s", base, name, name);
+	else
+		log_hint("trace %.*s, or an instruction in the piece (%s+OFF); --force probes its first instruction", base,
+			 name, name);
+	return false;
+}
+
 bool checks__probe(const struct ksyms *t, const struct probe *p, const struct traceable *trc,
 		   bool force)
 {
@@ -263,6 +286,8 @@ bool checks__probe(const struct ksyms *t, const struct probe *p, const struct tr
 			 p->off, ksyms__name(t, p->sym));
 		return false;
 	}
+	if (!cold_refusals(t, p, force))
+		return false;
 	if (!ksym_loaded(p->sym))
 		return unloaded_refusals(t, p);
 	/* plan__add computed sym + off modulo 2^64: 0xffff... + 0x10 is 0xf */
@@ -377,7 +402,9 @@ bool checks__table_is_live(const struct plan *pl, const char *what)
 		const struct ksym *s = plan__probe(pl, i)->sym;
 		const char *name = ksyms__name(t, s), *mod = ksyms__mod_name(t, s->mod);
 
-		if (!first[i] || live_has(live, s->addr, name, mod))
+		/* a module not loaded has no address to compare: the kernel finds
+		 * the probe by MOD:SYM as the module loads */
+		if (!first[i] || !ksym_loaded(s) || live_has(live, s->addr, name, mod))
 			continue;
 		if (missing++ < 3)
 			log_error("%s [%s] is at 0x%" PRIx64 " in %s but not in the running kernel: %s is from another boot, or the module was reloaded",

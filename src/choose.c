@@ -43,29 +43,82 @@ static void drop_aliases(struct candidates *c)
 	c->n = w;
 }
 
-/* A glob's matches nobody named one by one: leave out what cannot be traced
- * rather than refuse the whole run over it. */
-static void drop_untraceable(const struct ksyms *t, const struct spec *sp, struct candidates *c,
-			     const struct choose_opts *o)
+/* Why a glob's match S cannot be traced, or NULL when it can. A .cold piece
+ * goes even with --force: it has no entry (checks.c says why). */
+static const char *untraceable(const struct ksyms *t, const struct ksym *s, const struct choose_opts *o)
+{
+	const char *name = ksyms__name(t, s);
+
+	if (!checks__is_kernel_code(t, s))
+		return strncmp(name, "__pfx_", 6) == 0 ? "padding before a function" : "generated code";
+	if (ksyms__is_cold(name))
+		return "a .cold piece, not a function entry";
+	if (o->tr && traceable__blacklisted(o->tr, s) == TRI_TRUE)
+		return "in the kprobes blacklist";
+	if (o->tr && !o->force && traceable__ftrace(o->tr, s) == TRI_FALSE)
+		return "notrace (not in available_filter_functions)";
+	return NULL;
+}
+
+/* A glob's matches nobody named one by one (FULL): leave out what cannot be
+ * traced rather than refuse the whole run over it, in one line; -v lists them.
+ * The compiler clones a name without an exact match offers (!FULL): only the
+ * .cold pieces go, each said (the rest is checked one by one, as named). */
+static void drop_untraceable(const struct ksyms *t, const char *text, struct candidates *c,
+			     const struct choose_opts *o, bool full)
 {
 	size_t w = 0, dropped = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ksym *s = c->v[i].sym;
-		bool bad = !checks__is_kernel_code(t, s) ||
-			   (o->tr && traceable__blacklisted(o->tr, s) == TRI_TRUE) ||
-			   (o->tr && !o->force && traceable__ftrace(o->tr, s) == TRI_FALSE);
+		const char *name = ksyms__name(t, s);
+		const char *why = full ? untraceable(t, s, o)
+				  : ksyms__is_cold(name) ? "a .cold piece, not a function entry" : NULL;
 
-		if (bad) {
-			dropped++;
-			continue;
+		if (!why) {
+			c->v[w++] = c->v[i];
+		} else if (!full) {
+			log_note("%s: left out %s [%s]: %s", text, name, ksyms__mod_name(t, s->mod), why);
+		} else {
+			if (!dropped++)
+				log_verbose("%s: left out:", text);
+			log_verbose("  %s [%s] 0x%" PRIx64 ": %s", name, ksyms__mod_name(t, s->mod), s->addr, why);
 		}
-		c->v[w++] = c->v[i];
 	}
 	c->n = w;
 	if (dropped)
-		log_note("%s: left out %zu match%s that cannot be traced (padding, generated code, blacklisted or notrace%s)",
-			 sp->text, dropped, dropped == 1 ? "" : "es", o->force ? "" : "; --force keeps notrace ones");
+		log_note("%s: left out %zu match%s that cannot be traced (padding, generated code, .cold pieces, blacklisted or notrace%s%s)",
+			 text, dropped, dropped == 1 ? "" : "es", o->force ? "" : "; --force keeps notrace ones",
+			 log_level >= LOG_VERBOSE ? "" : "; -v lists them");
+}
+
+void choose__keep_traceable(const struct ksyms *t, const char *text, struct candidates *c,
+			    const struct choose_opts *o)
+{
+	drop_untraceable(t, text, c, o, true);
+}
+
+void choose__clones_note(const struct ksyms *t, const struct spec *sp,
+			 const struct candidates *clones, enum clones_note how)
+{
+	char names[3 * (KSYMS_NAME_MAX + 8)] = "";
+	size_t len = 0, shown = clones->n < 3 ? clones->n : 3;
+	const char *them = clones->n == 1 ? "it" : "them";
+
+	if (!clones->n)
+		return;
+	for (size_t i = 0; i < shown && len < sizeof(names); i++)
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+					i == 0 ? "" : i + 1 == clones->n ? " and " : ", ",
+					ksyms__name(t, clones->v[i].sym));
+	if (clones->n > shown && len < sizeof(names))
+		snprintf(names + len, sizeof(names) - len, " and %zu more", clones->n - shown);
+	if (how == CLONES_ADDED)
+		log_note("%s: with its compiler clone%s %s (--clones)", sp->text, clones->n == 1 ? "" : "s", names);
+	else
+		log_note("%s: also compiled as %s: calls through %s are not traced%s; %s--clones adds %s",
+			 sp->text, names, them, how == CLONES_RESOLVE ? " by a probe on the name" : "",
+			 how == CLONES_RESOLVE ? "attach " : "", them);
 }
 
 /* ---- the list and the menu ---------------------------------------------------- */
@@ -276,9 +329,10 @@ enum choose_res choose__pick(const struct ksyms *t, const struct spec *sp, struc
 {
 	if (sp->is_addr)
 		drop_aliases(c);
-	if (sp->glob)
-		drop_untraceable(t, sp, c, o);
-	if (c->n <= 1 || o->all) {
+	if (sp->glob || (c->n && c->v[0].clone))
+		drop_untraceable(t, sp->text, c, o, sp->glob);
+	/* a glob takes every match: one asks for many by writing one */
+	if (c->n <= 1 || o->all || sp->glob) {
 		if (c->n == 1 && c->v[0].clone)
 			log_note("%s: no function has that exact name; tracing its compiler clone %s [%s]",
 				 sp->text, ksyms__name(t, c->v[0].sym), ksyms__mod_name(t, c->v[0].sym->mod));

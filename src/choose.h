@@ -36,6 +36,20 @@ enum choose_res {
 enum choose_res choose__pick(const struct ksyms *t, const struct spec *sp, struct candidates *c,
 			     const struct choose_opts *o);
 
+/* One line about the compiler clones (CLONES, from spec__clones) of SP, an
+ * exact name: for resolve and attach, that calls through them are not traced
+ * by a probe on the name, and that attach --clones adds them; or that they
+ * were added (--clones). */
+enum clones_note { CLONES_RESOLVE, CLONES_ATTACH, CLONES_ADDED };
+void choose__clones_note(const struct ksyms *t, const struct spec *sp,
+			 const struct candidates *clones, enum clones_note how);
+
+/* A glob's way with candidates C (asked for by TEXT): those that cannot be
+ * traced (padding, generated code, .cold pieces, blacklisted, notrace without
+ * --force) are left out, in one line, and listed with -v. */
+void choose__keep_traceable(const struct ksyms *t, const char *text, struct candidates *c,
+			    const struct choose_opts *o);
+
 /* Parse a menu answer for N choices: "2", "1,3", "1-3", "2 4", "a" (all), "q"
  * (quit). Fills SEL[0..N) and returns 1 for a choice, 0 for quit, -1 (with a
  * reason in ERR) when the answer makes no sense. */

@@ -13,9 +13,8 @@
 
 #include <linux/types.h>
 
-#include "checks.h"
-#include "choose.h"
 #include "attach_mods.h"
+#include "attach_plan.h"
 #include "cli.h"
 #include "events.h"
 #include "fetch.h"
@@ -30,6 +29,7 @@
 #include "run.h"
 #include "spec.h"
 #include "traceable.h"
+#include "tracefs.h"
 #include "tracer.h"
 
 #define RINGBUF_DEFAULT (4u << 20)
@@ -54,6 +54,9 @@ struct attach_args {
 	size_t n_exprs;
 	unsigned int string_size;
 	struct modfile_files files;
+	size_t max_probes;
+	bool clones, no_multi;
+	unsigned int maxactive;
 };
 
 enum {
@@ -68,6 +71,10 @@ enum {
 	OPT_RAW,
 	OPT_STRING_SIZE,
 	OPT_MODFILE,
+	OPT_MAX_PROBES,
+	OPT_CLONES,
+	OPT_NO_MULTI,
+	OPT_MAXACTIVE,
 };
 
 static const struct argp_option opts[] = {
@@ -78,6 +85,8 @@ static const struct argp_option opts[] = {
 	{ "module", 'm', "MOD", 0, "Take the instances in module MOD ('vmlinux' for the core kernel)", 1 },
 	{ "force", OPT_FORCE, NULL, 0, "Probe past a function's end, at an unchecked offset, or in notrace code", 1 },
 	{ "skip-failed", OPT_SKIP_FAILED, NULL, 0, "Go on without the probes that are refused, and list them", 1 },
+	{ "max-probes", OPT_MAX_PROBES, "N", 0, "A glob takes at most N matches; more are refused (default 1000)", 1 },
+	{ "clones", OPT_CLONES, NULL, 0, "Also probe an exact name's compiler clones (NAME.isra.0, NAME.constprop.0, ...), which calls go through", 1 },
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "Resolve, check and load (the verifier runs), print the plan, attach nothing", 1 },
 	MODFILE_ARGP_OPTION(OPT_MODFILE, 1),
 	{ NULL, 0, NULL, 0, "What to record:", 2 },
@@ -89,11 +98,14 @@ static const struct argp_option opts[] = {
 	{ "arg", OPT_ARG, "EXPR", 0, "Record EXPR (perf probe's syntax, typed from BTF) instead of the parameters; repeatable, 8 at most", 2 },
 	{ "raw", OPT_RAW, NULL, 0, "Raw registers, not parameters typed from BTF (BTF is not read)", 2 },
 	{ "string-size", OPT_STRING_SIZE, "N", 0, "Record at most N bytes of each string (default 64, at most 1024)", 2 },
-	{ NULL, 0, NULL, 0, "When to stop (default: Ctrl-C or SIGTERM):", 3 },
-	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (decimals allowed)", 3 },
-	{ "max-events", 'n', "N", 0, "Stop after N events", 3 },
-	{ "cmd", 'c', "CMD", 0, "Run CMD with /bin/sh -c once every probe is attached; stop when it exits", 3 },
-	{ "follow", OPT_FOLLOW, NULL, 0, "With -c: only events of CMD's process", 3 },
+	{ NULL, 0, NULL, 0, "How to attach:", 3 },
+	{ "no-multi", OPT_NO_MULTI, NULL, 0, "One kprobe per address, never a kprobe_multi link", 3 },
+	{ "maxactive", OPT_MAXACTIVE, "N", 0, "Kretprobes as tracefs events with N instances each (1-4096): calls beyond N at once are missed, and counted", 3 },
+	{ NULL, 0, NULL, 0, "When to stop (default: Ctrl-C or SIGTERM):", 4 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (decimals allowed)", 4 },
+	{ "max-events", 'n', "N", 0, "Stop after N events", 4 },
+	{ "cmd", 'c', "CMD", 0, "Run CMD with /bin/sh -c once every probe is attached; stop when it exits", 4 },
+	{ "follow", OPT_FOLLOW, NULL, 0, "With -c: only events of CMD's process", 4 },
 	{},
 };
 
@@ -166,6 +178,38 @@ static void check_args(struct argp_state *state, const struct attach_args *a)
 		argp_error(state, "--count prints no events, so no --arg values: drop --arg or --count");
 }
 
+/* The options of which probes a glob or a name takes, and how they attach. */
+static error_t parse_how(int key, char *arg, struct argp_state *state)
+{
+	struct attach_args *a = state->input;
+	char q[LOG_QUOTE_MAX];
+	uint64_t v;
+
+	switch (key) {
+	case OPT_MAX_PROBES:
+		if (parse_u64(arg, &v) || v == 0 || v >= KT_PROBES_MAX)
+			argp_error(state, "--max-probes '%s': give a number of probes from 1 to %d",
+				   log_quote(q, sizeof(q), arg), KT_PROBES_MAX - 1);
+		a->max_probes = (size_t)v;
+		break;
+	case OPT_CLONES:
+		a->clones = true;
+		break;
+	case OPT_NO_MULTI:
+		a->no_multi = true;
+		break;
+	case OPT_MAXACTIVE:
+		if (parse_u64(arg, &v) || v == 0 || v > TRACEFS_MAXACTIVE_MAX)
+			argp_error(state, "--maxactive '%s': give a number of kretprobe instances from 1 to %d",
+				   log_quote(q, sizeof(q), arg), TRACEFS_MAXACTIVE_MAX);
+		a->maxactive = (unsigned int)v;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
 /* The options of what each probe records. */
 static error_t parse_values(int key, char *arg, struct argp_state *state)
 {
@@ -186,7 +230,7 @@ static error_t parse_values(int key, char *arg, struct argp_state *state)
 		a->string_size = (unsigned int)v;
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return parse_how(key, arg, state);
 	}
 	return 0;
 }
@@ -277,8 +321,19 @@ static const char doc[] =
 	"When a SPEC names several functions, choose with #N, @ADDR, --addr, --module or "
 	"--all; on a terminal ksymtrace asks. Without one it lists them and exits 3. "
 	"A name without an exact match offers its compiler clones (NAME.isra.0, ...); a "
-	"lone clone is taken, with a note. A glob names every match, less those that "
-	"cannot be traced.\n"
+	"lone clone is taken, with a note. A name that has clones besides is said so in "
+	"one line: calls through a clone are not traced; --clones adds them, and the "
+	"summary then sums hits by source name too. A .cold piece is never an entry or "
+	"return probe: calls never enter it.\n"
+	"A glob takes every match (no --all needed), less those that cannot be traced "
+	"(padding, generated code, .cold pieces, blacklisted, notrace): one line says how "
+	"many, -v lists them. More than --max-probes matches (1000) is refused.\n"
+	"Probes attach by address: on kernels with kprobe_multi (Linux 5.18, "
+	"CONFIG_FPROBE), every entry probe at +0 and every kretprobe of functions ftrace "
+	"can hook through one kprobe_multi link per kind, a cookie per address; others "
+	"(and with --no-multi, all) one perf kprobe each. The banner says which. "
+	"--maxactive N makes kretprobes tracefs events (rN:) with N instances each; "
+	"nothing is left in tracefs on any way out.\n"
 	"Refused before anything is attached: an offset at or past the function's end "
 	"(or any offset when its size is unknown) unless --force; a kretprobe at an "
 	"offset; a blacklisted function; a notrace function (not in "
@@ -305,6 +360,10 @@ static const char doc[] =
 	"With -j, events are JSON Lines and the run ends with one summary object; the "
 	"output of -c's command then goes to stderr. Otherwise the summary goes to stderr. "
 	"JSON numbers past 2^53 are strings of their digits.\n"
+	"The summary's MISSED column (JSON: missed) counts hits the kernel saw but could "
+	"not deliver: a kprobe's own misses and its BPF program's recursion (counted from "
+	"Linux 6.7), kretprobe calls beyond maxactive; ? (null) where the kernel cannot "
+	"tell, and one line says why.\n"
 	"Events of ksymtrace's own process are never recorded. -c's command runs in a "
 	"process group of its own: at the end of the run the group goes, with whatever the "
 	"command started.\n"
@@ -327,93 +386,33 @@ static const char doc[] =
 	"  ksymtrace attach dummy:dummy_init_module -c 'modprobe dummy'\n"
 	"  ksymtrace -j attach c_start#2 --count -d 10\n"
 	"  ksymtrace attach c_start --all --dry-run\n"
+	"  ksymtrace attach 'ext4_*' --count -d 10\n"
+	"  ksymtrace attach 'do_nanosleep%return' --maxactive 128 -d 10\n"
 	"  ksymtrace attach vfs_read --arg 'name=file->f_path.dentry->d_name.name:string' --dry-run";
 
 /* ---- the plan ------------------------------------------------------------------ */
 
-/* Resolve and choose every spec; add the chosen targets. Returns an exit code:
- * a spec that resolves to nothing (1) outranks an ambiguous one (3), and every
- * spec is looked at so that one run reports every problem. */
-static int collect_probes(const struct attach_args *a, struct spec *specs, struct ksyms *t,
-			  const struct traceable *trc, struct plan *pl)
-{
-	struct resolve_opts ro = { .funcs_only = true, .mod = a->module, .at = a->addr,
-				   .has_at = a->has_addr };
-	struct choose_opts co = { .all = a->all, .force = a->force, .can_ask = choose__can_ask(),
-				  .in = stdin, .out = stderr, .tr = trc };
-	bool failed = false, ambiguous = false;
-
-	for (int i = 0; i < a->n_specs; i++) {
-		struct candidates c = { 0 };
-		char err[SPEC_ERR_LEN];
-		bool ret = specs[i].ret || a->ret;
-		enum spec_res res;
-		enum choose_res cr;
-
-		if (modfile__need(t, specs[i].mod ? specs[i].mod : a->module, err, sizeof(err))) {
-			log_error("%s: %s", specs[i].text, err);
-			failed = true;
-			continue;
-		}
-		res = spec__resolve(&specs[i], t, &ro, &c, err, sizeof(err));
-		if (res != SPEC_RES_OK) {
-			if (res != SPEC_RES_NOT_FOUND || !attach_mods__init_gone(&specs[i], a->module, t))
-				log_error("%s", err);
-			failed = true;
-			candidates__free(&c);
-			continue;
-		}
-		cr = choose__pick(t, &specs[i], &c, &co);
-		if (cr == CHOOSE_QUIT) {
-			log_error("%s: nothing chosen: nothing attached", specs[i].text);
-			candidates__free(&c);
-			return EXIT_AMBIGUOUS;
-		}
-		if (cr == CHOOSE_AMBIGUOUS)
-			ambiguous = true;
-		else if (c.n == 0) {
-			log_error("%s: no match can be traced: nothing to attach", specs[i].text);
-			failed = true;
-		}
-		for (size_t k = 0; !failed && !ambiguous && k < c.n; k++) {
-			int r = plan__add(pl, &c.v[k], ret, specs[i].text);
-
-			if (r < 0) {
-				log_error("out of memory");
-				failed = true;
-			} else if (r > 0) {
-				log_note("%s: %s%s is already in the list: one probe there", specs[i].text,
-					 ksyms__name(t, c.v[k].sym), ret ? "%return" : "");
-			}
-		}
-		candidates__free(&c);
-	}
-	return failed ? EXIT_FAIL : ambiguous ? EXIT_AMBIGUOUS : EXIT_OK;
-}
-
-/* The one way from specs to the probes to place, for --dry-run and a real attach
- * alike: resolve and choose, refuse, merge; and for a real attach with a saved
- * table, that the table is this boot's. Returns an exit code. */
+/* The plan (attach_plan.h), and what the options that shape it say about it. */
 static int build_plan(const struct attach_args *a, struct spec *specs, struct ksyms *t,
 		      const struct traceable *trc, struct plan *pl)
 {
-	int ret = collect_probes(a, specs, t, trc, pl);
-	char shown[LOG_QUOTE_MAX];
+	const struct attach_plan_opts o = {
+		.ret = a->ret, .all = a->all, .force = a->force, .skip_failed = a->skip_failed,
+		.dry_run = a->dry_run, .clones = a->clones, .module = a->module, .addr = a->addr,
+		.has_addr = a->has_addr, .max_probes = a->max_probes,
+	};
+	int ret = attach_plan__build(&o, specs, a->n_specs, t, trc, pl);
+	bool kret = false;
 
-	if (ret != EXIT_OK)
-		return ret;
-	if (plan__refuse(pl, trc, a->force, a->skip_failed))
-		return EXIT_FAIL;
-	if (plan__merge_same_addr(pl) < 0) {
-		log_error("out of memory");
-		return EXIT_FAIL;
-	}
-	if (attach_mods__refuse_unnamed(pl))
-		return EXIT_FAIL;
-	if (!a->dry_run && !kernel__is_live_table(env.kallsyms) &&
-	    !checks__table_is_live(pl, cli_table_name(shown, sizeof(shown))))
-		return EXIT_FAIL;
-	return EXIT_OK;
+	for (size_t i = 0; i < plan__count(pl); i++)
+		kret |= plan__probe(pl, i)->ret;
+	if (ret == EXIT_OK && a->maxactive && !kret)
+		log_note("--maxactive %u: no kretprobe in the plan, nothing to apply it to", a->maxactive);
+	/* what a killed ksymtrace left in tracefs (--maxactive's events) goes
+	 * before anything is attached: one line says so */
+	if (ret == EXIT_OK && !a->dry_run)
+		tracefs__remove_stale();
+	return ret;
 }
 
 /* ---- what each probe records ------------------------------------------------------ */
@@ -511,7 +510,8 @@ int cmd_attach(int argc, char **argv)
 {
 	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
 	const struct argp argp = { opts, parse, "SPEC...", doc, children, NULL, NULL };
-	struct attach_args a = { .ringbuf = RINGBUF_DEFAULT, .string_size = KT_STRING_DEFAULT };
+	struct attach_args a = { .ringbuf = RINGBUF_DEFAULT, .string_size = KT_STRING_DEFAULT,
+				 .max_probes = ATTACH_MAX_PROBES_DEFAULT };
 	struct values vs = { 0 };
 	struct kernel_support ks;
 	struct spec *specs = NULL;
@@ -574,7 +574,8 @@ int cmd_attach(int argc, char **argv)
 	}
 	tr = tracer__load(pl, &(struct tracer_opts){
 		.ringbuf_size = a.ringbuf, .filter_tgid = a.follow ? (uint32_t)run__child(run) : a.pid,
-		.filter_comm = a.comm ? a.comm_buf : NULL, .stack = a.stack, .count_only = a.count });
+		.filter_comm = a.comm ? a.comm_buf : NULL, .stack = a.stack, .count_only = a.count,
+		.no_multi = a.no_multi, .maxactive = a.maxactive, .trc = trc });
 	if (tr && attach_mods__refuse_waiting(pl, tracer__can_wait(tr)))
 		ret = EXIT_FAIL;
 	else if (tr)

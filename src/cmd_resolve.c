@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "choose.h"
 #include "cli.h"
 #include "kernel.h"
 #include "log.h"
@@ -89,6 +90,27 @@ static const char doc[] =
 	"  ksymtrace resolve 0xffffffff81234567   # which symbol, at what offset\n"
 	"  ksymtrace -j resolve c_start#2";
 
+/* An exact name that also has compiler clones: calls through them are not
+ * traced by a probe on the name, and attach --clones adds them (one line, after
+ * every row).
+ * Returns -1 when out of memory. */
+static int note_clones(struct ksyms *t, const struct spec *sp, const struct candidates *res,
+		       const char *module)
+{
+	struct resolve_opts ro = { .funcs_only = true, .mod = module };
+	struct candidates c = { 0 };
+	int n;
+
+	if (sp->glob || sp->is_addr || !res->n || res->v[0].clone)
+		return 0;
+	n = spec__clones(sp, t, &ro, &c);
+	if (n < 0)
+		log_error("out of memory");
+	choose__clones_note(t, sp, &c, CLONES_RESOLVE);
+	candidates__free(&c);
+	return n < 0 ? -1 : 0;
+}
+
 int cmd_resolve(int argc, char **argv)
 {
 	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
@@ -165,6 +187,10 @@ int cmd_resolve(int argc, char **argv)
 	}
 	if (cli_end_output() != EXIT_OK)
 		goto cleanup;
+	/* once the rows are out: output that failed is the one line to read */
+	for (int i = 0; i < a.n_specs; i++)
+		if (!errs[i][0] && note_clones(t, &specs[i], &res[i], a.module))
+			goto cleanup;
 	ret = any_failed ? EXIT_FAIL : EXIT_OK;
 
 cleanup:

@@ -47,12 +47,12 @@ void event_printer__fini(struct event_printer *p)
 	p->heads = NULL;
 }
 
-static const char *kind_name(bool ret)
+const char *kind_name(bool ret)
 {
 	return ret ? "kretprobe" : "kprobe";
 }
 
-static const char *probe_module(const struct ksyms *t, const struct probe *pr)
+const char *probe_module(const struct ksyms *t, const struct probe *pr)
 {
 	return ksyms__mod_name(t, pr->sym->mod);
 }
@@ -113,7 +113,29 @@ static char *comm_text(char *p, const char *src, size_t len)
  * "%return", a module in brackets (MODULE_NAME_LEN 56), an address. */
 #define HEAD_MAX (KSYMS_NAME_MAX + 64 + 8 + 60 + 20)
 
-/* "label%return [mod] ADDRESS", made at a probe's first event. */
+/* Where event EV of probe PR fired, or 0 when no one can say. A probe on a
+ * module may have been planned before the module loaded (its addr is then a
+ * placement key, never to be printed: ksyms.h), and the module may have loaded
+ * again elsewhere since: there the address the BPF side saw is the truth (a
+ * kprobe's; a kretprobe's is the return's, not known). */
+static uint64_t event_addr(const struct probe *pr, const struct event *ev)
+{
+	if (pr->sym->mod == KSYMS_CORE_MOD)
+		return pr->addr;
+	if (ev->addr)
+		return ev->addr;
+	return ksym_loaded(pr->sym) ? pr->addr : 0;
+}
+
+/* An address column: 16 hex digits, or "-" padded when unknown. */
+static char *addr_text(char *o, uint64_t addr)
+{
+	if (addr)
+		return fmt_hexw(o, addr, 16);
+	return fmt_str(o, "-               ", 16);
+}
+
+/* "label%return [mod] ", made at a probe's first event. */
 static const char *probe_head(struct event_printer *p, uint32_t id)
 {
 	const struct probe *pr = plan__probe(p->pl, id);
@@ -136,7 +158,6 @@ static const char *probe_head(struct event_printer *p, uint32_t id)
 		*o++ = ']';
 	}
 	*o++ = ' ';
-	o = fmt_hexw(o, pr->addr, 16);
 	*o = '\0';
 	p->heads[id] = strdup(buf);
 	return p->heads[id];
@@ -181,6 +202,7 @@ static void event_text(struct event_printer *p, const struct event *ev)
 	o = fmt_str(o, "] ", 2);
 	if (head) {
 		o = fmt_str(o, head, strlen(head));
+		o = addr_text(o, event_addr(pr, ev));
 	} else {
 		o = fmt_str(o, "(unidentified probe) ", 21);
 		o = fmt_hexw(o, ev->addr, 16);
@@ -231,7 +253,10 @@ static void event_json(struct event_printer *p, const struct event *ev)
 	json_strn(j, ev->comm, ev->comm_len);
 	if (pr) {
 		json_kstr(j, "probe", pr->label);
-		json_khex(j, "addr", pr->addr);
+		if (event_addr(pr, ev))
+			json_khex(j, "addr", event_addr(pr, ev));
+		else
+			json_knull(j, "addr");
 		json_kstr(j, "module", probe_module(p->t, pr));
 	} else {
 		json_knull(j, "probe");
@@ -268,88 +293,6 @@ void event_printer__event(struct event_printer *p, const struct event *ev)
 		event_json(p, ev);
 	else
 		event_text(p, ev);
-}
-
-/* ---- summary and --count ------------------------------------------------------ */
-
-static const char *plural(uint64_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
-static void summary_text(FILE *o, const struct plan *pl, const struct tracer_stats *st,
-			 const struct event_counts *c)
-{
-	const struct ksyms *t = plan__table(pl);
-	uint64_t total = 0, unidentified = st->unknown + c->malformed;
-	size_t shown = 0;
-
-	fprintf(o, "%12s  %-9s  %-16s  %s\n", "HITS", "KIND", "ADDRESS", "PROBE");
-	for (size_t i = 0; i < plan__count(pl); i++) {
-		const struct probe *pr = plan__probe(pl, i);
-
-		if (!st->attached[i])
-			continue;
-		shown++;
-		total += st->hits[i];
-		fprintf(o, "%12" PRIu64 "  %-9s  %016" PRIx64 "  %s%s", st->hits[i], kind_name(pr->ret),
-			pr->addr, pr->label, pr->ret ? "%return" : "");
-		if (pr->sym->mod != KSYMS_CORE_MOD)
-			fprintf(o, " [%s]", ksyms__mod_name(t, pr->sym->mod));
-		fputc('\n', o);
-	}
-	fprintf(o, "%zu probe%s, %" PRIu64 " hit%s", shown, shown == 1 ? "" : "s", total, plural(total));
-	/* -n, a reader that went away or stalled: the hits are not what was printed */
-	if (c->events && c->printed != total)
-		fprintf(o, ", %" PRIu64 " printed", c->printed);
-	fprintf(o, "; %" PRIu64 " event%s lost to a full ring buffer", st->lost, plural(st->lost));
-	if (c->unwritten)
-		fprintf(o, "; %" PRIu64 " event%s lost: standard output took nothing for %d s",
-			c->unwritten, plural(c->unwritten), c->stall_s);
-	if (unidentified)
-		fprintf(o, "; %" PRIu64 " event%s unidentified", unidentified, plural(unidentified));
-	if (c->malformed)
-		fprintf(o, " (%" PRIu64 " malformed record%s)", c->malformed, plural(c->malformed));
-	fputc('\n', o);
-}
-
-static void summary_json(struct event_printer *p, const struct tracer_stats *st,
-			 const struct event_counts *c)
-{
-	struct json *j = &p->j;
-
-	json_obj_begin(j);
-	json_kbool(j, "summary", true);
-	json_key(j, "probes");
-	json_arr_begin(j);
-	for (size_t i = 0; i < plan__count(p->pl); i++) {
-		const struct probe *pr = plan__probe(p->pl, i);
-
-		if (!st->attached[i])
-			continue;
-		json_obj_begin(j);
-		json_kstr(j, "probe", pr->label);
-		json_khex(j, "addr", pr->addr);
-		json_kstr(j, "module", probe_module(p->t, pr));
-		json_kstr(j, "kind", kind_name(pr->ret));
-		json_ku64(j, "hits", st->hits[i]);
-		json_obj_end(j);
-	}
-	json_arr_end(j);
-	json_ku64(j, "lost", st->lost);
-	json_ku64(j, "unidentified", st->unknown + c->malformed);
-	if (c->events)
-		json_ku64(j, "printed", c->printed);
-	json_obj_end(j);
-}
-
-void event_printer__summary(struct event_printer *p, FILE *text_out, const struct tracer_stats *st,
-			    const struct event_counts *c)
-{
-	if (p->json)
-		summary_json(p, st, c);
-	else
-		summary_text(text_out, p->pl, st, c);
 }
 
 /* ---- --dry-run's plan ------------------------------------------------------------ */

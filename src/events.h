@@ -43,6 +43,11 @@ void event_printer__fini(struct event_printer *p);
 /* One decoded event (record.h): a text line (plus stack lines) or a JSON object. */
 void event_printer__event(struct event_printer *p, const struct event *ev);
 
+/* "kprobe" or "kretprobe" */
+const char *kind_name(bool ret);
+/* The module a probe is in: "vmlinux" for the core kernel. */
+const char *probe_module(const struct ksyms *t, const struct probe *pr);
+
 /* The counts of a run that only user space knows, for the summary. */
 struct event_counts {
 	bool events;        /* events were printed (not --count) */
@@ -55,11 +60,15 @@ struct event_counts {
 	const bool *unloaded;
 };
 
-/* Hits per probe that was attached (ST from tracer__collect), the events lost
- * and unidentified, and how many were printed. Text goes to TEXT_OUT (stderr
- * after a stream of events, stdout for --count); JSON is one object on the
- * printer's stream: {"summary":true,"probes":[...],"lost":N,"unidentified":N,
- * "printed":N} ("printed" only when events were printed). */
+/* Hits and missed counts per probe that was attached (ST from tracer__collect),
+ * grouped by source name too when compiler clones are among them, the events
+ * lost and unidentified, and how many were printed (summary.c). Text goes to
+ * TEXT_OUT (stderr after a stream of events, stdout for --count); JSON is one
+ * object on the printer's stream: {"summary":true,"probes":[...],"sources":[...],
+ * "lost":N,"unidentified":N,"printed":N} ("sources" only with clones,
+ * "printed" only when events were printed). A probe whose module is not
+ * loaded at the end (C->unloaded) is marked: " (unloaded)" in text,
+ * "unloaded":true in JSON (false for every other probe). */
 void event_printer__summary(struct event_printer *p, FILE *text_out, const struct tracer_stats *st,
 			    const struct event_counts *c);
 

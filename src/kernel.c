@@ -59,6 +59,16 @@ static bool exists(const char *rel)
 	return access(kernel__path(path, sizeof(path), rel), F_OK) == 0;
 }
 
+bool kernel__at_least(unsigned int major, unsigned int minor)
+{
+	struct utsname u;
+	unsigned int ma, mi;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
 /* ---- kprobe support ------------------------------------------------------------ */
 
 enum cfg { CFG_UNKNOWN, CFG_YES, CFG_NO };
@@ -234,7 +244,18 @@ void kernel__explain_attach(const struct kernel_site *s, int err)
 	char hint[512] = "";
 	size_t len;
 
+	if (s->waits) {
+		/* a tracefs event "MOD:SYM+OFF": no address, and the kernel checks
+		 * little before the module loads (trace_kprobe.c) */
+		log_error("%s: the kernel refused a %s that waits for module %s: %s", s->label, kind, s->waits,
+			  strerror(err));
+		if (err == ENOENT)
+			snprintf(hint, sizeof(hint), "kprobe events need tracefs: mount -t tracefs nodev /sys/kernel/tracing");
+		err = 0;
+	}
 	switch (err) {
+	case 0:
+		break;
 	case EILSEQ:
 		log_error("%s: not on an instruction boundary (0x%" PRIx64 ")", s->label, s->addr);
 		snprintf(hint, sizeof(hint), "give the offset of an instruction's first byte (objdump -d, or gdb: disassemble %s)%s",

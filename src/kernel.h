@@ -41,6 +41,11 @@ enum kernel_hook {
 };
 const char *kernel__test_hook(enum kernel_hook h);
 
+/* Whether the running kernel's release (uname -r: "6.12.118+deb13-amd64") is
+ * MAJOR.MINOR or later. For behaviour that no feature probe can see, such as a
+ * counter a kernel keeps or not; false when the release cannot be read. */
+bool kernel__at_least(unsigned int major, unsigned int minor);
+
 struct kernel_support {
 	bool kprobes;        /* the perf kprobe PMU exists */
 	bool privileged;     /* CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON */
@@ -68,6 +73,8 @@ struct kernel_site {
 	uint64_t addr;     /* where the probe was to go */
 	bool ret;          /* kretprobe */
 	size_t others;     /* the other probes of the run, that --skip-failed would keep */
+	const char *waits; /* a module not loaded that the probe waits for (a tracefs
+			    * MOD:SYM event, no address), or NULL */
 };
 
 /* One line (and a hint) for why the kernel refused a kprobe at SITE with ERR;

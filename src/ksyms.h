@@ -213,6 +213,12 @@ static inline bool ksym_name_byte(unsigned char c)
 /* "foo.isra.0", "foo.constprop.0", "foo.part.0", "foo.cold", "foo.llvm.123":
  * true when NAME is BASE followed by compiler clone suffixes only. */
 bool ksyms__is_clone_of(const char *name, const char *base);
+/* The length of NAME's source name, NAME less its compiler clone suffixes
+ * ("foo.isra.0" and "foo.constprop.0.cold": 3); strlen(NAME) when it has none. */
+size_t ksyms__clone_base_len(const char *name);
+/* Whether NAME is a .cold piece ("foo.cold", "foo.part.0.cold"): code the
+ * compiler moved out of a function, entered by a jump from it, never called. */
+bool ksyms__is_cold(const char *name);
 
 /* Up to MAX (at most KSYMS_SUGGEST_MAX) distinct names nearest to NAME by edit
  * distance, nearest first; returns how many. Completes the name index. */

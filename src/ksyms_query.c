@@ -315,6 +315,45 @@ bool ksyms__is_clone_of(const char *name, const char *base)
 	return *p == '\0';
 }
 
+/* Whether S, after a '.', is clone suffixes only ("isra.0", "constprop.0.cold");
+ * with HAS_COLD, whether one of them is "cold". */
+static bool clone_suffixes(const char *s, bool *has_cold)
+{
+	*has_cold = false;
+	for (;;) {
+		const char *w = s;
+
+		while (*s && *s != '.')
+			s++;
+		if (!clone_word(w, (size_t)(s - w)))
+			return false;
+		*has_cold |= s - w == 4 && memcmp(w, "cold", 4) == 0;
+		if (!*s)
+			return true;
+		s++;
+	}
+}
+
+size_t ksyms__clone_base_len(const char *name)
+{
+	bool cold;
+
+	/* the first dot after which everything is clone suffixes: "a.b.isra.0"
+	 * is a.b's clone, a name with a dot of its own */
+	for (const char *d = strchr(name, '.'); d; d = strchr(d + 1, '.'))
+		if (d > name && clone_suffixes(d + 1, &cold))
+			return (size_t)(d - name);
+	return strlen(name);
+}
+
+bool ksyms__is_cold(const char *name)
+{
+	size_t base = ksyms__clone_base_len(name);
+	bool cold = false;
+
+	return name[base] == '.' && clone_suffixes(name + base + 1, &cold) && cold;
+}
+
 /* Levenshtein distance of A and B, one row of the table at a time in ROW (LB + 1). */
 static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb, size_t *row)
 {

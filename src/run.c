@@ -269,6 +269,7 @@ static void explain_refusal(const struct plan *pl, size_t id, int err, size_t ot
 	const struct kernel_site site = {
 		.label = p->label, .func = ksyms__name(plan__table(pl), p->sym),
 		.off = p->off, .addr = p->addr, .ret = p->ret, .others = others,
+		.waits = ksym_loaded(p->sym) ? NULL : ksyms__mod_name(plan__table(pl), p->sym->mod),
 	};
 
 	kernel__explain_attach(&site, err);
@@ -284,7 +285,9 @@ static void report_skips(const struct plan *pl, const bool *refused, size_t skip
 	for (size_t i = 0; i < n; i++) {
 		const struct probe *p = plan__probe(pl, i);
 
-		if (refused[i])
+		if (refused[i] && !ksym_loaded(p->sym))
+			log_info("  %s%s (not loaded)", p->label, p->ret ? "%return" : "");
+		else if (refused[i])
 			log_info("  %s%s at 0x%" PRIx64, p->label, p->ret ? "%return" : "", p->addr);
 	}
 }
@@ -304,6 +307,10 @@ static int attach_all(struct run *r)
 		log_error("out of memory");
 		return REFUSED;
 	}
+	/* the kprobe_multi links first: a thousand probes in one step each */
+	tracer__attach_multi(r->tr);
+	if (stop_sig)
+		ret = STOPPED;
 	for (size_t i = 0; i < n && ret == ATTACHED; i++) {
 		int err = tracer__attach(r->tr, i);
 
@@ -329,6 +336,62 @@ static int attach_all(struct run *r)
 		tracer__detach(r->tr);
 	free(refused);
 	return ret;
+}
+
+/* ---- the banner ----------------------------------------------------------------------- */
+
+static const char *single_why(enum tracer_single_why why)
+{
+	switch (why) {
+	case TRACER_SINGLE_OPTION:
+		return "--no-multi";
+	case TRACER_SINGLE_NO_COOKIES:
+		return "no attach cookies before Linux 5.15";
+	case TRACER_SINGLE_NO_KERNEL:
+		return "this kernel has no kprobe_multi";
+	case TRACER_SINGLE_REFUSED:
+		return "the kernel refused their kprobe_multi link";
+	case TRACER_SINGLE_PROBES:
+		return "at an offset, or in code ftrace cannot hook";
+	case TRACER_SINGLE_NONE:
+		break;
+	}
+	return NULL;
+}
+
+/* How the N attached probes went in, for the banner: " through 2
+ * kprobe_multi links", " one kprobe each (--no-multi)", or the mix. */
+static const char *how_attached(const struct tracer *tr, size_t n)
+{
+	static char buf[256];
+	struct tracer_links l;
+	const char *why;
+	int len = 0;
+
+	tracer__links(tr, &l);
+	why = single_why(l.why);
+	if (l.multi_probes == n)
+		snprintf(buf, sizeof(buf), " through %zu kprobe_multi link%s", l.multi_links,
+			 l.multi_links == 1 ? "" : "s");
+	else if (l.single == n)
+		snprintf(buf, sizeof(buf), " one kprobe each%s%s%s", why ? " (" : "", why ? why : "", why ? ")" : "");
+	else if (l.events == n)
+		snprintf(buf, sizeof(buf), " as tracefs events (--maxactive, or on a module: armed on each load)");
+	else {
+		len = snprintf(buf, sizeof(buf), ":");
+		if (l.multi_probes)
+			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %zu through %zu kprobe_multi link%s,",
+					l.multi_probes, l.multi_links, l.multi_links == 1 ? "" : "s");
+		if (l.single)
+			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %zu one kprobe each%s%s%s,", l.single,
+					why ? " (" : "", why ? why : "", why ? ")" : "");
+		if (l.events)
+			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %zu as tracefs events (--maxactive, or on a module: armed on each load),",
+					l.events);
+		if (len > 0 && (size_t)len < sizeof(buf))
+			buf[len - 1] = '\0';
+	}
+	return buf;
 }
 
 /* A stop before any event could be traced: nothing to sum up. */
@@ -376,6 +439,20 @@ static int stream(struct run *r)
 	return 0;
 }
 
+/* What the MISSED column cannot say, in one line each. */
+static void say_missed(const struct tracer_stats *st)
+{
+	unsigned int u = st->unavailable;
+
+	if (u & TRACER_UNCOUNTED_KPROBE)
+		log_note("missed: this kernel (before Linux 6.7) counts neither a kprobe's own misses nor the BPF programs' recursion: MISSED is ? where only those counts could tell, and leaves recursion out");
+	else if (u & TRACER_UNCOUNTED_RECURSION)
+		log_note("missed: this kernel (before Linux 6.7) does not count the BPF programs' recursion in kprobes: MISSED leaves it out");
+	if (st->shared)
+		log_note("missed: %" PRIu64 " hit%s missed by %zu probes together, counted for a kprobe_multi link or a BPF program and not per probe: MISSED is ? for them (--no-multi counts a kprobe's own misses per probe)",
+			 st->shared, st->shared == 1 ? "" : "s", st->shared_probes);
+}
+
 /* After the stop: the last events, the counters, the summary. */
 static int finish(struct run *r)
 {
@@ -414,6 +491,7 @@ static int finish(struct run *r)
 	if (!r->o.count && st.lost)
 		log_warn("%" PRIu64 " event%s lost: the ring buffer was full; a larger --ringbuf-size, or --count",
 			 st.lost, st.lost == 1 ? "" : "s");
+	say_missed(&st);
 	return EXIT_OK;
 }
 
@@ -444,8 +522,8 @@ int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
 	if (ret == REFUSED)
 		return EXIT_FAIL;
 	n = tracer__attached(tr);
-	log_note("%zu probe%s attached, told apart by %s; %s", n, n == 1 ? "" : "s",
-		 tracer__id_mode(tr), r->o.cmd ? "running the command" : "Ctrl-C to stop");
+	log_note("%zu probe%s attached%s, told apart by %s; %s", n, n == 1 ? "" : "s",
+		 how_attached(tr, n), tracer__id_mode(tr), r->o.cmd ? "running the command" : "Ctrl-C to stop");
 	run_mods__started(r->mods);
 	child__release(r->child);
 	child_pgid = child__pgid(r->child);

@@ -96,6 +96,13 @@ struct resolve_opts {
 enum spec_res spec__resolve(const struct spec *sp, struct ksyms *t,
 			    const struct resolve_opts *opts, struct candidates *out,
 			    char *err, size_t errlen);
+/* The compiler clones of SP's name that calls go through (NAME.isra.0,
+ * NAME.constprop.1, NAME.part.0, NAME.llvm.N; never a .cold piece, which is
+ * jumped to, not called), under O's filters, appended to OUT marked as clones:
+ * what a probe on NAME does not see. Nothing for a glob or an address. Returns
+ * how many, or -ENOMEM. */
+int spec__clones(const struct spec *sp, struct ksyms *t, const struct resolve_opts *o,
+		 struct candidates *out);
 void candidates__free(struct candidates *c);
 int candidates__push(struct candidates *c, const struct target *tg);
 

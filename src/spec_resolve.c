@@ -386,6 +386,29 @@ static int resolve_name(const struct spec *sp, struct ksyms *t, const struct ksy
 	return walk_groups(&w, lo, hi, accept_clone, sp->name);
 }
 
+static bool accept_call_clone(const char *name, const void *arg)
+{
+	return ksyms__is_clone_of(name, (const char *)arg) && !ksyms__is_cold(name);
+}
+
+int spec__clones(const struct spec *sp, struct ksyms *t, const struct resolve_opts *o,
+		 struct candidates *out)
+{
+	struct ksyms_filter f = { .funcs_only = o && o->funcs_only };
+	struct walk w = { .f = &f, .clone = true, .each = push_target, .arg = out };
+	size_t lo, hi, len = sp->name ? strlen(sp->name) : 0;
+	char pfx[KSYMS_NAME_MAX + 2], err[64];
+
+	if (sp->is_addr || sp->glob || len > KSYMS_NAME_MAX ||
+	    module_filter(sp, t, o, &f, err, sizeof(err)) != SPEC_RES_OK)
+		return 0;
+	w.t = t = ksyms__mod_table(t, f.mod);
+	memcpy(pfx, sp->name, len);
+	memcpy(pfx + len, ".", 2);
+	ksyms__by_prefix(t, pfx, &lo, &hi);
+	return walk_groups(&w, lo, hi, accept_call_clone, sp->name);
+}
+
 enum spec_res spec__resolve(const struct spec *sp, struct ksyms *t, const struct resolve_opts *o,
 			    struct candidates *out, char *err, size_t errlen)
 {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The attach engine. See tracer.h. */
+/* The attach engine: loading, events and counters (attaching and detaching are
+ * tracer_attach.c's). See tracer.h. */
 #define _GNU_SOURCE
 #include "tracer.h"
 
@@ -13,29 +14,17 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_features.h"
 #include "ksymtrace.h"
 #include "ksymtrace.skel.h"
 #include "kernel.h"
 #include "log.h"
-
-struct tracer {
-	const struct plan *pl;
-	size_t n;                 /* plan__count(pl) */
-	struct ksymtrace_bpf *skel;
-	struct ring_buffer *rb;
-	bool by_addr;             /* no attach cookies: probes are found by address */
-	bool forced;              /* by_addr although the kernel has cookies (for tests) */
-	bool fd_limit_raised;
-	/* per probe id */
-	struct bpf_link **links;  /* NULL: not attached (now) */
-	bool *attached;           /* attached at some point of the run */
-	uint64_t *hits;           /* filled by tracer__collect() */
-	size_t n_attached;        /* links that are not NULL */
-	tracer_event_fn fn;
-	void *fn_ctx;
-};
+#include "traceable.h"
+#include "tracefs.h"
+#include "tracer_impl.h"
 
 /* ---- loading ---------------------------------------------------------------- */
 
@@ -150,6 +139,52 @@ static int pick_id_mode(struct tracer *tr)
 	return 0;
 }
 
+/* Whether probe P can go through a kprobe_multi link: fprobe hooks function
+ * entries through ftrace, so only +0 (and returns) of functions ftrace lists. */
+static bool multi_fits(const struct probe *p, const struct tracer_opts *o)
+{
+	if (p->off || !ksym_loaded(p->sym) || (p->ret && o->maxactive))
+		return false;
+	return !o->trc || traceable__ftrace(o->trc, p->sym) != TRI_FALSE;
+}
+
+/* How each probe attaches (tracer.h), and why those that could share a
+ * kprobe_multi link do not. */
+static void pick_vias(struct tracer *tr, const struct tracer_opts *o)
+{
+	const char *why = NULL;
+	bool multi = false;
+	size_t single = 0;
+
+	if (o->no_multi)
+		tr->why = TRACER_SINGLE_OPTION;
+	else if (tr->by_addr)
+		tr->why = TRACER_SINGLE_NO_COOKIES;
+	else if (!(multi = bpf_features__kprobe_multi(&why)))
+		tr->why = TRACER_SINGLE_NO_KERNEL;
+	if (o->no_multi || tr->by_addr)
+		log_verbose("kprobe_multi links: not used (%s)", o->no_multi ? "--no-multi" : "no attach cookies");
+	else
+		log_verbose("kprobe_multi links: %s%s", multi ? "this kernel has them" : "not in this kernel: ",
+			    multi ? "" : why);
+	for (size_t i = 0; i < tr->n; i++) {
+		const struct probe *p = plan__probe(tr->pl, i);
+
+		tr->event[i] = -1;
+		if ((p->ret && o->maxactive) || (p->mod_unique && !tr->by_addr)) {
+			tr->via[i] = VIA_EVENT;
+		} else if (multi && multi_fits(p, o)) {
+			tr->via[i] = VIA_MULTI;
+			tr->multi_n[p->ret ? MULTI_KRETPROBE : MULTI_KPROBE]++;
+		} else {
+			tr->via[i] = VIA_PERF;
+			single++;
+		}
+	}
+	if (multi)
+		tr->why = single ? TRACER_SINGLE_PROBES : TRACER_SINGLE_NONE;
+}
+
 /* Open the skeleton and set what the programs read (rodata), the map sizes and
  * which programs load. */
 static int configure(struct tracer *tr, const struct tracer_opts *o, size_t n_kp, size_t n_kret)
@@ -190,6 +225,9 @@ static int configure(struct tracer *tr, const struct tracer_opts *o, size_t n_kp
 	bpf_program__set_autoload(skel->progs.kt_kretprobe, !tr->by_addr && n_kret);
 	bpf_program__set_autoload(skel->progs.kt_kprobe_addr, tr->by_addr && n_kp);
 	bpf_program__set_autoload(skel->progs.kt_kretprobe_addr, tr->by_addr && n_kret);
+	/* the per-address programs load as well: a refused link falls back on them */
+	bpf_program__set_autoload(skel->progs.kt_kprobe_multi, tr->multi_n[MULTI_KPROBE] > 0);
+	bpf_program__set_autoload(skel->progs.kt_kretprobe_multi, tr->multi_n[MULTI_KRETPROBE] > 0);
 	return 0;
 }
 
@@ -205,7 +243,15 @@ static int load(struct tracer *tr, const struct tracer_opts *o)
 	}
 	for (size_t i = 0; i < tr->n; i++)
 		plan__probe(tr->pl, i)->ret ? n_kret++ : n_kp++;
-	if (pick_id_mode(tr) || configure(tr, o, n_kp, n_kret))
+	if (pick_id_mode(tr))
+		return -1;
+	pick_vias(tr, o);
+	tr->maxactive = o->maxactive;
+	/* Linux 6.7 counts a kprobe's misses in its link's info and a kprobe
+	 * program's recursion in its prog info ("bpf: Count missed stats in
+	 * trace_call_bpf"); before, the second read 0 whatever happened */
+	tr->counts_missed = kernel__at_least(6, 7);
+	if (configure(tr, o, n_kp, n_kret))
 		return -1;
 	if (ksymtrace_bpf__load(tr->skel)) {
 		kernel__explain_bpf("cannot load the BPF programs", errno);
@@ -231,11 +277,18 @@ struct tracer *tracer__load(const struct plan *pl, const struct tracer_opts *o)
 	if (tr) {
 		tr->pl = pl;
 		tr->n = n;
-		tr->links = calloc(n ? n : 1, sizeof(*tr->links));
-		tr->attached = calloc(n ? n : 1, sizeof(*tr->attached));
-		tr->hits = calloc(n ? n : 1, sizeof(*tr->hits));
+		n = n ? n : 1;
+		tr->via = calloc(n, sizeof(*tr->via));
+		tr->links = calloc(n, sizeof(*tr->links));
+		tr->event = calloc(n, sizeof(*tr->event));
+		tr->attached = calloc(n, sizeof(*tr->attached));
+		tr->hits = calloc(n, sizeof(*tr->hits));
+		tr->own_missed = calloc(n, sizeof(*tr->own_missed));
+		tr->own_known = calloc(n, sizeof(*tr->own_known));
+		tr->missed = calloc(n, sizeof(*tr->missed));
 	}
-	if (!tr || !tr->links || !tr->attached || !tr->hits) {
+	if (!tr || !tr->via || !tr->links || !tr->event || !tr->attached || !tr->hits ||
+	    !tr->own_missed || !tr->own_known || !tr->missed) {
 		log_error("out of memory");
 		tracer__free(tr);
 		return NULL;
@@ -253,124 +306,6 @@ const char *tracer__id_mode(const struct tracer *tr)
 		return "attach cookies";
 	return tr->forced ? "address lookup (KSYMTRACE_FORCE_ADDR_IDS=1)"
 			  : "address lookup, as this kernel has no attach cookies";
-}
-
-/* ---- attaching -------------------------------------------------------------- */
-
-/* Every probe holds a perf event and, from 5.15, a BPF link: two descriptors.
- * The soft limit is often 1024; the hard limit is there to be used. */
-static void raise_fd_limit(size_t need)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
-		return;
-	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
-		log_verbose("raised the open file limit to %llu for %zu probes",
-			    (unsigned long long)rl.rlim_cur, need / 2);
-}
-
-int tracer__attach(struct tracer *tr, size_t id)
-{
-	const struct probe *p = plan__probe(tr->pl, id);
-	struct bpf_program *prog;
-	int err;
-
-	if (!p)
-		return -EINVAL;
-	if (tr->links[id])
-		return 0;
-	if (!tr->fd_limit_raised) {
-		raise_fd_limit(tr->n * 2 + 64);
-		tr->fd_limit_raised = true;
-	}
-	if (p->ret)
-		prog = tr->by_addr ? tr->skel->progs.kt_kretprobe_addr : tr->skel->progs.kt_kretprobe;
-	else
-		prog = tr->by_addr ? tr->skel->progs.kt_kprobe_addr : tr->skel->progs.kt_kprobe;
-	LIBBPF_OPTS(bpf_kprobe_opts, ko, .offset = (size_t)p->addr, .retprobe = p->ret,
-		    .bpf_cookie = tr->by_addr ? 0 : (__u64)id);
-
-	/* by address: func_name NULL, offset = the absolute address (the PMU's
-	 * config1 = 0, config2 = addr) */
-	tr->links[id] = bpf_program__attach_kprobe_opts(prog, NULL, &ko);
-	if (!tr->links[id]) {
-		err = errno; /* libbpf 1.1 reports through errno: before anything else runs */
-		return -(err ? err : EINVAL);
-	}
-	tr->attached[id] = true;
-	tr->n_attached++;
-	return 0;
-}
-
-size_t tracer__attached(const struct tracer *tr)
-{
-	return tr->n_attached;
-}
-
-bool tracer__can_wait(const struct tracer *tr)
-{
-	return !tr->by_addr;
-}
-
-bool tracer__rearms(const struct tracer *tr, size_t id)
-{
-	(void)tr;
-	(void)id;
-	return false;
-}
-
-struct detach_slice {
-	struct bpf_link **links;
-	size_t from, to;
-};
-
-static void *detach_slice(void *arg)
-{
-	struct detach_slice *d = arg;
-
-	for (size_t i = d->from; i < d->to; i++) {
-		bpf_link__destroy(d->links[i]);
-		d->links[i] = NULL;
-	}
-	return NULL;
-}
-
-/* Closing a kprobe's perf event unregisters it, and unregister_kprobe() waits
- * for an RCU grace period (synchronize_rcu) every time: one after the other,
- * 1000 probes took 110 s under qemu TCG. Waiters in parallel share grace
- * periods, so the links are closed by up to DETACH_THREADS threads. */
-#define DETACH_THREADS 32
-#define DETACH_PER_THREAD 8
-
-void tracer__detach(struct tracer *tr)
-{
-	struct detach_slice slices[DETACH_THREADS];
-	pthread_t threads[DETACH_THREADS];
-	bool started[DETACH_THREADS] = { false };
-	size_t nt = tr->n / DETACH_PER_THREAD, per;
-
-	if (nt > DETACH_THREADS)
-		nt = DETACH_THREADS;
-	if (nt < 2) {
-		struct detach_slice all = { tr->links, 0, tr->n };
-
-		detach_slice(&all);
-		tr->n_attached = 0;
-		return;
-	}
-	per = (tr->n + nt - 1) / nt;
-	for (size_t k = 0; k < nt; k++) {
-		slices[k] = (struct detach_slice){ tr->links, k * per, (k + 1) * per < tr->n ? (k + 1) * per : tr->n };
-		started[k] = pthread_create(&threads[k], NULL, detach_slice, &slices[k]) == 0;
-		if (!started[k])
-			detach_slice(&slices[k]); /* no thread: do it here */
-	}
-	for (size_t k = 0; k < nt; k++)
-		if (started[k])
-			pthread_join(threads[k], NULL);
-	tr->n_attached = 0;
 }
 
 /* ---- events ----------------------------------------------------------------- */
@@ -418,6 +353,95 @@ static int sum_percpu(struct bpf_map *m, __u32 key, uint64_t *out)
 	return 0;
 }
 
+/* ---- missed counts ------------------------------------------------------------------ */
+
+/* A program's recursion misses (bpf_prog_info, 5.12; for kprobe programs 6.7):
+ * hits it was skipped at because a BPF program already ran on that CPU. */
+struct prog_misses {
+	struct bpf_program *prog;
+	size_t probes;   /* attached probes it runs for */
+	uint64_t misses;
+	bool read;
+};
+
+#define PROGS_MAX 6 /* the programs of ksymtrace.bpf.c */
+
+static struct prog_misses *prog_slot(struct prog_misses *pm, size_t *n, struct bpf_program *prog)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (pm[i].prog == prog)
+			return &pm[i];
+	if (*n == PROGS_MAX)
+		return NULL;
+	pm[*n] = (struct prog_misses){ .prog = prog };
+	return &pm[(*n)++];
+}
+
+static void read_prog_misses(struct prog_misses *pm)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(pm->prog);
+
+	memset(&info, 0, sizeof(info));
+	pm->read = fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0;
+	pm->misses = pm->read ? info.recursion_misses : 0;
+}
+
+/* Each probe's missed count: its kprobe's own (link info or kprobe_profile)
+ * plus its program's recursion misses. A count the kernel keeps for several
+ * probes at once (a kprobe_multi link, a program run by many) belongs to no
+ * one of them: unless it is 0, those probes say unknown, and it goes to
+ * st->shared. */
+static void sum_missed(struct tracer *tr, struct tracer_stats *st)
+{
+	struct prog_misses pm[PROGS_MAX], *slot;
+	bool multi_shared[MULTI_KINDS] = { false }, any_kprobe = false;
+	size_t npm = 0;
+
+	for (size_t i = 0; i < tr->n; i++)
+		if (tr->attached[i] && (slot = prog_slot(pm, &npm, tracer__prog(tr, plan__probe(tr->pl, i)->ret, tr->via[i]))))
+			slot->probes++;
+	for (size_t k = 0; tr->counts_missed && k < npm; k++) {
+		read_prog_misses(&pm[k]);
+		if (pm[k].misses && pm[k].probes > 1)
+			st->shared += pm[k].misses;
+	}
+	for (int k = 0; k < MULTI_KINDS; k++) {
+		multi_shared[k] = tr->multi_missed_read[k] && tr->multi_missed[k] && tr->multi_n[k] > 1;
+		if (multi_shared[k])
+			st->shared += tr->multi_missed[k];
+	}
+	for (size_t i = 0; i < tr->n; i++) {
+		bool ret = plan__probe(tr->pl, i)->ret, known = tr->own_known[i], shared = false;
+		uint64_t own = tr->own_missed[i];
+
+		tr->missed[i] = TRACER_MISSED_UNKNOWN;
+		if (!tr->attached[i])
+			continue;
+		if (tr->via[i] == VIA_MULTI) {
+			known = tr->multi_missed_read[ret];
+			own = tr->multi_missed[ret];
+			shared = multi_shared[ret];
+		}
+		any_kprobe |= tr->via[i] != VIA_EVENT;
+		slot = prog_slot(pm, &npm, tracer__prog(tr, ret, tr->via[i]));
+		if (tr->counts_missed && slot && (!slot->read || slot->misses)) {
+			known &= slot->read;
+			if (slot->probes > 1)
+				shared = true;
+			else
+				own += slot->misses;
+		}
+		if (shared)
+			st->shared_probes++;
+		else if (known)
+			tr->missed[i] = own;
+	}
+	if (!tr->counts_missed)
+		st->unavailable = TRACER_UNCOUNTED_RECURSION | (any_kprobe ? TRACER_UNCOUNTED_KPROBE : 0);
+}
+
 int tracer__collect(struct tracer *tr, struct tracer_stats *st)
 {
 	int r = 0;
@@ -425,12 +449,14 @@ int tracer__collect(struct tracer *tr, struct tracer_stats *st)
 	memset(st, 0, sizeof(*st));
 	st->hits = tr->hits;
 	st->attached = tr->attached;
+	st->missed = tr->missed;
 	if (!tr->skel)
 		return -1;
 	for (size_t i = 0; i < tr->n; i++)
 		r |= sum_percpu(tr->skel->maps.hits, (__u32)i, &tr->hits[i]);
 	r |= sum_percpu(tr->skel->maps.stats, KT_STAT_LOST, &st->lost);
 	r |= sum_percpu(tr->skel->maps.stats, KT_STAT_UNKNOWN, &st->unknown);
+	sum_missed(tr, st);
 	return r ? -1 : 0;
 }
 
@@ -438,12 +464,18 @@ void tracer__free(struct tracer *tr)
 {
 	if (!tr)
 		return;
-	if (tr->links)
+	if (tr->links && tr->via && tr->event && tr->own_missed && tr->own_known)
 		tracer__detach(tr);
+	tracefs__free(tr->tf); /* whatever --maxactive's detach could not remove */
 	ring_buffer__free(tr->rb);
 	ksymtrace_bpf__destroy(tr->skel);
+	free(tr->via);
 	free(tr->links);
+	free(tr->event);
 	free(tr->attached);
 	free(tr->hits);
+	free(tr->own_missed);
+	free(tr->own_known);
+	free(tr->missed);
 	free(tr);
 }

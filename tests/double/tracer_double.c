@@ -20,7 +20,15 @@
  *   KT_DOUBLE_NO_COOKIES=1     a kernel before 5.15: no attach cookies, so no
  *                              probe on a module that is not loaded, and every
  *                              module probe by address (tracer__rearms false)
- *   KT_DOUBLE_LOG=FILE         one line per call: "load N", "attach ID",
+ *   KT_DOUBLE_MULTI=1          the kernel has kprobe_multi links: the probes at +0
+ *                              attach through one per kind (unless --no-multi;
+ *                              kretprobes with --maxactive are tracefs events)
+ *   KT_DOUBLE_MISSED=ID:N,ID:? per probe id, the kernel's missed count, or ?
+ *                              (it cannot tell); 0 for the others
+ *   KT_DOUBLE_UNCOUNTED=kprobe,recursion  the counts this kernel does not keep
+ *   KT_DOUBLE_SHARED=N:P       N misses counted for P probes together
+ *   KT_DOUBLE_LOG=FILE         one line per call: "load N", "multi N" (probes
+ *                              attached through links), "attach ID",
  *                              "refuse ID ERRNO", "detach N", "free N" (N: probes
  *                              attached at that moment)
  *
@@ -49,7 +57,13 @@ struct tracer {
 	size_t n;
 	bool count_only;
 	bool *linked, *attached;
-	uint64_t *hits;
+	uint64_t *hits, *missed;
+	/* how each probe attaches: 0 one kprobe, 1 a kprobe_multi link, 2 an event */
+	uint8_t *via;
+	enum tracer_single_why why;
+	unsigned int uncounted;
+	uint64_t shared;
+	size_t shared_probes;
 	size_t n_attached, n_attach_calls;
 	uint64_t lost, unknown;
 	/* the records file, whole, and where the next record starts */
@@ -128,6 +142,55 @@ static int read_records(struct tracer *tr, const char *path)
 	return 0;
 }
 
+/* As tracer.c decides, with KT_DOUBLE_MULTI standing for the kernel's answer. */
+static void pick_vias(struct tracer *tr, const struct tracer_opts *o)
+{
+	const char *m = getenv("KT_DOUBLE_MULTI");
+	bool multi = !o->no_multi && m && strcmp(m, "1") == 0;
+	size_t single = 0;
+
+	tr->why = o->no_multi ? TRACER_SINGLE_OPTION : TRACER_SINGLE_NO_KERNEL;
+	for (size_t i = 0; i < tr->n; i++) {
+		const struct probe *p = plan__probe(tr->pl, i);
+
+		if ((p->ret && o->maxactive) || (p->mod_unique && tracer__can_wait(tr)))
+			tr->via[i] = 2;
+		else if (multi && p->off == 0)
+			tr->via[i] = 1;
+		else
+			single++;
+	}
+	if (multi)
+		tr->why = single ? TRACER_SINGLE_PROBES : TRACER_SINGLE_NONE;
+}
+
+/* KT_DOUBLE_MISSED, KT_DOUBLE_UNCOUNTED and KT_DOUBLE_SHARED. */
+static void read_missed(struct tracer *tr)
+{
+	const char *m = getenv("KT_DOUBLE_MISSED"), *u = getenv("KT_DOUBLE_UNCOUNTED");
+	const char *sh = getenv("KT_DOUBLE_SHARED");
+
+	while (m && *m) {
+		char *end;
+		unsigned long id = strtoul(m, &end, 10);
+
+		if (*end != ':')
+			break;
+		if (id < tr->n)
+			tr->missed[id] = end[1] == '?' ? TRACER_MISSED_UNKNOWN : strtoull(end + 1, NULL, 10);
+		m = strchr(end, ',');
+		m = m ? m + 1 : NULL;
+	}
+	if (u && strstr(u, "kprobe"))
+		tr->uncounted |= TRACER_UNCOUNTED_KPROBE;
+	if (u && strstr(u, "recursion"))
+		tr->uncounted |= TRACER_UNCOUNTED_RECURSION;
+	if (sh && strchr(sh, ':')) {
+		tr->shared = strtoull(sh, NULL, 10);
+		tr->shared_probes = strtoul(strchr(sh, ':') + 1, NULL, 10);
+	}
+}
+
 struct tracer *tracer__load(const struct plan *pl, const struct tracer_opts *o)
 {
 	struct tracer *tr = calloc(1, sizeof(*tr));
@@ -151,10 +214,15 @@ struct tracer *tracer__load(const struct plan *pl, const struct tracer_opts *o)
 	tr->block_at = env_ul("KT_DOUBLE_BLOCK_ATTACH", 0);
 	tr->lost = env_ul("KT_DOUBLE_LOST", 0);
 	tr->dir = getenv("KT_DOUBLE_DIR");
-	if (!tr->linked || !tr->attached || !tr->hits || (recs && read_records(tr, recs))) {
+	tr->missed = calloc(n ? n : 1, sizeof(*tr->missed));
+	tr->via = calloc(n ? n : 1, sizeof(*tr->via));
+	if (!tr->linked || !tr->attached || !tr->hits || !tr->missed || !tr->via ||
+	    (recs && read_records(tr, recs))) {
 		tracer__free(tr);
 		return NULL;
 	}
+	pick_vias(tr, o);
+	read_missed(tr);
 	dlog(tr, "load %zu", n);
 	return tr;
 }
@@ -169,6 +237,8 @@ void tracer__free(struct tracer *tr)
 	free(tr->linked);
 	free(tr->attached);
 	free(tr->hits);
+	free(tr->missed);
+	free(tr->via);
 	free(tr->recs);
 	free(tr);
 }
@@ -226,6 +296,22 @@ int tracer__attach(struct tracer *tr, size_t id)
 	return 0;
 }
 
+size_t tracer__attach_multi(struct tracer *tr)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < tr->n; i++) {
+		if (tr->via[i] == 1 && !tr->linked[i]) {
+			tr->linked[i] = tr->attached[i] = true;
+			n++;
+		}
+	}
+	tr->n_attached += n;
+	if (n)
+		dlog(tr, "multi %zu", n);
+	return n;
+}
+
 size_t tracer__attached(const struct tracer *tr)
 {
 	return tr->n_attached;
@@ -245,6 +331,27 @@ bool tracer__rearms(const struct tracer *tr, size_t id)
 	const struct probe *p = plan__probe(tr->pl, id);
 
 	return p && p->mod_unique && tracer__can_wait(tr);
+}
+
+void tracer__links(const struct tracer *tr, struct tracer_links *l)
+{
+	bool kinds[2] = { false, false };
+
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; i < tr->n; i++) {
+		if (!tr->attached[i])
+			continue;
+		if (tr->via[i] == 1) {
+			l->multi_probes++;
+			kinds[plan__probe(tr->pl, i)->ret] = true;
+		} else if (tr->via[i] == 2) {
+			l->events++;
+		} else {
+			l->single++;
+		}
+	}
+	l->multi_links = kinds[0] + kinds[1];
+	l->why = l->single ? tr->why : TRACER_SINGLE_NONE;
 }
 
 void tracer__set_handler(struct tracer *tr, tracer_event_fn fn, void *ctx)
@@ -322,6 +429,10 @@ int tracer__collect(struct tracer *tr, struct tracer_stats *st)
 	memset(st, 0, sizeof(*st));
 	st->hits = tr->hits;
 	st->attached = tr->attached;
+	st->missed = tr->missed;
+	st->unavailable = tr->uncounted;
+	st->shared = tr->shared;
+	st->shared_probes = tr->shared_probes;
 	st->lost = tr->lost;
 	st->unknown = tr->unknown;
 	return 0;
