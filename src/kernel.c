@@ -251,6 +251,8 @@ void kernel__explain_attach(const struct kernel_site *s, int err)
 			  strerror(err));
 		if (err == ENOENT)
 			snprintf(hint, sizeof(hint), "kprobe events need tracefs: mount -t tracefs nodev /sys/kernel/tracing");
+		else if (err == EADDRNOTAVAIL || err == EINVAL)
+			snprintf(hint, sizeof(hint), "from Linux 6.6 until its module-aware count (2024), the kernel refuses MOD:NAME when NAME is also outside MOD: load the module first, then attach");
 		err = 0;
 	}
 	switch (err) {

@@ -198,10 +198,13 @@ void run_mods__tick(struct run_mods *rm)
 		say_idle(rm);
 }
 
-const bool *run_mods__unloaded(const struct run_mods *rm)
+const bool *run_mods__unloaded(struct run_mods *rm)
 {
 	if (!rm)
 		return NULL;
+	/* one last look: a module that went within the last period */
+	if (modwatch__count(rm->mw))
+		modwatch__check(rm->mw, on_change, rm);
 	for (size_t i = 0; i < rm->n; i++)
 		rm->unloaded[i] = rm->live[i] && rm->mod[i] >= 0 && !armed(rm, i);
 	return rm->unloaded;

@@ -39,9 +39,10 @@ void run_mods__started(struct run_mods *rm);
 /* Looks at the modules when MODWATCH_PERIOD_MS have passed since the last look,
  * and says what came and went. */
 void run_mods__tick(struct run_mods *rm);
-/* Per probe id: true when the probe is not armed at the end because its module
- * is not loaded (it went away, or never came), or went away once and the probe
- * was attached by address. NULL when RM is NULL. */
-const bool *run_mods__unloaded(const struct run_mods *rm);
+/* Per probe id, after one last look at the modules: true when the probe is not
+ * armed at the end because its module is not loaded (it went away, or never
+ * came), or went away once and the probe was attached by address. NULL when RM
+ * is NULL. */
+const bool *run_mods__unloaded(struct run_mods *rm);
 
 #endif

@@ -179,11 +179,24 @@ int tracer__attach(struct tracer *tr, size_t id)
 		raise_fd_limit(tr->n * 2 + 64);
 		tr->fd_limit_raised = true;
 	}
-	if (!ksym_loaded(p->sym) && tr->via[id] != VIA_EVENT) {
-		err = ENOENT; /* no address yet: attach_mods.h refuses it before */
-	} else if (tr->via[id] == VIA_EVENT) {
+	if (!ksym_loaded(p->sym) && tr->via[id] != VIA_EVENT)
+		return -ENOENT; /* no address yet: attach_mods.h refuses it before */
+	if (tr->via[id] == VIA_EVENT) {
 		tr->links[id] = attach_event(tr, id, p, &err);
-	} else {
+		if (!tr->links[id] && p->mod_unique && ksym_loaded(p->sym) && !(p->ret && tr->maxactive) &&
+		    (err == EADDRNOTAVAIL || err == EINVAL)) {
+			/* From Linux 6.6 (b022f0c7e404) until the module-aware count
+			 * ("tracing/kprobes: ... module", 2024, in 6.11 and stable),
+			 * the kernel counts NAME's copies outside MOD too and refuses
+			 * MOD:NAME if there are any: by address then, which the
+			 * kernel does not arm again after a reload (tracer__rearms) */
+			log_verbose("%s: the kernel refused %s:%s as a tracefs event (%s): attached by address",
+				    p->label, ksyms__mod_name(plan__table(tr->pl), p->sym->mod),
+				    ksyms__name(plan__table(tr->pl), p->sym), strerror(err));
+			tr->via[id] = VIA_PERF;
+		}
+	}
+	if (!tr->links[id] && tr->via[id] != VIA_EVENT) {
 		LIBBPF_OPTS(bpf_kprobe_opts, ko, .offset = (size_t)p->addr, .retprobe = p->ret,
 			    .bpf_cookie = tr->by_addr ? 0 : (__u64)id);
 
