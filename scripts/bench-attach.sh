@@ -11,13 +11,20 @@
 #      ksymtrace attach --count F1..FN -c CMD    vs    bpftrace 'kprobe:F1,... { @[probe] = count(); }' -c CMD
 #    "attach" is the time from start until CMD runs (both start it once every probe
 #    is attached), "total" until the tool has exited (detached and printed counts).
-# 2. Events: dd reads one byte at a time (one vfs_read per byte); both tools print
+# 2. Glob: every function of BENCH_GLOB (default ext4_*, the ext4 module loaded if it
+#    is not), as each tool expands a wildcard:
+#      ksymtrace attach --count 'GLOB' -c CMD    vs    bpftrace 'kprobe:GLOB { @[func] = count(); }' -c CMD
+#    Both use kprobe_multi links where the kernel has them (6.12: CONFIG_FPROBE),
+#    else one perf kprobe per function. "detach" is total - attach: from CMD's start
+#    (date, which ends at once) until the tool has exited.
+# 3. Events: dd reads one byte at a time (one vfs_read per byte); both tools print
 #    one line per call of dd's, with time, CPU, comm, pid/tid, probe and six
 #    arguments, to a file. Throughput is events delivered / the time from dd's start
 #    until the tool has printed them all and exited; ring buffers are the same size
 #    (32 MiB in all) and large enough that no event need be lost (lost ones are shown).
 #
 # Environment: KSYMTRACE (binary, default build/ksymtrace), BENCH_SIZES ("1 100 1000"),
+# BENCH_GLOB (ext4_*; empty: no glob case),
 # BENCH_EVENTS (dd's reads, default 200000), BPFTRACE (default bpftrace).
 # Functions are picked from the running kernel: unique names, in available_filter_functions,
 # not blacklisted, core kernel, from quiet subsystems (no scheduler, locking, memory).
@@ -27,6 +34,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KSYMTRACE=${KSYMTRACE:-$ROOT/build/ksymtrace}
 BPFTRACE=${BPFTRACE:-bpftrace}
 SIZES=${BENCH_SIZES-1 100 1000} # empty: events only
+GLOB=${BENCH_GLOB-ext4_*}
 EVENTS=${BENCH_EVENTS:-200000} # 200000 events fit a 32 MiB ring: none need be lost
 # what the tools print holds this boot's kernel addresses: for the owner only,
 # and removed on every way out (bash runs no EXIT trap on a signal it does not trap)
@@ -103,6 +111,38 @@ for n in $SIZES; do
 		"$(ratio "$b_att" "$k_att")" "$(ratio "$b_tot" "$k_tot")"
 done
 echo "   att-x, tot-x: bpftrace's time / ksymtrace's (above 1: ksymtrace is faster)"
+
+# bench_glob: ksymtrace's and bpftrace's wildcard over the same functions
+bench_glob() {
+	local t0 t1 k_n b_n k_att k_tot b_att b_tot b_go
+	# ext4 is a module in Debian's kernels, not loaded in the test VM
+	if [[ $GLOB == ext4_* ]] && ! grep -q ' ext4_' /proc/kallsyms; then
+		modprobe ext4 2>/dev/null || die "BENCH_GLOB $GLOB: no ext4 functions, and modprobe ext4 failed"
+	fi
+	printf '\n== glob %s: time until the command runs (attach), then until the tool exits (detach), seconds\n' "$GLOB"
+	t0=$(now)
+	"$KSYMTRACE" attach --count "$GLOB" --max-probes 65535 -c "date +%s.%N >$WORK/k.go" >"$WORK/k.out" 2>"$WORK/k.err" ||
+		die "ksymtrace failed: $(head -3 "$WORK/k.err")"
+	t1=$(now)
+	k_att=$(sub "$(cat "$WORK/k.go")" "$t0")
+	k_tot=$(sub "$t1" "$t0")
+	k_n=$(sed -n 's/^ksymtrace: \([0-9]*\) probes\{0,1\} attached\(.*\), told apart.*/\1\2/p' "$WORK/k.err")
+
+	t0=$(now)
+	"$BPFTRACE" -e "kprobe:$GLOB { @[func] = count(); }" -c "$(command -v date) +%s.%N" >"$WORK/b.out" 2>"$WORK/b.err" ||
+		die "bpftrace failed: $(head -3 "$WORK/b.err")"
+	t1=$(now)
+	b_go=$(grep -m1 -E '^[0-9]+\.[0-9]+$' "$WORK/b.out") || die "bpftrace did not run the command"
+	b_att=$(sub "$b_go" "$t0")
+	b_tot=$(sub "$t1" "$t0")
+	b_n=$(sed -n 's/^Attaching \([0-9]*\) probes.*/\1/p' "$WORK/b.out" "$WORK/b.err" | head -1)
+	printf '%-10s %10s %10s %10s  %s\n' tool attach detach total probes
+	printf '%-10s %10s %10s %10s  %s\n' ksymtrace "$k_att" "$(sub "$k_tot" "$k_att")" "$k_tot" "$k_n"
+	printf '%-10s %10s %10s %10s  %s\n' bpftrace "$b_att" "$(sub "$b_tot" "$b_att")" "$b_tot" "${b_n:-?}"
+	echo "   bpftrace / ksymtrace: attach $(ratio "$b_att" "$k_att"), total $(ratio "$b_tot" "$k_tot")" \
+		"(ksymtrace leaves out what it cannot trace: blacklisted, notrace)"
+}
+[[ -z $GLOB ]] || bench_glob
 
 printf '\n== events: dd bs=1 count=%s, one line per vfs_read of dd, to a file\n' "$EVENTS"
 # The command notes when it starts, then becomes dd (same pid, comm "dd"). The

@@ -506,6 +506,18 @@ static int dry_run(const struct attach_args *a, const struct plan *pl, const str
 	return EXIT_OK;
 }
 
+/* --comm as the kernel keeps task names: 15 bytes, said when it cuts. */
+static void cut_comm(struct attach_args *a)
+{
+	char q[LOG_QUOTE_MAX], qcut[4 * KT_COMM_LEN + 4];
+
+	snprintf(a->comm_buf, sizeof(a->comm_buf), "%s", a->comm);
+	if (strlen(a->comm) >= KT_COMM_LEN)
+		log_warn("--comm %s: the kernel keeps %d bytes of a task's name: matching '%s'",
+			 log_quote(q, sizeof(q), a->comm), KT_COMM_LEN - 1,
+			 log_quote(qcut, sizeof(qcut), a->comm_buf));
+}
+
 int cmd_attach(int argc, char **argv)
 {
 	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
@@ -530,15 +542,8 @@ int cmd_attach(int argc, char **argv)
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;
-	if (a.comm) {
-		char q[LOG_QUOTE_MAX], qcut[4 * KT_COMM_LEN + 4];
-
-		snprintf(a.comm_buf, sizeof(a.comm_buf), "%s", a.comm);
-		if (strlen(a.comm) >= KT_COMM_LEN)
-			log_warn("--comm %s: the kernel keeps %d bytes of a task's name: matching '%s'",
-				 log_quote(q, sizeof(q), a.comm), KT_COMM_LEN - 1,
-				 log_quote(qcut, sizeof(qcut), a.comm_buf));
-	}
+	if (a.comm)
+		cut_comm(&a);
 	if (a.pid && kill((pid_t)a.pid, 0) && errno == ESRCH) {
 		log_error("-p %u: no such process", a.pid);
 		goto cleanup;

@@ -363,34 +363,39 @@ static const char *single_why(enum tracer_single_why why)
  * kprobe_multi links", " one kprobe each (--no-multi)", or the mix. */
 static const char *how_attached(const struct tracer *tr, size_t n)
 {
-	static char buf[256];
+	static char buf[320];
 	struct tracer_links l;
 	const char *why;
+	struct {
+		size_t n;
+		char text[128];
+	} part[4];
 	int len = 0;
 
 	tracer__links(tr, &l);
 	why = single_why(l.why);
-	if (l.multi_probes == n)
-		snprintf(buf, sizeof(buf), " through %zu kprobe_multi link%s", l.multi_links,
-			 l.multi_links == 1 ? "" : "s");
-	else if (l.single == n)
-		snprintf(buf, sizeof(buf), " one kprobe each%s%s%s", why ? " (" : "", why ? why : "", why ? ")" : "");
-	else if (l.events == n)
-		snprintf(buf, sizeof(buf), " as tracefs events (--maxactive, or on a module: armed on each load)");
-	else {
-		len = snprintf(buf, sizeof(buf), ":");
-		if (l.multi_probes)
-			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %zu through %zu kprobe_multi link%s,",
-					l.multi_probes, l.multi_links, l.multi_links == 1 ? "" : "s");
-		if (l.single)
-			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %zu one kprobe each%s%s%s,", l.single,
-					why ? " (" : "", why ? why : "", why ? ")" : "");
-		if (l.events)
-			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %zu as tracefs events (--maxactive, or on a module: armed on each load),",
-					l.events);
-		if (len > 0 && (size_t)len < sizeof(buf))
-			buf[len - 1] = '\0';
+	part[0].n = l.multi_probes;
+	snprintf(part[0].text, sizeof(part[0].text), "through %zu kprobe_multi link%s", l.multi_links,
+		 l.multi_links == 1 ? "" : "s");
+	part[1].n = l.single;
+	snprintf(part[1].text, sizeof(part[1].text), "one kprobe each%s%s%s", why ? " (" : "", why ? why : "",
+		 why ? ")" : "");
+	part[2].n = l.events;
+	snprintf(part[2].text, sizeof(part[2].text), "as tracefs kretprobe events (--maxactive)");
+	part[3].n = l.mod_events;
+	snprintf(part[3].text, sizeof(part[3].text), "as tracefs events on their module (armed on each load)");
+	for (int k = 0; k < 4; k++) {
+		if (part[k].n == n) {
+			snprintf(buf, sizeof(buf), " %s", part[k].text);
+			return buf;
+		}
 	}
+	len = snprintf(buf, sizeof(buf), ":");
+	for (int k = 0; k < 4 && len > 0 && (size_t)len < sizeof(buf); k++)
+		if (part[k].n)
+			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %zu %s,", part[k].n, part[k].text);
+	if (len > 0 && (size_t)len < sizeof(buf))
+		buf[len - 1] = '\0';
 	return buf;
 }
 

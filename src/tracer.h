@@ -91,7 +91,8 @@ struct tracer_links {
 	size_t multi_links;  /* kprobe_multi links */
 	size_t multi_probes; /* probes attached through them */
 	size_t single;       /* probes attached one perf kprobe each */
-	size_t events;       /* probes attached as tracefs events (--maxactive, modules) */
+	size_t events;       /* kretprobes attached as tracefs events (--maxactive) */
+	size_t mod_events;   /* probes on modules attached as MOD:SYM+OFF tracefs events */
 	enum tracer_single_why why; /* why the single ones are not in a link */
 };
 

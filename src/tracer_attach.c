@@ -77,17 +77,21 @@ bool tracer__link_missed(struct bpf_link *link, uint64_t *missed)
 	__u32 len = sizeof(info);
 	int fd = link ? bpf_link__fd(link) : -1;
 
+	/* first with nothing asked for: a kprobe_multi link refuses a count
+	 * without addrs (EINVAL), and the name buffer below overlaps its count */
 	memset(&info, 0, sizeof(info));
+	if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.type == KT_LINK_TYPE_KPROBE_MULTI) {
+		*missed = info.kprobe_multi.missed;
+		return true;
+	}
+	memset(&info, 0, sizeof(info));
+	len = sizeof(info);
 	info.perf_kprobe.func_name = (__u64)(uintptr_t)name;
 	info.perf_kprobe.name_len = sizeof(name);
 	/* before 5.15 a kprobe is no BPF link (libbpf attaches by ioctl) and the
 	 * descriptor is the perf event's: the call fails, nothing is told */
 	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 		return false;
-	if (info.type == KT_LINK_TYPE_KPROBE_MULTI) {
-		*missed = info.kprobe_multi.missed;
-		return true;
-	}
 	if (info.type == KT_LINK_TYPE_PERF_EVENT && (info.perf_kprobe.type == KT_PERF_EVENT_KPROBE ||
 						     info.perf_kprobe.type == KT_PERF_EVENT_KRETPROBE)) {
 		*missed = info.perf_kprobe.missed;
@@ -309,6 +313,8 @@ void tracer__links(const struct tracer *tr, struct tracer_links *l)
 			continue;
 		if (tr->via[i] == VIA_MULTI)
 			l->multi_probes++;
+		else if (tr->via[i] == VIA_EVENT && tracer__rearms(tr, i))
+			l->mod_events++;
 		else if (tr->via[i] == VIA_EVENT)
 			l->events++;
 		else

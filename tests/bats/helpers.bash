@@ -57,3 +57,15 @@ assert_one_error_line() {
 		return 1
 	}
 }
+
+# fake_kernel DIR NAME: in DIR, a sysroot (KSYMTRACE_SYSROOT) for a kernel with kprobes:
+# the kprobe PMU, and tests/fixtures/NAME.available_filter_functions, NAME.blacklist and,
+# as its live /proc/kallsyms, NAME.kallsyms
+fake_kernel() {
+	mkdir -p "$1/sys/bus/event_source/devices/kprobe" "$1/sys/kernel/tracing" \
+		"$1/sys/kernel/debug/kprobes" "$1/proc"
+	echo 6 >"$1/sys/bus/event_source/devices/kprobe/type"
+	cp "$FIX/$2.available_filter_functions" "$1/sys/kernel/tracing/available_filter_functions"
+	cp "$FIX/$2.blacklist" "$1/sys/kernel/debug/kprobes/blacklist"
+	cp "$FIX/$2.kallsyms" "$1/proc/kallsyms"
+}

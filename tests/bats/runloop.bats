@@ -16,12 +16,7 @@ setup() {
 	}
 	T=$BATS_TEST_TMPDIR
 	local k=$T/sysroot
-	mkdir -p "$k/sys/bus/event_source/devices/kprobe" "$k/sys/kernel/tracing" \
-		"$k/sys/kernel/debug/kprobes" "$k/proc"
-	echo 6 >"$k/sys/bus/event_source/devices/kprobe/type"
-	cp "$FIX/attach.available_filter_functions" "$k/sys/kernel/tracing/available_filter_functions"
-	cp "$FIX/attach.blacklist" "$k/sys/kernel/debug/kprobes/blacklist"
-	cp "$FIX/attach.kallsyms" "$k/proc/kallsyms"
+	fake_kernel "$k" attach
 	export KSYMTRACE_SYSROOT=$k KT_DOUBLE_DIR=$T KT_DOUBLE_LOG=$T/log KT_DOUBLE_RECORDS=$T/recs
 	: >"$T/recs"
 }

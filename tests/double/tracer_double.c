@@ -344,6 +344,8 @@ void tracer__links(const struct tracer *tr, struct tracer_links *l)
 		if (tr->via[i] == 1) {
 			l->multi_probes++;
 			kinds[plan__probe(tr->pl, i)->ret] = true;
+		} else if (tr->via[i] == 2 && tracer__rearms(tr, i)) {
+			l->mod_events++;
 		} else if (tr->via[i] == 2) {
 			l->events++;
 		} else {

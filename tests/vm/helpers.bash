@@ -25,6 +25,12 @@ require_ksymtrace() {
 	}
 }
 
+# missed_none — the summary's MISSED column, as a regex, for a probe that missed nothing: 0,
+# or ? before Linux 6.7, whose kernel keeps no missed count for BPF's kprobes.
+missed_none() {
+	if kernel_at_least 6.7; then echo 0; else echo '\?'; fi
+}
+
 # kernel_at_least MAJOR.MINOR — compare the running kernel's version.
 kernel_at_least() {
 	local want=$1 have

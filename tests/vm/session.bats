@@ -4,6 +4,9 @@
 # signals (also while probes are attached, and with a reader of stdout that reads nothing),
 # -c's command and what it started, and a ring buffer too small for the events. After each, no probe may be left in
 # /sys/kernel/debug/kprobes/list.
+# Every attach here is --no-multi: these tests check the perf kprobes themselves in
+# debugfs's kprobes list, where a kprobe_multi link (6.12+) never shows; scale.bats tests
+# the links.
 
 # shellcheck disable=SC2154 # $err and $out are set by kt_run
 load helpers
@@ -30,7 +33,7 @@ teardown() {
 refused() {
 	local msg=$1
 	shift
-	kt_run attach "$@" -c "touch $T/ran"
+	kt_run attach --no-multi "$@" -c "touch $T/ran"
 	[ "$status" -eq 1 ] || { echo "exit $status, not 1"; return 1; }
 	[[ $err == *"$msg"* ]] || { echo "no '$msg' in stderr"; return 1; }
 	[ -z "$out" ]
@@ -96,7 +99,7 @@ refused() {
 	cpu=$CS_CPU
 	n=$CS_CPU_N
 	run pty_run --expect 'which\?' --send "$n"$'\n' -- \
-		"$KSYMTRACE" attach c_start -c "$(live); cat /proc/cpuinfo >/dev/null"
+		"$KSYMTRACE" attach --no-multi c_start -c "$(live); cat /proc/cpuinfo >/dev/null"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"c_start: 3 functions have that name:"* ]]
@@ -107,10 +110,10 @@ refused() {
 	[ "$(live_new | wc -l)" -eq 1 ]
 	live_has_entry "$cpu"
 	[[ $output =~ \]\ cat\[[0-9]+/[0-9]+\]\ c_start#$n\ ${cpu#0x}\ \( ]]
-	[[ $output =~ \ +[1-9][0-9]*\ +kprobe\ +${cpu#0x}\ +c_start#$n$'\n' ]]
+	[[ $output =~ \ +[1-9][0-9]*\ +$(missed_none)\ +kprobe\ +${cpu#0x}\ +c_start#$n$'\n' ]]
 	no_probes_left
 
-	run pty_run --expect 'which\?' --send $'q\n' -- "$KSYMTRACE" attach c_start -c "touch $T/ran"
+	run pty_run --expect 'which\?' --send $'q\n' -- "$KSYMTRACE" attach --no-multi c_start -c "touch $T/ran"
 	echo "$output"
 	[ "$status" -eq 3 ]
 	[[ $output == *"c_start: nothing chosen: nothing attached"* ]]
@@ -125,19 +128,19 @@ refused() {
 	# read /proc/cpuinfo once the probe is in; Ctrl-C once its event is on the terminal
 	(kprobes_wait_new 1 && cat /proc/cpuinfo >/dev/null) 3>&- &
 	run pty_run --timeout 90 --expect "c_start#$n ${cpu#0x} \\(" --send $'\x03' -- \
-		"$KSYMTRACE" attach "c_start#$n"
+		"$KSYMTRACE" attach --no-multi "c_start#$n"
 	wait
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"Ctrl-C to stop"* ]]
-	[[ $output =~ \ +[1-9][0-9]*\ +kprobe\ +${cpu#0x}\ +c_start#$n$'\n' ]]
+	[[ $output =~ \ +[1-9][0-9]*\ +$(missed_none)\ +kprobe\ +${cpu#0x}\ +c_start#$n$'\n' ]]
 	[[ $output =~ 1\ probe,\ [0-9]+\ hits?\;\ 0\ events\ lost\ to\ a\ full\ ring\ buffer ]]
 	no_probes_left
 }
 
 @test "SIGTERM: every event and the summary, exit 0, no probe left behind; SIGKILL neither" {
 	local n=$CS_CPU_N pid rc=0
-	"$KSYMTRACE" -j attach c_start --all "c_start#$n%return" >"$T/o" 2>"$T/e" </dev/null 3>&- &
+	"$KSYMTRACE" -j attach --no-multi c_start --all "c_start#$n%return" >"$T/o" 2>"$T/e" </dev/null 3>&- &
 	pid=$!
 	kprobes_wait_new 4 || { kill -KILL "$pid"; false; }
 	cat /proc/cpuinfo >/dev/null
@@ -155,7 +158,7 @@ refused() {
 
 	# SIGKILL runs none of ksymtrace's code: the kernel drops the probes with its file
 	# descriptors, by the time the process is reaped
-	"$KSYMTRACE" attach c_start --all >/dev/null 2>&1 </dev/null 3>&- &
+	"$KSYMTRACE" attach --no-multi c_start --all >/dev/null 2>&1 </dev/null 3>&- &
 	pid=$!
 	kprobes_wait_new 3 || { kill -KILL "$pid"; false; }
 	kill -KILL "$pid"
@@ -169,7 +172,7 @@ refused() {
 blocked_writer() {
 	local i
 	mkfifo "$T/fifo"
-	"$KSYMTRACE" attach vfs_read --comm dd -c 'dd if=/dev/zero of=/dev/null bs=1 count=200000 2>/dev/null' \
+	"$KSYMTRACE" attach --no-multi vfs_read --comm dd -c 'dd if=/dev/zero of=/dev/null bs=1 count=200000 2>/dev/null' \
 		>"$T/fifo" 2>"$T/e" </dev/null 3>&- &
 	pid=$!
 	exec {rfd}<"$T/fifo"
@@ -220,7 +223,7 @@ blocked_writer() {
 @test "a stop while probes are being attached: nothing traced, all detached, -c never runs, 143" {
 	# every traceable proc_* function: a few hundred probes, seconds of attaching under TCG
 	local pid rc=0
-	"$KSYMTRACE" attach 'proc_*' --all --skip-failed -c "touch $T/ran" >"$T/o" 2>"$T/e" </dev/null 3>&- &
+	"$KSYMTRACE" attach --no-multi 'proc_*' --all --skip-failed -c "touch $T/ran" >"$T/o" 2>"$T/e" </dev/null 3>&- &
 	pid=$!
 	kprobes_wait_new 5 || { kill -KILL "$pid"; false; }
 	kill -TERM "$pid"
@@ -236,7 +239,7 @@ blocked_writer() {
 
 @test "SIGHUP ends the run like SIGTERM, and -c's command goes with what it started" {
 	local pid rc=0
-	"$KSYMTRACE" attach vfs_read --comm nobody -c "sleep 37 & echo \$! >$T/gc; wait" >"$T/o" 2>"$T/e" </dev/null 3>&- &
+	"$KSYMTRACE" attach --no-multi vfs_read --comm nobody -c "sleep 37 & echo \$! >$T/gc; wait" >"$T/o" 2>"$T/e" </dev/null 3>&- &
 	pid=$!
 	for ((i = 0; i < 300; i++)); do
 		[[ -s $T/gc ]] && break
@@ -256,7 +259,7 @@ blocked_writer() {
 
 @test "a one-page ring buffer under a flood: lost events counted and said, no hang" {
 	# dd makes 20,000 one-byte reads, far more than 4 KiB of ring buffer holds at once
-	KT_TIMEOUT=90 kt_run -j attach vfs_read -b 4K --comm dd -c 'dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null'
+	KT_TIMEOUT=90 kt_run -j attach --no-multi vfs_read -b 4K --comm dd -c 'dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null'
 	[ "$status" -eq 0 ]
 	local lost hits printed
 	lost=$(tail -n 1 <<<"$out" | jq .lost)
