@@ -18,13 +18,8 @@ setup() {
 	}
 	T=$BATS_TEST_TMPDIR
 	K=$T/sysroot
-	mkdir -p "$K/sys/bus/event_source/devices/kprobe" "$K/sys/kernel/tracing" \
-		"$K/sys/kernel/debug/kprobes" "$K/proc/sys/kernel" "$K/sys/module/dummy" \
-		"$K/lib/modules/$REL/kernel/drivers/misc"
-	echo 6 >"$K/sys/bus/event_source/devices/kprobe/type"
-	cp "$FIX/attach.available_filter_functions" "$K/sys/kernel/tracing/available_filter_functions"
-	cp "$FIX/attach.blacklist" "$K/sys/kernel/debug/kprobes/blacklist"
-	cp "$FIX/attach.kallsyms" "$K/proc/kallsyms"
+	fake_kernel "$K" attach
+	mkdir -p "$K/proc/sys/kernel" "$K/sys/module/dummy" "$K/lib/modules/$REL/kernel/drivers/misc"
 	echo "$REL" >"$K/proc/sys/kernel/osrelease"
 	echo 'kernel/drivers/misc/fixmod.ko:' >"$K/lib/modules/$REL/modules.dep"
 	cp "$FIX/modules/fixmod.ko" "$K/lib/modules/$REL/kernel/drivers/misc/"
