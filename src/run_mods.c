@@ -166,8 +166,10 @@ static void on_change(void *ctx, size_t m, bool loaded)
 	if (!all)
 		return;
 	if (!loaded) {
-		/* the kernel's kprobes went on MODULE_STATE_GOING; by address, for good */
-		log_note("%s unloaded: %zu %s gone", name, all - dead, probes(all - dead));
+		/* the kernel's kprobes went on MODULE_STATE_GOING; by address, for good
+		 * (those gone at an earlier unload are not said again) */
+		if (all > dead)
+			log_note("%s unloaded: %zu %s gone", name, all - dead, probes(all - dead));
 		for (size_t i = 0; i < rm->n; i++)
 			if (rm->live[i] && rm->mod[i] == (int)m && !tracer__rearms(rm->tr, i))
 				rm->dead[i] = true;

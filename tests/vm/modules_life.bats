@@ -88,7 +88,9 @@ stats() {
 	kernel_at_least 5.15 || rearmed=0 # by address: gone with the module for good
 	rmmod dummy 2>/dev/null || true # a test before may have left it
 	insmod "$KSYMTRACE_VM_DUMMY_KO"
-	timeout -k 5 300 "$KSYMTRACE" -j attach dummy:dummy_get_stats64 </dev/null >"$T/out" 2>"$T/err" &
+	# -d bounds it; no timeout(1) around it: on SIGINT that signals its whole process group
+	# as well as its child, and a second SIGINT ends ksymtrace at once (exit 130)
+	"$KSYMTRACE" -j attach dummy:dummy_get_stats64 -d 300 </dev/null >"$T/out" 2>"$T/err" &
 	local pid=$!
 	said "Ctrl-C to stop"
 	stats 1
@@ -108,15 +110,17 @@ stats() {
 	fi
 	stats 2
 	a2=$(kaddr dummy_get_stats64)
-	# gone again at the end: the summary marks it
+	# gone again at the end: the summary marks it (said only where the probe came back)
 	rmmod dummy
-	said "dummy unloaded"
+	((rearmed)) && said "ksymtrace: dummy unloaded: 1 probe gone" && [ "$(grep -c 'dummy unloaded' "$T/err")" -eq 2 ]
+	sleep 0.5 # a look at the module, or more
 	kill -INT "$pid"
 	local status=0
 	wait "$pid" || status=$?
 	cat "$T/err"
+	echo "exit $status"
 	[ "$status" -eq 0 ]
-	[ "$(grep -c 'dummy unloaded' "$T/err")" -eq 2 ]
+	[ "$(grep -c 'dummy unloaded' "$T/err")" -eq $((1 + rearmed)) ]
 	cat "$T/out"
 	# cat's reads: one before the first rmmod, two after the insmod (where the kernel armed
 	# it again); the kernel calls dummy_get_stats64 itself too as dummy0 comes and goes
