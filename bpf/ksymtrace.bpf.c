@@ -193,11 +193,27 @@ static __always_inline int emit(struct pt_regs *ctx, __u32 probe, __u32 kind, __
 
 /* ---- Linux 5.15+: the attach cookie is the probe id ---- */
 
+/* Where a probe on a module sits, for user space, which cannot know it: the
+ * kernel places it on each load of the module. A probe asked for at +0 of a
+ * function that begins with ENDBR64 sits after it, at +4, since 5.18 ("x86/ibt,
+ * kprobes: Cure sym+0 equals fentry woes"): the kernel takes both as one site,
+ * and so is it named here, by the function's start. */
+static __always_inline __u64 site_addr(__u64 ip)
+{
+#if defined(bpf_target_x86)
+	__u32 insn = 0;
+
+	if (bpf_probe_read_kernel(&insn, sizeof(insn), (void *)(ip - 4)) == 0 && insn == 0xfa1e0ff3)
+		return ip - 4; /* f3 0f 1e fa: endbr64 */
+#endif
+	return ip;
+}
+
 SEC("kprobe")
 int kt_kprobe(struct pt_regs *ctx)
 {
-	return emit(ctx, (__u32)bpf_get_attach_cookie(ctx), KT_KPROBE, 0,
-		    PT_REGS_IP(ctx) - KT_IP_ADJUST);
+	return emit(ctx, (__u32)bpf_get_attach_cookie(ctx), KT_KPROBE,
+		    site_addr(PT_REGS_IP(ctx) - KT_IP_ADJUST), PT_REGS_IP(ctx) - KT_IP_ADJUST);
 }
 
 SEC("kretprobe")

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "attach_mods.h"
 #include "checks.h"
 #include "choose.h"
 #include "cli.h"
@@ -90,14 +91,17 @@ static enum spec_outcome plan_spec(const struct attach_plan_opts *o, const struc
 	struct candidates c = { 0 };
 	char err[SPEC_ERR_LEN];
 	enum spec_outcome res = SPEC_FAILED;
+	enum spec_res sres;
 	enum choose_res cr;
 
 	if (modfile__need(t, sp->mod ? sp->mod : o->module, err, sizeof(err))) {
 		log_error("%s: %s", sp->text, err);
 		return SPEC_FAILED;
 	}
-	if (spec__resolve(sp, t, &ro, &c, err, sizeof(err)) != SPEC_RES_OK) {
-		log_error("%s", err);
+	sres = spec__resolve(sp, t, &ro, &c, err, sizeof(err));
+	if (sres != SPEC_RES_OK) {
+		if (sres != SPEC_RES_NOT_FOUND || !attach_mods__init_gone(sp, o->module, t))
+			log_error("%s", err);
 		goto out;
 	}
 	cr = choose__pick(t, sp, &c, &co);
@@ -139,27 +143,6 @@ static int collect_probes(const struct attach_plan_opts *o, struct spec *specs, 
 	return failed ? EXIT_FAIL : ambiguous ? EXIT_AMBIGUOUS : EXIT_OK;
 }
 
-/* A probe in a module that is not loaded has no address to attach at: arming it
- * as the module loads (a pending tracefs MOD:SYM event) is issue 11's part B.
- * Returns how many probes are refused. */
-static size_t refuse_not_loaded(const struct plan *pl)
-{
-	size_t refused = 0;
-
-	for (size_t i = 0; i < plan__count(pl); i++) {
-		const struct probe *p = plan__probe(pl, i);
-
-		if (ksym_loaded(p->sym))
-			continue;
-		if (refused++ == 0)
-			log_error("%s: module %s is not loaded: attaching before it loads is not supported yet",
-				  p->label, ksyms__mod_name(plan__table(pl), p->sym->mod));
-	}
-	if (refused)
-		log_hint("load the module first (modprobe), or check the plan with --dry-run");
-	return refused;
-}
-
 int attach_plan__build(const struct attach_plan_opts *o, struct spec *specs, int n, struct ksyms *t,
 		       const struct traceable *trc, struct plan *pl)
 {
@@ -174,7 +157,7 @@ int attach_plan__build(const struct attach_plan_opts *o, struct spec *specs, int
 		log_error("out of memory");
 		return EXIT_FAIL;
 	}
-	if (!o->dry_run && refuse_not_loaded(pl))
+	if (attach_mods__refuse_unnamed(pl))
 		return EXIT_FAIL;
 	if (!o->dry_run && !kernel__is_live_table(env.kallsyms) &&
 	    !checks__table_is_live(pl, cli_table_name(shown, sizeof(shown)), env.no_cache))

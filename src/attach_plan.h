@@ -2,9 +2,9 @@
 /* From attach's SPECs and options to its plan (plan.h), one way for --dry-run
  * and a real attach alike: each spec resolved and chosen among (choose.h), a
  * glob's matches taken whole up to --max-probes, compiler clones noted or added
- * (--clones), every probe checked, probes at one address merged; for a real
- * attach, modules not loaded refused and a saved table checked against the
- * running kernel. */
+ * (--clones), every probe checked, probes at one address merged, probes a
+ * module not loaded cannot name refused (attach_mods.h); for a real attach, a
+ * saved table checked against the running kernel. */
 #ifndef KSYMTRACE_ATTACH_PLAN_H
 #define KSYMTRACE_ATTACH_PLAN_H
 

@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 
+#include "attach_mods.h"
 #include "attach_plan.h"
 #include "cli.h"
 #include "events.h"
@@ -351,8 +352,12 @@ static const char doc[] =
 	"attached (exit 2). (Events print the typed values once the BPF side records "
 	"them, issue 9 part B; until then they show the six registers.)\n"
 	"MOD:NAME for a module that is not loaded is checked against the symbols of "
-	"its file (modules.dep, or --module-file), offset and size included: --dry-run "
-	"plans it; attaching before the module loads is not there yet.\n"
+	"its file (modules.dep, or --module-file), offset and size included, and waits: "
+	"the kernel arms the probe as the module loads, before its init function runs "
+	"(Linux 5.15 or later; NAME must be unique in the module). A module that unloads "
+	"takes its probes with it (said on stderr, marked unloaded in the summary); "
+	"when it loads again the kernel arms them again, and hits add up. Init code of "
+	"a module that is loaded is gone: refused.\n"
 	"With -j, events are JSON Lines and the run ends with one summary object; the "
 	"output of -c's command then goes to stderr. Otherwise the summary goes to stderr. "
 	"JSON numbers past 2^53 are strings of their digits.\n"
@@ -379,6 +384,7 @@ static const char doc[] =
 	"  ksymtrace attach c_start --all -c 'cat /proc/cpuinfo'\n"
 	"  ksymtrace attach 'vfs_read%return' --comm cat\n"
 	"  ksymtrace attach dummy:dummy_get_stats64 --stack -n 10\n"
+	"  ksymtrace attach dummy:dummy_init_module -c 'modprobe dummy'\n"
 	"  ksymtrace -j attach c_start#2 --count -d 10\n"
 	"  ksymtrace attach c_start --all --dry-run\n"
 	"  ksymtrace attach 'ext4_*' --count -d 10\n"
@@ -581,7 +587,9 @@ int cmd_attach(int argc, char **argv)
 		.ringbuf_size = a.ringbuf, .filter_tgid = a.follow ? (uint32_t)run__child(run) : a.pid,
 		.filter_comm = a.comm ? a.comm_buf : NULL, .stack = a.stack, .count_only = a.count,
 		.no_multi = a.no_multi, .maxactive = a.maxactive, .trc = trc });
-	if (tr)
+	if (tr && attach_mods__refuse_waiting(pl, tracer__can_wait(tr)))
+		ret = EXIT_FAIL;
+	else if (tr)
 		ret = a.dry_run ? dry_run(&a, pl, trc, tr, &ks, vs.pv) : run__go(run, tr, pl);
 
 cleanup:

@@ -113,7 +113,29 @@ static char *comm_text(char *p, const char *src, size_t len)
  * "%return", a module in brackets (MODULE_NAME_LEN 56), an address. */
 #define HEAD_MAX (KSYMS_NAME_MAX + 64 + 8 + 60 + 20)
 
-/* "label%return [mod] ADDRESS", made at a probe's first event. */
+/* Where event EV of probe PR fired, or 0 when no one can say. A probe on a
+ * module may have been planned before the module loaded (its addr is then a
+ * placement key, never to be printed: ksyms.h), and the module may have loaded
+ * again elsewhere since: there the address the BPF side saw is the truth (a
+ * kprobe's; a kretprobe's is the return's, not known). */
+static uint64_t event_addr(const struct probe *pr, const struct event *ev)
+{
+	if (pr->sym->mod == KSYMS_CORE_MOD)
+		return pr->addr;
+	if (ev->addr)
+		return ev->addr;
+	return ksym_loaded(pr->sym) ? pr->addr : 0;
+}
+
+/* An address column: 16 hex digits, or "-" padded when unknown. */
+static char *addr_text(char *o, uint64_t addr)
+{
+	if (addr)
+		return fmt_hexw(o, addr, 16);
+	return fmt_str(o, "-               ", 16);
+}
+
+/* "label%return [mod] ", made at a probe's first event. */
 static const char *probe_head(struct event_printer *p, uint32_t id)
 {
 	const struct probe *pr = plan__probe(p->pl, id);
@@ -136,7 +158,6 @@ static const char *probe_head(struct event_printer *p, uint32_t id)
 		*o++ = ']';
 	}
 	*o++ = ' ';
-	o = fmt_hexw(o, pr->addr, 16);
 	*o = '\0';
 	p->heads[id] = strdup(buf);
 	return p->heads[id];
@@ -181,6 +202,7 @@ static void event_text(struct event_printer *p, const struct event *ev)
 	o = fmt_str(o, "] ", 2);
 	if (head) {
 		o = fmt_str(o, head, strlen(head));
+		o = addr_text(o, event_addr(pr, ev));
 	} else {
 		o = fmt_str(o, "(unidentified probe) ", 21);
 		o = fmt_hexw(o, ev->addr, 16);
@@ -231,7 +253,10 @@ static void event_json(struct event_printer *p, const struct event *ev)
 	json_strn(j, ev->comm, ev->comm_len);
 	if (pr) {
 		json_kstr(j, "probe", pr->label);
-		json_khex(j, "addr", pr->addr);
+		if (event_addr(pr, ev))
+			json_khex(j, "addr", event_addr(pr, ev));
+		else
+			json_knull(j, "addr");
 		json_kstr(j, "module", probe_module(p->t, pr));
 	} else {
 		json_knull(j, "probe");

@@ -55,6 +55,9 @@ struct event_counts {
 	uint64_t unwritten; /* events standard output did not take (a stalled reader) */
 	int stall_s;        /* ... after that many seconds without taking a byte */
 	uint64_t malformed; /* records that failed record__decode(): unidentified */
+	/* per probe id: not armed at the end, its module gone (run_mods.h); NULL:
+	 * none is */
+	const bool *unloaded;
 };
 
 /* Hits and missed counts per probe that was attached (ST from tracer__collect),
@@ -63,7 +66,9 @@ struct event_counts {
  * TEXT_OUT (stderr after a stream of events, stdout for --count); JSON is one
  * object on the printer's stream: {"summary":true,"probes":[...],"sources":[...],
  * "lost":N,"unidentified":N,"printed":N} ("sources" only with clones,
- * "printed" only when events were printed). */
+ * "printed" only when events were printed). A probe whose module is not
+ * loaded at the end (C->unloaded) is marked: " (unloaded)" in text,
+ * "unloaded":true in JSON (false for every other probe). */
 void event_printer__summary(struct event_printer *p, FILE *text_out, const struct tracer_stats *st,
 			    const struct event_counts *c);
 

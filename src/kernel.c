@@ -244,7 +244,20 @@ void kernel__explain_attach(const struct kernel_site *s, int err)
 	char hint[512] = "";
 	size_t len;
 
+	if (s->waits) {
+		/* a tracefs event "MOD:SYM+OFF": no address, and the kernel checks
+		 * little before the module loads (trace_kprobe.c) */
+		log_error("%s: the kernel refused a %s that waits for module %s: %s", s->label, kind, s->waits,
+			  strerror(err));
+		if (err == ENOENT)
+			snprintf(hint, sizeof(hint), "kprobe events need tracefs: mount -t tracefs nodev /sys/kernel/tracing");
+		else if (err == EADDRNOTAVAIL || err == EINVAL)
+			snprintf(hint, sizeof(hint), "from Linux 6.6 until its module-aware count (2024), the kernel refuses MOD:NAME when NAME is also outside MOD: load the module first, then attach");
+		err = 0;
+	}
 	switch (err) {
+	case 0:
+		break;
 	case EILSEQ:
 		log_error("%s: not on an instruction boundary (0x%" PRIx64 ")", s->label, s->addr);
 		snprintf(hint, sizeof(hint), "give the offset of an instruction's first byte (objdump -d, or gdb: disassemble %s)%s",

@@ -73,6 +73,8 @@ struct kernel_site {
 	uint64_t addr;     /* where the probe was to go */
 	bool ret;          /* kretprobe */
 	size_t others;     /* the other probes of the run, that --skip-failed would keep */
+	const char *waits; /* a module not loaded that the probe waits for (a tracefs
+			    * MOD:SYM event, no address), or NULL */
 };
 
 /* One line (and a hint) for why the kernel refused a kprobe at SITE with ERR;

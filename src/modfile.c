@@ -322,6 +322,21 @@ int modfile__need(struct ksyms *t, const char *mod, char *err, size_t errlen)
 	return modfile__add(t, mod, NULL, err, errlen) < 0 ? -1 : 0;
 }
 
+bool modfile__is_init(const char *mod, const char *name)
+{
+	char path[KERNEL_PATH_MAX], err[MODFILE_ERR_LEN];
+	struct modfile *mf = NULL;
+	bool init = false;
+
+	if (!modfile__may_exist(mod) || modfile__find(mod, path, sizeof(path), err, sizeof(err)) ||
+	    modfile__read(path, &mf, err, sizeof(err)))
+		return false;
+	for (size_t i = 0; i < mf->n && !init; i++)
+		init = mf->syms[i].init && strcmp(mf->syms[i].name, name) == 0;
+	modfile__free(mf);
+	return init;
+}
+
 bool modfile__files_add(struct modfile_files *f, const char *file)
 {
 	if (f->n == MODFILE_FILES_MAX)

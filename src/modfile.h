@@ -68,6 +68,12 @@ int modfile__add(struct ksyms *t, const char *mod, const char *path, char *err, 
  * or added), or -1 with the reason in ERR. */
 int modfile__need(struct ksyms *t, const char *mod, char *err, size_t errlen);
 
+/* Whether NAME is a function of module MOD's .init code, by its file
+ * (modfile__find): once the module is loaded, the kernel has freed that code
+ * and kallsyms no longer lists it, so a spec naming it finds nothing; this
+ * says why. False when the file cannot be read, or does not say so. */
+bool modfile__is_init(const char *mod, const char *name);
+
 /* --module-file FILE in resolve, list and attach: repeatable, up to
  * MODFILE_FILES_MAX times (struct modfile_files). */
 #define MODFILE_FILES_MAX 16

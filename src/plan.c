@@ -10,6 +10,7 @@
 
 #include "checks.h"
 #include "log.h"
+#include "modfile.h"
 #include "output.h"
 
 struct plan {
@@ -155,6 +156,19 @@ static void drop_marked(struct plan *pl, const uint8_t *drop)
  * it, so that the label is a spec that names S again. */
 static const struct ksyms_filter label_filter = { .mod = KSYMS_ANY_MOD, .funcs_only = true };
 
+/* Whether S is in a module and the only symbol of its name there, of any type:
+ * the kernel counts them all (trace_kprobe.c number_of_same_symbols()). */
+static bool mod_unique(struct ksyms *t, const struct ksym *s)
+{
+	const struct ksyms_filter in_mod = { .mod = s->mod, .funcs_only = false };
+	uint32_t count = 0;
+
+	if (s->mod == KSYMS_CORE_MOD || !modfile__may_exist(ksyms__mod_name(t, s->mod)))
+		return false;
+	ksyms__instance(t, s, &in_mod, &count);
+	return count == 1;
+}
+
 int plan__add(struct plan *pl, const struct target *tg, bool ret, const char *spec)
 {
 	char label[KSYMS_NAME_MAX + 128]; /* MOD: (56), name, +0xOFF, #N */
@@ -177,6 +191,7 @@ int plan__add(struct plan *pl, const struct target *tg, bool ret, const char *sp
 	p->clone = tg->clone;
 	p->spec = spec;
 	p->index = ksyms__instance(pl->t, tg->sym, &label_filter, &p->count);
+	p->mod_unique = mod_unique(pl->t, tg->sym);
 	/* a module not loaded numbers in its own table: its label says MOD: too */
 	if (!ksym_loaded(tg->sym))
 		mod_len = (size_t)snprintf(label, 64, "%.55s:", ksyms__mod_name(pl->t, tg->sym->mod));

@@ -31,6 +31,12 @@ struct probe {
 	uint32_t count;     /* how many functions carry the name */
 	bool ret;           /* kretprobe */
 	bool clone;         /* chosen as a compiler clone of the name asked for */
+	/* in a module (one that may be loaded and unloaded), and the only symbol
+	 * of its name there: "MOD:NAME+OFF" names it to the kernel, which arms a
+	 * tracefs event so named as the module loads, and again on every load
+	 * (tracer.h); a name the module has twice it would refuse (EADDRNOTAVAIL
+	 * since Linux 6.6, commit b022f0c7e404) or take the first of */
+	bool mod_unique;
 	const char *spec;   /* the spec as typed (the caller's string, not copied) */
 	const char *label;  /* "name+0xoff#N": the probe as a spec (no %return) */
 };

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "outstream.h"
 #include "record.h"
+#include "run_mods.h"
 
 /* ---- signals ------------------------------------------------------------------ */
 
@@ -95,6 +96,7 @@ struct run {
 	struct child *child;
 	struct tracer *tr;
 	const struct plan *pl;
+	struct run_mods *mods; /* the probes in modules, as the modules come and go */
 	struct event_printer pr;
 	struct outstream *os;
 	FILE *out;
@@ -146,6 +148,7 @@ void run__free(struct run *r)
 	if (!r)
 		return;
 	child__free(r->child);
+	run_mods__free(r->mods);
 	/* whatever is left to write gets RUN_STALL_S, not forever */
 	r->stopping = true;
 	outstream__close(r->os);
@@ -266,6 +269,7 @@ static void explain_refusal(const struct plan *pl, size_t id, int err, size_t ot
 	const struct kernel_site site = {
 		.label = p->label, .func = ksyms__name(plan__table(pl), p->sym),
 		.off = p->off, .addr = p->addr, .ret = p->ret, .others = others,
+		.waits = ksym_loaded(p->sym) ? NULL : ksyms__mod_name(plan__table(pl), p->sym->mod),
 	};
 
 	kernel__explain_attach(&site, err);
@@ -281,7 +285,9 @@ static void report_skips(const struct plan *pl, const bool *refused, size_t skip
 	for (size_t i = 0; i < n; i++) {
 		const struct probe *p = plan__probe(pl, i);
 
-		if (refused[i])
+		if (refused[i] && !ksym_loaded(p->sym))
+			log_info("  %s%s (not loaded)", p->label, p->ret ? "%return" : "");
+		else if (refused[i])
 			log_info("  %s%s at 0x%" PRIx64, p->label, p->ret ? "%return" : "", p->addr);
 	}
 }
@@ -316,6 +322,8 @@ static int attach_all(struct run *r)
 			skipped++;
 			if (!r->o.skip_failed)
 				ret = REFUSED;
+		} else {
+			run_mods__attached(r->mods, i);
 		}
 	}
 	if (ret == ATTACHED && tracer__attached(r->tr) == 0) {
@@ -355,34 +363,39 @@ static const char *single_why(enum tracer_single_why why)
  * kprobe_multi links", " one kprobe each (--no-multi)", or the mix. */
 static const char *how_attached(const struct tracer *tr, size_t n)
 {
-	static char buf[256];
+	static char buf[320];
 	struct tracer_links l;
 	const char *why;
+	struct {
+		size_t n;
+		char text[128];
+	} part[4];
 	int len = 0;
 
 	tracer__links(tr, &l);
 	why = single_why(l.why);
-	if (l.multi_probes == n)
-		snprintf(buf, sizeof(buf), " through %zu kprobe_multi link%s", l.multi_links,
-			 l.multi_links == 1 ? "" : "s");
-	else if (l.single == n)
-		snprintf(buf, sizeof(buf), " one kprobe each%s%s%s", why ? " (" : "", why ? why : "", why ? ")" : "");
-	else if (l.events == n)
-		snprintf(buf, sizeof(buf), " as tracefs kretprobe events (--maxactive)");
-	else {
-		len = snprintf(buf, sizeof(buf), ":");
-		if (l.multi_probes)
-			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %zu through %zu kprobe_multi link%s,",
-					l.multi_probes, l.multi_links, l.multi_links == 1 ? "" : "s");
-		if (l.single)
-			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %zu one kprobe each%s%s%s,", l.single,
-					why ? " (" : "", why ? why : "", why ? ")" : "");
-		if (l.events)
-			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %zu as tracefs kretprobe events (--maxactive),",
-					l.events);
-		if (len > 0 && (size_t)len < sizeof(buf))
-			buf[len - 1] = '\0';
+	part[0].n = l.multi_probes;
+	snprintf(part[0].text, sizeof(part[0].text), "through %zu kprobe_multi link%s", l.multi_links,
+		 l.multi_links == 1 ? "" : "s");
+	part[1].n = l.single;
+	snprintf(part[1].text, sizeof(part[1].text), "one kprobe each%s%s%s", why ? " (" : "", why ? why : "",
+		 why ? ")" : "");
+	part[2].n = l.events;
+	snprintf(part[2].text, sizeof(part[2].text), "as tracefs kretprobe events (--maxactive)");
+	part[3].n = l.mod_events;
+	snprintf(part[3].text, sizeof(part[3].text), "as tracefs events on their module (armed on each load)");
+	for (int k = 0; k < 4; k++) {
+		if (part[k].n == n) {
+			snprintf(buf, sizeof(buf), " %s", part[k].text);
+			return buf;
+		}
 	}
+	len = snprintf(buf, sizeof(buf), ":");
+	for (int k = 0; k < 4 && len > 0 && (size_t)len < sizeof(buf); k++)
+		if (part[k].n)
+			len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %zu %s,", part[k].n, part[k].text);
+	if (len > 0 && (size_t)len < sizeof(buf))
+		buf[len - 1] = '\0';
 	return buf;
 }
 
@@ -426,6 +439,7 @@ static int stream(struct run *r)
 		}
 		if (n > 0)
 			flush_events(r);
+		run_mods__tick(r->mods);
 	}
 	return 0;
 }
@@ -460,6 +474,7 @@ static int finish(struct run *r)
 	if (tracer__collect(r->tr, &st))
 		log_warn("cannot read the hit counters: the summary may be short");
 	c.unwritten = r->unwritten;
+	c.unloaded = run_mods__unloaded(r->mods);
 	c.printed = r->handed - r->unwritten;
 	os = outstream__state(r->os);
 	if (os == OUT_ERROR) {
@@ -503,6 +518,9 @@ int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
 	if (stop_sig)
 		return stopped(r, "loading the BPF programs");
 	tracer__set_handler(tr, on_event, r);
+	r->mods = run_mods__new(pl, tr);
+	if (!r->mods)
+		return EXIT_FAIL;
 	ret = attach_all(r);
 	if (ret == STOPPED || (ret == ATTACHED && stop_sig))
 		return stopped(r, "attaching probes");
@@ -511,6 +529,7 @@ int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
 	n = tracer__attached(tr);
 	log_note("%zu probe%s attached%s, told apart by %s; %s", n, n == 1 ? "" : "s",
 		 how_attached(tr, n), tracer__id_mode(tr), r->o.cmd ? "running the command" : "Ctrl-C to stop");
+	run_mods__started(r->mods);
 	child__release(r->child);
 	child_pgid = child__pgid(r->child);
 	ret = stream(r) ? EXIT_FAIL : finish(r);

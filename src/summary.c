@@ -128,7 +128,7 @@ static void summary_text(FILE *o, const struct plan *pl, const struct tracer_sta
 	const struct ksyms *t = plan__table(pl);
 	uint64_t total = 0, missed = 0, unidentified = st->unknown + c->malformed;
 	size_t shown = 0;
-	char m[24];
+	char m[24], a[24];
 
 	fprintf(o, "%12s  %8s  %-9s  %-16s  %s\n", "HITS", "MISSED", "KIND", "ADDRESS", "PROBE");
 	for (size_t i = 0; i < plan__count(pl); i++) {
@@ -140,11 +140,18 @@ static void summary_text(FILE *o, const struct plan *pl, const struct tracer_sta
 		shown++;
 		total += st->hits[i];
 		missed += pm == TRACER_MISSED_UNKNOWN ? 0 : pm;
-		fprintf(o, "%12" PRIu64 "  %8s  %-9s  %016" PRIx64 "  %s%s", st->hits[i],
-			missed_text(m, sizeof(m), pm), kind_name(pr->ret), pr->addr, pr->label,
+		/* a probe planned before its module loaded has no address here */
+		if (ksym_loaded(pr->sym))
+			snprintf(a, sizeof(a), "%016" PRIx64, pr->addr);
+		else
+			snprintf(a, sizeof(a), "(not loaded)");
+		fprintf(o, "%12" PRIu64 "  %8s  %-9s  %-16s  %s%s", st->hits[i],
+			missed_text(m, sizeof(m), pm), kind_name(pr->ret), a, pr->label,
 			pr->ret ? "%return" : "");
 		if (pr->sym->mod != KSYMS_CORE_MOD)
 			fprintf(o, " [%s]", ksyms__mod_name(t, pr->sym->mod));
+		if (c->unloaded && c->unloaded[i])
+			fputs(" (unloaded)", o);
 		fputc('\n', o);
 	}
 	sources_text(o, pl, st);
@@ -217,9 +224,14 @@ static void summary_json(struct event_printer *p, const struct tracer_stats *st,
 			continue;
 		json_obj_begin(j);
 		json_kstr(j, "probe", pr->label);
-		json_khex(j, "addr", pr->addr);
+		if (ksym_loaded(pr->sym))
+			json_khex(j, "addr", pr->addr);
+		else
+			json_knull(j, "addr");
 		json_kstr(j, "module", probe_module(p->t, pr));
 		json_kstr(j, "kind", kind_name(pr->ret));
+		/* its module went away (or never came) and took the probe with it */
+		json_kbool(j, "unloaded", c->unloaded && c->unloaded[i]);
 		snprintf(source, sizeof(source), "%.*s", (int)ksyms__clone_base_len(name), name);
 		json_kstr(j, "source", source);
 		json_ku64(j, "hits", st->hits[i]);

@@ -171,7 +171,7 @@ static void pick_vias(struct tracer *tr, const struct tracer_opts *o)
 		const struct probe *p = plan__probe(tr->pl, i);
 
 		tr->event[i] = -1;
-		if (p->ret && o->maxactive) {
+		if ((p->ret && o->maxactive) || (p->mod_unique && !tr->by_addr)) {
 			tr->via[i] = VIA_EVENT;
 		} else if (multi && multi_fits(p, o)) {
 			tr->via[i] = VIA_MULTI;

@@ -15,7 +15,9 @@
  * kind (Linux 5.18 with CONFIG_FPROBE: every entry probe at +0 and every
  * kretprobe of functions ftrace can hook, one attach for all of them); one
  * perf kprobe per address (older kernels, offsets, notrace code, --no-multi);
- * a tracefs kretprobe event per address (--maxactive, tracefs.h).
+ * a tracefs event per probe (tracefs.h): a kretprobe by address with --maxactive,
+ * and a probe on a module by MOD:SYM+OFF, which the kernel arms on every load of
+ * the module, the first before its init runs (tracer__rearms).
  *
  * The engine keeps its own state per probe id (links, what was attached, hit
  * counts); the plan's probes stay const. Nothing here names libbpf or the
@@ -90,6 +92,7 @@ struct tracer_links {
 	size_t multi_probes; /* probes attached through them */
 	size_t single;       /* probes attached one perf kprobe each */
 	size_t events;       /* kretprobes attached as tracefs events (--maxactive) */
+	size_t mod_events;   /* probes on modules attached as MOD:SYM+OFF tracefs events */
 	enum tracer_single_why why; /* why the single ones are not in a link */
 };
 
@@ -117,6 +120,17 @@ int tracer__attach(struct tracer *tr, size_t id);
 size_t tracer__attached(const struct tracer *tr);
 /* How the probes attached now are attached. */
 void tracer__links(const struct tracer *tr, struct tracer_links *l);
+
+/* Whether a probe on a module that is not loaded can be attached: its event
+ * must name its probe by attach cookie (Linux 5.15), as its address is not
+ * known before the module loads. */
+bool tracer__can_wait(const struct tracer *tr);
+/* Whether the kernel arms probe ID again each time its module loads: it is
+ * attached through a tracefs MOD:SYM+OFF event (plan.h, probe.mod_unique),
+ * which stays when the module goes (trace_kprobe.c re-registers it on
+ * MODULE_STATE_COMING). False for a probe attached by address: its kprobe goes
+ * with the module, for good. */
+bool tracer__rearms(const struct tracer *tr, size_t id);
 
 /* Every record of the ring buffer is handed to FN as the kernel wrote it, SIZE
  * bytes, to be decoded (record.h: the engine vouches for nothing in it); FN

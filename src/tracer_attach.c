@@ -116,16 +116,31 @@ static void raise_fd_limit(size_t need)
 			    (unsigned long long)rl.rlim_cur, need / 2);
 }
 
-/* A kretprobe with --maxactive: a tracefs event "rN:G/E 0xADDR", a perf event
- * of it, and the program attached to that (libbpf 1.1's perf-event attach,
- * which owns the perf event from then on). */
+/* A tracefs event, a perf event of it, and the program attached to that
+ * (libbpf 1.1's perf-event attach, which owns the perf event from then on).
+ * Two kinds: a kretprobe with --maxactive, "rN:G/E 0xADDR"; and a probe on a
+ * module whose name the module has once (probe.mod_unique), "p:G/E MOD:SYM+OFF"
+ * (maxactive too for a kretprobe), which the kernel keeps when the module goes
+ * and arms on each load, before init runs (trace_kprobe.c: the event is
+ * accepted while "module is not loaded yet", and registered on
+ * MODULE_STATE_COMING; since v3.17, commit 61424318). The other way to have
+ * probes back after a reload, attaching again by address once the new
+ * addresses are read, would miss init and every hit until the next look at
+ * the module: the kernel's own re-arming misses nothing. */
 static struct bpf_link *attach_event(struct tracer *tr, size_t id, const struct probe *p, int *err)
 {
 	LIBBPF_OPTS(bpf_perf_event_opts, po, .bpf_cookie = tr->by_addr ? 0 : (__u64)id);
-	struct tracefs_probe tp = { .ret = true, .maxactive = tr->maxactive, .addr = p->addr };
+	struct tracefs_probe tp = { .ret = p->ret, .maxactive = p->ret ? tr->maxactive : 0 };
 	struct bpf_link *link;
 	int ev, pfd;
 
+	if (p->mod_unique && !tr->by_addr) {
+		tp.mod = ksyms__mod_name(plan__table(tr->pl), p->sym->mod);
+		tp.sym = ksyms__name(plan__table(tr->pl), p->sym);
+		tp.off = p->off;
+	} else {
+		tp.addr = p->addr;
+	}
 	if (!tr->tf && !(tr->tf = tracefs__new())) {
 		*err = ENOMEM;
 		return NULL;
@@ -143,7 +158,7 @@ static struct bpf_link *attach_event(struct tracer *tr, size_t id, const struct 
 		tr->event[id] = -1;
 		return NULL;
 	}
-	link = bpf_program__attach_perf_event_opts(tracer__prog(tr, true, VIA_EVENT), pfd, &po);
+	link = bpf_program__attach_perf_event_opts(tracer__prog(tr, p->ret, VIA_EVENT), pfd, &po);
 	if (!link) {
 		*err = errno;
 		close(pfd);
@@ -168,9 +183,24 @@ int tracer__attach(struct tracer *tr, size_t id)
 		raise_fd_limit(tr->n * 2 + 64);
 		tr->fd_limit_raised = true;
 	}
+	if (!ksym_loaded(p->sym) && tr->via[id] != VIA_EVENT)
+		return -ENOENT; /* no address yet: attach_mods.h refuses it before */
 	if (tr->via[id] == VIA_EVENT) {
 		tr->links[id] = attach_event(tr, id, p, &err);
-	} else {
+		if (!tr->links[id] && p->mod_unique && ksym_loaded(p->sym) && !(p->ret && tr->maxactive) &&
+		    (err == EADDRNOTAVAIL || err == EINVAL)) {
+			/* From Linux 6.6 (b022f0c7e404) until the module-aware count
+			 * ("tracing/kprobes: ... module", 2024, in 6.11 and stable),
+			 * the kernel counts NAME's copies outside MOD too and refuses
+			 * MOD:NAME if there are any: by address then, which the
+			 * kernel does not arm again after a reload (tracer__rearms) */
+			log_verbose("%s: the kernel refused %s:%s as a tracefs event (%s): attached by address",
+				    p->label, ksyms__mod_name(plan__table(tr->pl), p->sym->mod),
+				    ksyms__name(plan__table(tr->pl), p->sym), strerror(err));
+			tr->via[id] = VIA_PERF;
+		}
+	}
+	if (!tr->links[id] && tr->via[id] != VIA_EVENT) {
 		LIBBPF_OPTS(bpf_kprobe_opts, ko, .offset = (size_t)p->addr, .retprobe = p->ret,
 			    .bpf_cookie = tr->by_addr ? 0 : (__u64)id);
 
@@ -184,6 +214,18 @@ int tracer__attach(struct tracer *tr, size_t id)
 	tr->attached[id] = true;
 	tr->n_attached++;
 	return 0;
+}
+
+bool tracer__can_wait(const struct tracer *tr)
+{
+	return !tr->by_addr;
+}
+
+bool tracer__rearms(const struct tracer *tr, size_t id)
+{
+	const struct probe *p = plan__probe(tr->pl, id);
+
+	return p && tr->via[id] == VIA_EVENT && p->mod_unique && !tr->by_addr;
 }
 
 /* ---- kprobe_multi links ------------------------------------------------------------ */
@@ -271,6 +313,8 @@ void tracer__links(const struct tracer *tr, struct tracer_links *l)
 			continue;
 		if (tr->via[i] == VIA_MULTI)
 			l->multi_probes++;
+		else if (tr->via[i] == VIA_EVENT && tracer__rearms(tr, i))
+			l->mod_events++;
 		else if (tr->via[i] == VIA_EVENT)
 			l->events++;
 		else
@@ -344,7 +388,7 @@ static void read_link_missed(struct tracer *tr)
 			tr->multi_missed_read[k] = tracer__link_missed(tr->multi[k], &tr->multi_missed[k]);
 }
 
-/* --maxactive's events, once no perf event holds them: their misses from
+/* The tracefs events (--maxactive's, modules'), once no perf event holds them: their misses from
  * kprobe_profile (kept on every kernel), then the events themselves go. */
 static void remove_events(struct tracer *tr)
 {
@@ -353,7 +397,7 @@ static void remove_events(struct tracer *tr)
 	if (!tr->tf || !tracefs__live(tr->tf))
 		return;
 	if (tracefs__read_profile(tr->tf))
-		log_warn("cannot read kprobe_profile: the kretprobes' missed counts are unknown");
+		log_warn("cannot read kprobe_profile: the tracefs events' missed counts are unknown");
 	for (size_t i = 0; i < tr->n; i++) {
 		if (tr->via[i] != VIA_EVENT || tr->event[i] < 0)
 			continue;

@@ -21,7 +21,8 @@ struct tracefs;
 enum via {
 	VIA_PERF = 0, /* a perf kprobe of its own, by address */
 	VIA_MULTI,    /* a kprobe_multi link of its kind */
-	VIA_EVENT,    /* a tracefs kretprobe event (--maxactive) */
+	VIA_EVENT,    /* a tracefs event: a kretprobe with --maxactive, by address; a
+		       * probe on a module by MOD:SYM+OFF, armed on each load */
 };
 
 /* kprobe_multi links: one for entries, one for returns */

@@ -96,6 +96,10 @@ static void test_add(void)
 	CHECK_U64(p->addr, 0xffffffff810015c0);
 	CHECK_STR(p->spec, "spec");
 	CHECK_STR(plan__probe(pl, 1)->label, "c_start#4");
+	/* the kernel can be told "dummy:c_start" (one in dummy), never a core
+	 * kernel symbol by name: MOD:SYM events are for modules */
+	CHECK(plan__probe(pl, 1)->mod_unique);
+	CHECK(!plan__probe(pl, 0)->mod_unique);
 	p = plan__probe(pl, 3);
 	CHECK_STR(p->label, "vfs_read+0x10");
 	CHECK_U64(p->addr, 0xffffffff81001020);
