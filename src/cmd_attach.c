@@ -450,28 +450,11 @@ static void values_free(struct values *vs)
 static int parse_exprs(const struct attach_args *a, struct fetch_expr *out)
 {
 	char err[FETCH_ERR_LEN];
+	int r = fetch__parse_all(a->exprs, a->n_exprs, out, err, sizeof(err));
 
-	if (a->n_exprs > KT_ARG_EXPRS_MAX) {
-		log_error("--arg: at most %d expressions: a probe records %d values", KT_ARG_EXPRS_MAX,
-			  KT_ARG_EXPRS_MAX);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < a->n_exprs; i++) {
-		int r = fetch__parse(a->exprs[i], &out[i], err, sizeof(err));
-
-		if (r) {
-			log_error("%s", err);
-			return r == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
-		}
-		for (size_t k = 0; k < i; k++) {
-			if (strcmp(out[k].label, out[i].label) == 0) {
-				log_error("--arg '%s': '%s' already names --arg '%s': give one of them a LABEL=",
-					  out[i].text, out[i].label, out[k].text);
-				return EXIT_USAGE;
-			}
-		}
-	}
-	return EXIT_OK;
+	if (r)
+		log_error("%s", err);
+	return !r ? EXIT_OK : r == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 }
 
 /* Once the plan is final: the typed parameters or the expressions of every
@@ -500,11 +483,12 @@ static int dry_run(const struct attach_args *a, const struct plan *pl, const str
 {
 	struct event_printer pr;
 	size_t n = plan__count(pl);
+	int r = event_printer__init(&pr, stdout, pl, pv, env.json);
 
-	event_printer__init(&pr, stdout, pl, env.json);
-	event_printer__plan(&pr, trc, pv);
+	if (!r)
+		event_printer__plan(&pr, trc);
 	event_printer__fini(&pr);
-	if (cli_end_output() != EXIT_OK)
+	if (r || cli_end_output() != EXIT_OK)
 		return EXIT_FAIL;
 	log_note("dry run: %zu probe%s resolved and checked; the BPF programs loaded and the verifier accepted them; probes are told apart by %s; nothing attached",
 		 n, n == 1 ? "" : "s", tracer__id_mode(tr));
@@ -578,14 +562,14 @@ int cmd_attach(int argc, char **argv)
 	if (!a.dry_run) {
 		struct run_opts ro = { .cmd = a.cmd, .json = env.json, .pid = a.pid,
 				       .duration = a.duration, .max_events = a.max_events,
-				       .count = a.count, .skip_failed = a.skip_failed };
+				       .count = a.count, .skip_failed = a.skip_failed, .pv = vs.pv };
 
 		run = run__new(&ro);
 		if (!run)
 			goto cleanup;
 	}
 	tr = tracer__load(pl, &(struct tracer_opts){
-		.ringbuf_size = a.ringbuf, .filter_tgid = a.follow ? (uint32_t)run__child(run) : a.pid,
+		.ringbuf_size = a.ringbuf, .pv = vs.pv, .filter_tgid = a.follow ? (uint32_t)run__child(run) : a.pid,
 		.filter_comm = a.comm ? a.comm_buf : NULL, .stack = a.stack, .count_only = a.count });
 	if (tr)
 		ret = a.dry_run ? dry_run(&a, pl, trc, tr, &ks, vs.pv) : run__go(run, tr, pl);

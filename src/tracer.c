@@ -19,6 +19,7 @@
 #include "ksymtrace.skel.h"
 #include "kernel.h"
 #include "log.h"
+#include "probe_values.h"
 
 struct tracer {
 	const struct plan *pl;
@@ -33,6 +34,12 @@ struct tracer {
 	bool *attached;           /* attached at some point of the run */
 	uint64_t *hits;           /* filled by tracer__collect() */
 	size_t n_attached;        /* links that are not NULL */
+	/* the fetch programs: each distinct set once, one after the other, and
+	 * where each probe's set is */
+	struct kt_probe_fetch *sets;
+	size_t nsets;
+	struct kt_fetch_range *range_of;
+	size_t nprogs;
 	tracer_event_fn fn;
 	void *fn_ctx;
 };
@@ -118,6 +125,113 @@ static int fill_id_maps(struct tracer *tr)
 	return 0;
 }
 
+/* ---- the fetch programs -------------------------------------------------------- */
+
+/* Probe ID's fetch programs as the BPF side reads them (bpf/ksymtrace.h); false
+ * when it records none. */
+static bool probe_fetch(const struct probe_values_set *pv, size_t id, struct kt_probe_fetch *out)
+{
+	const struct probe_values *p = probe_values__get(pv, id);
+
+	memset(out, 0, sizeof(*out));
+	if (!p || !p->n)
+		return false;
+	out->n = (__u32)(p->n < KT_FETCH_MAX ? p->n : KT_FETCH_MAX);
+	for (size_t i = 0; i < out->n; i++)
+		out->f[i] = p->v[i].prog;
+	return true;
+}
+
+static uint64_t set_hash(const struct kt_probe_fetch *f)
+{
+	const unsigned char *b = (const unsigned char *)f;
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+
+	for (size_t i = 0; i < sizeof(*f); i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+/* Every probe's set, each distinct one kept once (a hash table of indexes into
+ * tr->sets): a glob over a thousand functions has a few dozen ways of placing
+ * their parameters. Then where each probe's programs are once the sets are
+ * laid out one after the other. */
+static int build_sets(struct tracer *tr, const struct probe_values_set *pv)
+{
+	size_t tcap = 16, *first = NULL;
+	uint32_t *table = NULL, *set_of = NULL; /* set index + 1; 0: none */
+	struct kt_probe_fetch f;
+	int err = -ENOMEM;
+
+	while (tcap < 2 * tr->n)
+		tcap *= 2;
+	tr->range_of = calloc(tr->n ? tr->n : 1, sizeof(*tr->range_of));
+	set_of = calloc(tr->n ? tr->n : 1, sizeof(*set_of));
+	table = calloc(tcap, sizeof(*table));
+	if (!tr->range_of || !set_of || !table)
+		goto out;
+	for (size_t i = 0; pv && i < tr->n; i++) {
+		size_t slot;
+
+		if (!probe_fetch(pv, i, &f))
+			continue;
+		for (slot = set_hash(&f) & (tcap - 1); table[slot]; slot = (slot + 1) & (tcap - 1))
+			if (memcmp(&tr->sets[table[slot] - 1], &f, sizeof(f)) == 0)
+				break;
+		if (!table[slot]) {
+			if (tr->nsets % 64 == 0) {
+				struct kt_probe_fetch *ns = realloc(tr->sets, (tr->nsets + 64) * sizeof(*ns));
+
+				if (!ns)
+					goto out;
+				tr->sets = ns;
+			}
+			tr->sets[tr->nsets++] = f;
+			table[slot] = (uint32_t)tr->nsets;
+		}
+		set_of[i] = table[slot];
+	}
+	first = calloc(tr->nsets + 1, sizeof(*first));
+	if (!first)
+		goto out;
+	for (size_t k = 0; k < tr->nsets; k++)
+		first[k + 1] = first[k] + tr->sets[k].n;
+	tr->nprogs = first[tr->nsets];
+	for (size_t i = 0; i < tr->n; i++)
+		if (set_of[i])
+			tr->range_of[i] = (struct kt_fetch_range){ (__u32)first[set_of[i] - 1],
+								   tr->sets[set_of[i] - 1].n };
+	err = 0;
+out:
+	free(first);
+	free(set_of);
+	free(table);
+	return err;
+}
+
+static int fill_fetch_maps(struct tracer *tr)
+{
+	struct bpf_map *of = tr->skel->maps.fetch_of, *progs = tr->skel->maps.fetch_progs;
+	__u32 key = 0;
+
+	for (size_t k = 0; k < tr->nsets; k++) {
+		for (__u32 i = 0; i < tr->sets[k].n; i++, key++)
+			if (bpf_map__update_elem(progs, &key, sizeof(key), &tr->sets[k].f[i],
+						 sizeof(tr->sets[k].f[i]), 0))
+				goto fail;
+	}
+	for (size_t i = 0; i < tr->n && tr->nsets; i++) {
+		key = (__u32)i;
+		if (tr->range_of[i].n &&
+		    bpf_map__update_elem(of, &key, sizeof(key), &tr->range_of[i], sizeof(tr->range_of[i]), 0))
+			goto fail;
+	}
+	return 0;
+fail:
+	kernel__explain_bpf("cannot fill the map of fetch programs", errno);
+	return -1;
+}
+
 /* Every record, whatever it holds: the handler decodes it (record.h). */
 static int on_sample(void *ctx, void *data, size_t size)
 {
@@ -175,12 +289,16 @@ static int configure(struct tracer *tr, const struct tracer_opts *o, size_t n_kp
 	skel->rodata->probe_count = (__u32)tr->n;
 	skel->rodata->per_cpu_offset_table = pcpu_table;
 	skel->rodata->current_kprobe_var = kprobe_var;
+	skel->rodata->want_values = tr->nsets > 0;
+	skel->rodata->string_read = (o->pv ? probe_values__string_size(o->pv) : KT_STRING_DEFAULT) + 2;
 
 	if (bpf_map__set_max_entries(skel->maps.events, (__u32)o->ringbuf_size) ||
 	    bpf_map__set_max_entries(skel->maps.hits, (__u32)tr->n + 1) ||
 	    /* two keys per probe at most: see fill_id_maps() */
 	    bpf_map__set_max_entries(skel->maps.kprobe_ids, n_kp ? 2 * (__u32)n_kp : 1) ||
-	    bpf_map__set_max_entries(skel->maps.kretprobe_ids, n_kret ? 2 * (__u32)n_kret : 1)) {
+	    bpf_map__set_max_entries(skel->maps.kretprobe_ids, n_kret ? 2 * (__u32)n_kret : 1) ||
+	    bpf_map__set_max_entries(skel->maps.fetch_of, (__u32)tr->n) ||
+	    bpf_map__set_max_entries(skel->maps.fetch_progs, tr->nprogs ? (__u32)tr->nprogs : 1)) {
 		kernel__explain_bpf("cannot size the BPF maps", errno);
 		return -1;
 	}
@@ -205,13 +323,17 @@ static int load(struct tracer *tr, const struct tracer_opts *o)
 	}
 	for (size_t i = 0; i < tr->n; i++)
 		plan__probe(tr->pl, i)->ret ? n_kret++ : n_kp++;
+	if (build_sets(tr, o->pv)) {
+		log_error("out of memory");
+		return -1;
+	}
 	if (pick_id_mode(tr) || configure(tr, o, n_kp, n_kret))
 		return -1;
 	if (ksymtrace_bpf__load(tr->skel)) {
 		kernel__explain_bpf("cannot load the BPF programs", errno);
 		return -1;
 	}
-	if (tr->by_addr && fill_id_maps(tr))
+	if ((tr->by_addr && fill_id_maps(tr)) || fill_fetch_maps(tr))
 		return -1;
 	if (!o->count_only) {
 		tr->rb = ring_buffer__new(bpf_map__fd(tr->skel->maps.events), on_sample, tr, NULL);
@@ -433,5 +555,7 @@ void tracer__free(struct tracer *tr)
 	free(tr->links);
 	free(tr->attached);
 	free(tr->hits);
+	free(tr->sets);
+	free(tr->range_of);
 	free(tr);
 }

@@ -149,7 +149,7 @@ sys.stdout.write(p.stderr.decode())' "$@"
 		probe=0 rec=2
 		probe=0 cpu=0xffffffff
 		probe=0 pid=0xffffffff
-		probe=0 pad=1
+		probe=0 flags=0x80
 		probe=0 size=60
 		probe=0 size=200
 		probe=0 size=500

@@ -157,10 +157,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	f = open_memstream(&out, &len);
 	CHECK(f);
-	event_printer__init(&pr, f, pl, json);
+	CHECK(event_printer__init(&pr, f, pl, NULL, json) == 0);
 	if (data[0] & 4) {
 		summary(&pr, pl, data + 1, n);
-	} else if (record__decode(rec, n, plan__count(pl), &ev, &why)) {
+	} else if (record__decode(rec, n, event_printer__shape(&pr), &ev, &why)) {
 		CHECK(ev.probe < plan__count(pl) || ev.probe == KT_PROBE_UNKNOWN);
 		CHECK(ev.n_frames <= KT_STACK_MAX && ev.comm_len <= KT_COMM_LEN);
 		CHECK(ev.stack_err >= 0 && ev.stack_err <= RECORD_ERRNO_MAX && !(ev.stack_err && ev.n_frames));
