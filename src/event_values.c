@@ -10,6 +10,7 @@
 
 #include "abi.h"
 #include "fmt.h"
+#include "log.h"
 
 /* -MAX_ERRNO .. -1: what the kernel returns for an error, in a long or an
  * ERR_PTR (include/linux/err.h) */
@@ -38,6 +39,32 @@ struct record_probe *event_values__shape(const struct probe_values_set *pv, cons
 		}
 	}
 	return sh;
+}
+
+/* ---- the banner ------------------------------------------------------------------ */
+
+#define BANNER_RAW_MAX 12
+
+void event_values__banner(const struct probe_values_set *pv, const struct plan *pl)
+{
+	size_t n = plan__count(pl), shown = 0, more = 0;
+
+	for (size_t id = 0; pv && id < n; id++) {
+		const struct probe_values *p = probe_values__get(pv, id);
+		const struct probe *pr = plan__probe(pl, id);
+
+		if (!p || !p->raw_why || strcmp(p->raw_why, "--raw") == 0)
+			continue;
+		if (shown++ == BANNER_RAW_MAX) {
+			more++;
+			shown--;
+			continue;
+		}
+		log_note("%s%s: raw registers: %s", pr->label, pr->ret ? "%return" : "", p->raw_why);
+	}
+	if (more)
+		log_note("and %zu more probe%s with raw registers: --dry-run lists them", more,
+			 more == 1 ? "" : "s");
 }
 
 /* ---- numbers ------------------------------------------------------------------------ */

@@ -56,6 +56,12 @@ char *event_values__text(char *o, const struct probe_values *p, const struct pro
 void event_values__json(struct json *j, const struct probe_values *p, const struct probe *pr,
 			const struct event *ev);
 
+/* The attach banner's part: for each probe of PL that PV (NULL: none) gives raw
+ * registers, one note with the reason, once, not on every event; at most a
+ * dozen, then how many more (--dry-run lists them all). Nothing with --raw,
+ * which asked for them. */
+void event_values__banner(const struct probe_values_set *pv, const struct plan *pl);
+
 /* The name of errno ERR (positive) as the kernel spells it ("ENOSPC",
  * "ERESTARTSYS"), or NULL. */
 const char *event_values__errno_name(int err);

@@ -440,6 +440,7 @@ int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
 	n = tracer__attached(tr);
 	log_note("%zu probe%s attached, told apart by %s; %s", n, n == 1 ? "" : "s",
 		 tracer__id_mode(tr), r->o.cmd ? "running the command" : "Ctrl-C to stop");
+	event_values__banner(r->o.pv, pl);
 	child__release(r->child);
 	child_pgid = child__pgid(r->child);
 	ret = stream(r) ? EXIT_FAIL : finish(r);
