@@ -45,23 +45,46 @@ struct record_probe *event_values__shape(const struct probe_values_set *pv, cons
 
 #define BANNER_RAW_MAX 12
 
+struct banner_reason {
+	const char *why;
+	size_t first; /* the first probe with it */
+	size_t n;
+};
+
+/* PR's label as a spec: "c_start#2", "vfs_read%return" */
+static void banner_line(const struct plan *pl, const struct banner_reason *r)
+{
+	const struct probe *pr = plan__probe(pl, r->first);
+
+	if (r->n == 1)
+		log_note("%s%s: raw registers: %s", pr->label, pr->ret ? "%return" : "", r->why);
+	else
+		log_note("%s%s and %zu more probes: raw registers: %s", pr->label,
+			 pr->ret ? "%return" : "", r->n - 1, r->why);
+}
+
 void event_values__banner(const struct probe_values_set *pv, const struct plan *pl)
 {
-	size_t n = plan__count(pl), shown = 0, more = 0;
+	struct banner_reason r[BANNER_RAW_MAX];
+	size_t n = plan__count(pl), nr = 0, more = 0, k;
 
 	for (size_t id = 0; pv && id < n; id++) {
 		const struct probe_values *p = probe_values__get(pv, id);
-		const struct probe *pr = plan__probe(pl, id);
 
 		if (!p || !p->raw_why || strcmp(p->raw_why, "--raw") == 0)
 			continue;
-		if (shown++ == BANNER_RAW_MAX) {
+		/* one line per reason: a kernel without BTF says it once */
+		for (k = 0; k < nr && strcmp(r[k].why, p->raw_why) != 0; k++)
+			;
+		if (k < nr)
+			r[k].n++;
+		else if (nr < BANNER_RAW_MAX)
+			r[nr++] = (struct banner_reason){ p->raw_why, id, 1 };
+		else
 			more++;
-			shown--;
-			continue;
-		}
-		log_note("%s%s: raw registers: %s", pr->label, pr->ret ? "%return" : "", p->raw_why);
 	}
+	for (k = 0; k < nr; k++)
+		banner_line(pl, &r[k]);
 	if (more)
 		log_note("and %zu more probe%s with raw registers: --dry-run lists them", more,
 			 more == 1 ? "" : "s");
