@@ -69,7 +69,7 @@ done
 # compressed or not; a record is 376 bytes with its stack, and a little more
 # reaches the size check (the events target has no dictionary: its input is
 # binary). One input takes milliseconds: 10 s means a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384 [events]=512)
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384 [events]=2048)
 declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch [decode]=decode [modfile]=modfile [events]=)
 TIMEOUT=10
 
