@@ -20,7 +20,6 @@
  * strings hold no raw control byte and whose numbers a double holds exactly. */
 #define _GNU_SOURCE
 #include <ctype.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,15 +65,6 @@ static struct plan *plans[2]; /* every spec; the first alone */
 static struct probe_values_set *pvs[2];
 static struct kbtf *kb;
 static struct fetch_expr fe[NEXPRS];
-static char root[64];
-
-static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void cleanup(void)
 {
@@ -83,7 +73,6 @@ static void cleanup(void)
 	for (size_t i = 0; i < NEXPRS; i++)
 		fetch__free(&fe[i]);
 	kbtf__free(kb);
-	nftw(root, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 /* What each plan's probes record, from the fixture kernel's BTF. */
@@ -93,11 +82,8 @@ static void make_values(void)
 	char err[FETCH_ERR_LEN];
 	int e;
 
-	snprintf(root, sizeof(root), "/tmp/ksymtrace-fuzz-events.XXXXXX");
-	CHECK(mkdtemp(root));
+	CHECK(fixture_btf__temp_sysroot() == 0);
 	atexit(cleanup);
-	CHECK(fixture_btf__write_sysroot(root, true) == 0);
-	setenv("KSYMTRACE_SYSROOT", root, 1);
 	kb = kbtf__new();
 	CHECK(kb);
 	pvs[0] = probe_values__build(plans[0], kb, &o, &e);
