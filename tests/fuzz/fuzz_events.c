@@ -55,6 +55,7 @@ static const char *const specs[] = { "vfs_read", "vfs_write%return", "vfs_read+0
 				     "dummy:dummy_get_stats64", "c_start#2", "set_mode",
 				     "many_args", "show_cpuinfo%return", "make_big%return",
 				     "c_start#1%return" };
+#define NSPECS (sizeof(specs) / sizeof(specs[0]))
 /* the second plan's one probe (vfs_read) records these */
 static const char *const exprs[] = { "name=file->f_path.dentry->d_name.name:string", "$comm",
 				     "file->f_state", "+8(%si):x32", "buf:string" };
@@ -164,8 +165,9 @@ static void check_json(const char *s, size_t n)
 
 static void summary(struct event_printer *pr, const struct plan *pl, const uint8_t *d, size_t n)
 {
-	uint64_t v[8] = { 0 }, hits[8] = { 0 };
-	bool attached[8];
+	/* a hit count and an attached flag for every probe of the plan */
+	uint64_t v[8] = { 0 }, hits[NSPECS] = { 0 };
+	bool attached[NSPECS] = { 0 };
 	struct tracer_stats st = { .hits = hits, .attached = attached };
 	struct event_counts c;
 
@@ -199,7 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		table = fuzz_load((const uint8_t *)table_text, sizeof(table_text) - 1, false, false, &res);
 		CHECK(table);
-		plans[0] = make_plan(sizeof(specs) / sizeof(specs[0]));
+		plans[0] = make_plan(NSPECS);
 		plans[1] = make_plan(1);
 		make_values();
 	}

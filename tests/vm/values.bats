@@ -79,6 +79,14 @@ HEX='0x[0-9a-f]+'
 	pg=$(grep -cE " do_mmap [0-9a-f]+ \(file=0xff[0-9a-f]+, .*, pgoff=3, populate=0xff[0-9a-f]+, uf=(0xff[0-9a-f]+|NULL)\)$" <<<"$out")
 	[ "$pg" -ge 1 ]
 	[[ $out != *"<unavailable>"* && $out != *"<fault>"* ]]
+	# what that rests on: sp at a probe at +0 points at the return address, into the
+	# caller (read(2)'s ksys_read, or the syscall entry it is inlined into)
+	local ret
+	kt_run attach vfs_read --arg 'ret=+0(%sp)' --comm head -n 1 -c 'head -c 5 /etc/hostname >/dev/null'
+	[ "$status" -eq 0 ]
+	ret=$(grep -oE 'ret=0x[0-9a-f]+' <<<"$out" | cut -d= -f2)
+	kt_run resolve "$ret"
+	[[ $out =~ (ksys_read|sys_read)\+0x[0-9a-f]+ ]]
 }
 
 @test "raw registers: the reason once per probe in the banner, the registers on each event" {
