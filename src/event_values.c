@@ -341,7 +341,8 @@ static char *retval_text(char *o, const struct probe_values *p, uint64_t rv)
 char *event_values__text(char *o, const struct probe_values *p, const struct probe *pr,
 			 const struct event *ev)
 {
-	bool values = p && (p->n || p->exprs);
+	/* typed (a function without parameters too: "()"), or --arg values */
+	bool values = p && (p->exprs || !p->raw_why);
 
 	if (ev->ret && !(p && p->exprs))
 		return retval_text(o, p, ev->retval);
@@ -478,7 +479,7 @@ static void retval_json(struct json *j, const struct probe_values *p, uint64_t r
 void event_values__json(struct json *j, const struct probe_values *p, const struct probe *pr,
 			const struct event *ev)
 {
-	bool values = p && (p->n || p->exprs);
+	bool values = p && (p->exprs || !p->raw_why);
 
 	(void)pr;
 	if (ev->ret && !(p && p->exprs)) {

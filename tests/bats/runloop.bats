@@ -489,7 +489,7 @@ kb() {
 	timeout -k 2 20 "$DOUBLE" -k "$FIX/btf.kallsyms" "$@" </dev/null
 }
 TYPED_SPECS=(vfs_read 'vfs_read%return' set_mode 'show_cpuinfo%return' 'make_big%return' many_args
-	'vfs_read+0x10' 'do_nothing%return' 'c_start#1%return')
+	'vfs_read+0x10' 'do_nothing%return' 'c_start#1%return' do_nothing)
 
 # one good record of each probe of TYPED_SPECS, and one of vfs_read with a string and a fault
 typed_records() {
@@ -504,6 +504,7 @@ typed_records() {
 		probe=6 args=1,2,3,4,5,6
 		probe=7 kind=kretprobe retval=0x1234
 		probe=8 kind=kretprobe retval=-2
+		probe=9
 	EOF
 }
 
@@ -523,6 +524,7 @@ typed_records() {
 		'vfs_read+0x10 ffffffff81001020 (di=0x1, si=0x2, dx=0x3, cx=0x4, r8=0x5, r9=0x6)'
 		'do_nothing%return ffffffff81002000'
 		'c_start#1%return ffffffff81001400 = -ENOENT'
+		'do_nothing ffffffff81002000 ()'
 	)
 	diff <(printf '%s\n' "${want[@]}") <(sed -E 's/^[0-9:.]+ \[[0-9]+\] cat\[100\/100\] //' <<<"$output")
 	# the reason for raw registers once, in the banner
@@ -547,6 +549,7 @@ typed_records() {
 		'{"args":{},"regs":{"di":"0x1","si":"0x2","dx":"0x3","cx":"0x4","r8":"0x5","r9":"0x6"}}'
 		'{"retval":null}'
 		'{"retval":"0xfffffffffffffffe","errno":"ENOENT"}'
+		'{"args":{}}'
 	)
 	diff <(printf '%s\n' "${want[@]}") \
 		<(jq -c 'select(.summary | not) | with_entries(select(.key | IN("args", "regs", "retval", "errno")))' <<<"$output")
