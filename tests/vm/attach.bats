@@ -40,15 +40,15 @@ ARGS="\\($HEX, $HEX, $HEX, $HEX, $HEX, $HEX\\)"
 	local a
 	a=$(ksym_addr vfs_write)
 	# --follow: only the -c shell's own events. Its builtin printf is one write(2), of its
-	# own pid here, so the event's pid and count argument can be checked against the file;
-	# count is typed from BTF (size_t: decimal), the pointers are hex.
+	# own pid here, so the event's pid, buf and count can be checked against the file;
+	# typed from BTF: buf (const char *) is the string written, count (size_t) decimal.
 	kt_run attach vfs_write --follow -c "$(live); printf %s \$\$ >$T/pid"
 	[ "$status" -eq 0 ]
 	live_has_entry "$a"
 	[ "$(wc -l <<<"$out")" -eq 1 ]
 	local pid count
 	pid=$(<"$T/pid") count=$(stat -c %s "$T/pid")
-	[[ $out =~ ^$TIME\ sh\[$pid/$pid\]\ vfs_write\ ${a#0x}\ \(file=$HEX,\ buf=$HEX,\ count=$count,\ pos=$HEX\)$ ]]
+	[[ $out =~ ^$TIME\ sh\[$pid/$pid\]\ vfs_write\ ${a#0x}\ \(file=$HEX,\ buf=\"$pid\",\ count=$count,\ pos=$HEX\)$ ]]
 	[[ $err == *"1 probe attached"* ]]
 	[[ $err =~ \ +1\ +kprobe\ +${a#0x}\ +vfs_write$'\n' ]]
 	[[ $err == *"1 probe, 1 hit; 0 events lost to a full ring buffer"* ]]

@@ -47,7 +47,9 @@ HEX='0x[0-9a-f]+'
 
 @test "strings: the open path's file name, --arg's dentry name and \$comm; a read that faults" {
 	local open=do_sys_openat2
-	kernel_at_least 5.11 || open=do_sys_open # where 5.10's BTF has the user's file name
+	# 5.10's open(2) reaches do_sys_openat2 through do_sys_open, either of which may be
+	# inlined: the one that is a function in this kernel
+	grep -q ' do_sys_openat2$' /proc/kallsyms || open=do_sys_open
 	kt_run -j attach "$open" --comm head -c 'head -c 5 /etc/hostname >/dev/null'
 	[ "$status" -eq 0 ]
 	jq -e -s 'map(select(.args.filename == "/etc/hostname")) | length >= 1' <<<"$out"
@@ -99,7 +101,7 @@ HEX='0x[0-9a-f]+'
 	[ "$(grep -c "^ksymtrace: $clone: raw registers: $clone is a compiler clone of ${clone%%.*}: its parameters may differ from ${clone%%.*}'s prototype$" <<<"$err")" -eq 1 ]
 	# a duplicated name: 6.1's BTF has several prototypes for type_show, 6.12's none
 	if kernel_at_least 6.12; then
-		grep -qx "ksymtrace: type_show#1: raw registers: no prototype of type_show in vmlinux's BTF" <<<"$err"
+		grep -qx "ksymtrace: type_show#1: raw registers: no prototype of type_show in vmlinux's BTF.*" <<<"$err"
 	elif kernel_at_least 6.1; then
 		grep -qx "ksymtrace: type_show#1: raw registers: [0-9]* functions are named type_show, and BTF has [0-9]* different prototypes for the name, but no addresses to tell which is which" <<<"$err"
 	else
