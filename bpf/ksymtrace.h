@@ -30,25 +30,34 @@ enum kt_stat {
 	KT_STAT_MAX,
 };
 
+/* A record is this header, then, in order:
+ *   the stack's room (KT_STACK_MAX frames) when flags has KT_EV_STACK (--stack);
+ *   nvals struct kt_value, one per value the probe records (its fetch programs);
+ *   strs_len bytes of strings, which the values point into.
+ * The ring buffer states the record's size, and it is exactly the sum. */
 struct kt_event {
 	__u32 rec;      /* enum kt_rec_type */
 	__u32 probe;    /* probe id (attach cookie or address lookup), or KT_PROBE_UNKNOWN */
 	__u64 ts_ns;    /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 addr;     /* the address the program saw: set only with KT_PROBE_UNKNOWN */
 	__u64 args[KT_NARGS]; /* argument registers at a kprobe */
-	__u64 retval;   /* return value register at a kretprobe */
+	__u64 retval;   /* the return value register, whole, at a kretprobe */
 	__u32 pid;      /* tgid */
 	__u32 tid;
 	__u32 cpu;
 	__u32 kind;     /* enum kt_kind */
 	__s32 stack_sz; /* bytes of stack[] filled, a negative errno, or 0 without --stack */
-	__u32 pad;
+	__u8 flags;     /* KT_EV_STACK */
+	__u8 nvals;     /* struct kt_value after the stack's room: 0 .. KT_FETCH_MAX */
+	__u16 strs_len; /* bytes of strings after the values */
 	char comm[KT_COMM_LEN];
-	/* present only with --stack: the record is shorter without it */
+	/* present only with --stack (KT_EV_STACK): the record is shorter without it */
 	__u64 stack[KT_STACK_MAX];
 };
 
-/* Size of a record without the stack, as reserved when --stack is off. */
+#define KT_EV_STACK 0x1
+
+/* Size of a record's header: without the stack, the values or the strings. */
 #define KT_EVENT_NOSTACK_SZ __builtin_offsetof(struct kt_event, stack)
 
 /* ---- fetch programs (issue 9) ------------------------------------------------
@@ -141,5 +150,42 @@ struct kt_probe_fetch {
 	__u32 pad;
 	struct kt_fetch f[KT_FETCH_MAX];
 };
+
+/* The BPF side keeps every distinct set of programs one after the other in an
+ * array of struct kt_fetch (fetch_progs), and per probe id where its set is:
+ * a program is found by its index, never by an offset into a set. */
+struct kt_fetch_range {
+	__u32 first;    /* the index of its first program */
+	__u32 n;        /* how many; 0: none (raw registers) */
+};
+
+/* ---- what a record holds of each value ------------------------------------------- */
+
+enum kt_val_state {
+	KT_VAL_NONE = 0,   /* nothing read: the fetch program has no base (unavailable,
+			    * a struct by value) */
+	KT_VAL_VALUE = 1,  /* v is the value (for a string program: the pointer, not
+			    * read: NULL, or a KT_OUT_KSTR that points into user space) */
+	KT_VAL_STRING = 2, /* the string read at v is in the strings, str_len bytes at
+			    * str_off, its NUL included */
+	KT_VAL_FAULT = 3,  /* read number step faulted (0: the stack slot of the base,
+			    * 1 .. nsteps: the steps, nsteps + 1: the string) at address v */
+};
+
+struct kt_value {
+	__u64 v;
+	__u16 str_off;  /* KT_VAL_STRING: from the start of the strings */
+	__u16 str_len;  /* KT_VAL_STRING: 1 .. string_size + 2, the NUL included */
+	__u8 state;     /* enum kt_val_state */
+	__u8 step;      /* KT_VAL_FAULT */
+	__u16 pad;
+};
+
+/* A string is read with room for string_size + 1 bytes and the NUL: one byte more
+ * than is printed, so that the printer knows whether it was cut. */
+#define KT_STR_READ_MAX (KT_STRING_MAX + 2)
+/* The longest record: a stack, every value, every one a string read whole. */
+#define KT_REC_MAX (sizeof(struct kt_event) + KT_FETCH_MAX * sizeof(struct kt_value) + \
+		    KT_FETCH_MAX * KT_STR_READ_MAX)
 
 #endif

@@ -68,11 +68,11 @@ done
 # menu answer is one typed line, and 256 bytes pass its 32-byte token limit many
 # times; an expression is refused past 512 bytes (FETCH_TEXT_MAX); a module file
 # of 16 KiB has every section and symbol shape (the fixture module is 2 KiB),
-# compressed or not; a record is 376 bytes with its stack, and a little more
-# reaches the size check (the events target has no dictionary: its input is
-# binary); a snapshot's input is a table and up to 255 edits of 5 bytes. One
+# compressed or not; a record is 376 bytes with its stack, up to 2 KiB with
+# values and strings, and a little more reaches the size check (the events
+# target has no dictionary: its input is binary); a snapshot's input is a table and up to 255 edits of 5 bytes. One
 # input takes milliseconds: 10 s means a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384 [events]=512 [snap]=66816)
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384 [events]=2048 [snap]=66816)
 declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch [decode]=decode [modfile]=modfile [events]= [snap]=ksyms)
 TIMEOUT=10
 

@@ -316,7 +316,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 static const char doc[] =
 	"Attach a kprobe (or a kretprobe) at every symbol the SPECs name, by exact address, "
 	"and print one line per hit: time, CPU, comm[pid/tid], probe, address, then the "
-	"six argument registers or the return value.\v"
+	"function's parameters typed from BTF (name=value, ...), the --arg values, or "
+	"the six argument registers; at a return, the typed return value "
+	"(= -28 (ENOSPC)).\v"
 	"SPEC := [MOD:]NAME[+OFF[/SIZE]][#N|@ADDR][%return] | ADDR[%return] | kprobe:[MOD:]NAME[+OFF] | kretprobe:[MOD:]NAME\n"
 	"\n"
 	"When a SPEC names several functions, choose with #N, @ADDR, --addr, --module or "
@@ -349,8 +351,9 @@ static const char doc[] =
 	"  BASE := PARAM | $argN | %REG | $retval | $comm | +OFF(BASE)\n"
 	"  TYPE := u8|u16|u32|u64|s8|s16|s32|s64|x8|x16|x32|x64|string\n"
 	"An expression that does not resolve for a probe is refused before anything is "
-	"attached (exit 2). (Events print the typed values once the BPF side records "
-	"them, issue 9 part B; until then they show the six registers.)\n"
+	"attached (exit 2). With --arg, events show only those values. A read that "
+	"faults prints <fault>, and the event is still printed. The reason for raw "
+	"registers is printed once per probe as they are attached.\n"
 	"MOD:NAME for a module that is not loaded is checked against the symbols of "
 	"its file (modules.dep, or --module-file), offset and size included, and waits: "
 	"the kernel arms the probe as the module loads, before its init function runs "
@@ -438,28 +441,11 @@ static void values_free(struct values *vs)
 static int parse_exprs(const struct attach_args *a, struct fetch_expr *out)
 {
 	char err[FETCH_ERR_LEN];
+	int r = fetch__parse_all(a->exprs, a->n_exprs, out, err, sizeof(err));
 
-	if (a->n_exprs > KT_ARG_EXPRS_MAX) {
-		log_error("--arg: at most %d expressions: a probe records %d values", KT_ARG_EXPRS_MAX,
-			  KT_ARG_EXPRS_MAX);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < a->n_exprs; i++) {
-		int r = fetch__parse(a->exprs[i], &out[i], err, sizeof(err));
-
-		if (r) {
-			log_error("%s", err);
-			return r == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
-		}
-		for (size_t k = 0; k < i; k++) {
-			if (strcmp(out[k].label, out[i].label) == 0) {
-				log_error("--arg '%s': '%s' already names --arg '%s': give one of them a LABEL=",
-					  out[i].text, out[i].label, out[k].text);
-				return EXIT_USAGE;
-			}
-		}
-	}
-	return EXIT_OK;
+	if (r)
+		log_error("%s", err);
+	return !r ? EXIT_OK : r == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 }
 
 /* Once the plan is final: the typed parameters or the expressions of every
@@ -492,11 +478,12 @@ static int dry_run(const struct attach_args *a, const struct plan *pl, const str
 {
 	struct event_printer pr;
 	size_t n = plan__count(pl);
+	int r = event_printer__init(&pr, stdout, pl, pv, env.json);
 
-	event_printer__init(&pr, stdout, pl, env.json);
-	event_printer__plan(&pr, trc, pv);
+	if (!r)
+		event_printer__plan(&pr, trc);
 	event_printer__fini(&pr);
-	if (cli_end_output() != EXIT_OK)
+	if (r || cli_end_output() != EXIT_OK)
 		return EXIT_FAIL;
 	log_note("dry run: %zu probe%s resolved and checked; the BPF programs loaded and the verifier accepted them; probes are told apart by %s; nothing attached",
 		 n, n == 1 ? "" : "s", tracer__id_mode(tr));
@@ -577,14 +564,14 @@ int cmd_attach(int argc, char **argv)
 	if (!a.dry_run) {
 		struct run_opts ro = { .cmd = a.cmd, .json = env.json, .pid = a.pid,
 				       .duration = a.duration, .max_events = a.max_events,
-				       .count = a.count, .skip_failed = a.skip_failed };
+				       .count = a.count, .skip_failed = a.skip_failed, .pv = vs.pv };
 
 		run = run__new(&ro);
 		if (!run)
 			goto cleanup;
 	}
 	tr = tracer__load(pl, &(struct tracer_opts){
-		.ringbuf_size = a.ringbuf, .filter_tgid = a.follow ? (uint32_t)run__child(run) : a.pid,
+		.ringbuf_size = a.ringbuf, .pv = vs.pv, .filter_tgid = a.follow ? (uint32_t)run__child(run) : a.pid,
 		.filter_comm = a.comm ? a.comm_buf : NULL, .stack = a.stack, .count_only = a.count,
 		.no_multi = a.no_multi, .maxactive = a.maxactive, .trc = trc });
 	if (tr && attach_mods__refuse_waiting(pl, tracer__can_wait(tr)))

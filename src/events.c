@@ -9,11 +9,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "event_values.h"
 #include "fmt.h"
 #include "ksymtrace.h"
+#include "log.h"
 #include "output.h"
 #include "probe_values.h"
-#include "record.h"
 
 #define NSEC_PER_SEC 1000000000ull
 
@@ -25,18 +26,36 @@ static uint64_t clock_ns(clockid_t c)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-void event_printer__init(struct event_printer *p, FILE *out, const struct plan *pl, bool json)
+/* The room a text line's head takes: a label (a name and "+0xOFF#N"),
+ * "%return", a module in brackets (MODULE_NAME_LEN 56), an address. */
+#define HEAD_MAX (KSYMS_NAME_MAX + 64 + 8 + 60 + 20)
+/* a whole text event but its stack: the time, CPU, task, head and values */
+#define TEXT_LINE_MAX (HEAD_MAX + 128 + EVENT_VALUES_TEXT_MAX)
+
+int event_printer__init(struct event_printer *p, FILE *out, const struct plan *pl,
+			const struct probe_values_set *pv, bool json)
 {
 	memset(p, 0, sizeof(*p));
 	p->out = out;
 	p->pl = pl;
 	p->t = plan__table(pl);
+	p->pv = pv;
 	p->json = json;
 	json_init(&p->j, out);
 	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
 	p->mono0_ns = clock_ns(CLOCK_MONOTONIC);
 	p->real0_ns = clock_ns(CLOCK_REALTIME);
 	p->last_sec = -1;
+	p->shape.n_probes = plan__count(pl);
+	p->shape.string_size = pv ? probe_values__string_size(pv) : KT_STRING_DEFAULT;
+	p->line = malloc(TEXT_LINE_MAX);
+	if (pv)
+		p->shape.probes = event_values__shape(pv, pl);
+	if (!p->line || (pv && !p->shape.probes)) {
+		log_error("out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 void event_printer__fini(struct event_printer *p)
@@ -45,6 +64,15 @@ void event_printer__fini(struct event_printer *p)
 		free(p->heads[i]);
 	free(p->heads);
 	p->heads = NULL;
+	free(p->line);
+	p->line = NULL;
+	free((void *)p->shape.probes);
+	p->shape.probes = NULL;
+}
+
+const struct record_shape *event_printer__shape(const struct event_printer *p)
+{
+	return &p->shape;
 }
 
 const char *kind_name(bool ret)
@@ -108,10 +136,6 @@ static char *comm_text(char *p, const char *src, size_t len)
 		*p++ = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
 	return p;
 }
-
-/* The room a text line's head takes: a label (a name and "+0xOFF#N"),
- * "%return", a module in brackets (MODULE_NAME_LEN 56), an address. */
-#define HEAD_MAX (KSYMS_NAME_MAX + 64 + 8 + 60 + 20)
 
 /* Where event EV of probe PR fired, or 0 when no one can say. A probe on a
  * module may have been planned before the module loaded (its addr is then a
@@ -186,8 +210,8 @@ static char *time_text(struct event_printer *p, char *o, uint64_t ts_ns)
 static void event_text(struct event_printer *p, const struct event *ev)
 {
 	const struct probe *pr = ev->probe == KT_PROBE_UNKNOWN ? NULL : plan__probe(p->pl, ev->probe);
-	char line[HEAD_MAX + 512], text[FRAME_TEXT_MAX], *o = line;
 	const char *head = pr ? probe_head(p, ev->probe) : NULL;
+	char text[FRAME_TEXT_MAX], *line = p->line, *o = line;
 	FILE *f = p->out;
 
 	o = time_text(p, o, ev->ts_ns);
@@ -207,24 +231,7 @@ static void event_text(struct event_printer *p, const struct event *ev)
 		o = fmt_str(o, "(unidentified probe) ", 21);
 		o = fmt_hexw(o, ev->addr, 16);
 	}
-	if (ev->ret) {
-		o = fmt_str(o, " = ", 3);
-		o = fmt_hex(o, ev->retval);
-		/* -MAX_ERRNO..-1 reads better as a negative errno */
-		if (ev->retval >= (uint64_t)-4095) {
-			o = fmt_str(o, " (-", 3);
-			o = fmt_u64(o, -ev->retval);
-			*o++ = ')';
-		}
-	} else {
-		o = fmt_str(o, " (", 2);
-		for (int i = 0; i < RECORD_NARGS; i++) {
-			if (i)
-				o = fmt_str(o, ", ", 2);
-			o = fmt_hex(o, ev->args[i]);
-		}
-		*o++ = ')';
-	}
+	o = event_values__text(o, pr ? probe_values__get(p->pv, ev->probe) : NULL, pr, ev);
 	*o++ = '\n';
 	fwrite_unlocked(line, 1, (size_t)(o - line), f);
 	if (ev->stack_err)
@@ -264,15 +271,7 @@ static void event_json(struct event_printer *p, const struct event *ev)
 		json_knull(j, "module");
 	}
 	json_kstr(j, "kind", kind_name(ev->ret));
-	if (ev->ret) {
-		json_khex(j, "retval", ev->retval);
-	} else {
-		json_key(j, "args");
-		json_arr_begin(j);
-		for (int i = 0; i < RECORD_NARGS; i++)
-			json_hex(j, ev->args[i]);
-		json_arr_end(j);
-	}
+	event_values__json(j, pr ? probe_values__get(p->pv, ev->probe) : NULL, pr, ev);
 	if (ev->has_stack) {
 		json_key(j, "stack");
 		if (ev->stack_err) {
@@ -297,7 +296,7 @@ void event_printer__event(struct event_printer *p, const struct event *ev)
 
 /* ---- --dry-run's plan ------------------------------------------------------------ */
 
-static void plan_text(struct event_printer *p, const struct probe_values_set *pv)
+static void plan_text(struct event_printer *p)
 {
 	const struct plan *pl = p->pl;
 	struct sym_col cols[] = {
@@ -337,12 +336,11 @@ static void plan_text(struct event_printer *p, const struct probe_values_set *pv
 			snprintf(c.addr, sizeof(c.addr), "%016" PRIx64, pr->addr); /* sym + off */
 		sym_cols__print(p->out, cols, n, &c);
 		fputc('\n', p->out);
-		probe_values__print(pv, i, p->out);
+		probe_values__print(p->pv, i, p->out);
 	}
 }
 
-static void plan_json(struct event_printer *p, const struct traceable *trc,
-		      const struct probe_values_set *pv)
+static void plan_json(struct event_printer *p, const struct traceable *trc)
 {
 	const struct plan *pl = p->pl;
 	struct json *j = &p->j;
@@ -366,16 +364,15 @@ static void plan_json(struct event_printer *p, const struct traceable *trc,
 		sym_json_size(j, pr->sym);
 		json_kbool(j, "clone", pr->clone);
 		sym_json_traceable(j, trc, pr->sym);
-		probe_values__json(pv, i, j);
+		probe_values__json(p->pv, i, j);
 		json_obj_end(j);
 	}
 }
 
-void event_printer__plan(struct event_printer *p, const struct traceable *trc,
-			 const struct probe_values_set *pv)
+void event_printer__plan(struct event_printer *p, const struct traceable *trc)
 {
 	if (p->json)
-		plan_json(p, trc, pv);
+		plan_json(p, trc);
 	else
-		plan_text(p, pv);
+		plan_text(p);
 }

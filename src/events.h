@@ -12,16 +12,20 @@
 #include "json.h"
 #include "ksyms.h"
 #include "plan.h"
+#include "record.h"
 #include "traceable.h"
 #include "tracer.h"
 
-struct event;
+struct probe_values_set;
 
 struct event_printer {
 	FILE *out;
 	bool json;
 	const struct plan *pl;
 	const struct ksyms *t;
+	const struct probe_values_set *pv; /* what each probe records, or NULL */
+	struct record_shape shape;         /* ... as the record decoder checks it */
+	char *line;                        /* a text event is put together here */
 	struct json j;
 	/* text times are wall-clock: realtime at start + (event - monotonic at
 	 * start), in u64 arithmetic: any ts_ns a record holds prints a time */
@@ -36,9 +40,15 @@ struct event_printer {
 };
 
 /* A printer of PL's events (and summary, and plan) on OUT, as JSON Lines when
- * JSON. event_printer__fini() frees what it made. */
-void event_printer__init(struct event_printer *p, FILE *out, const struct plan *pl, bool json);
+ * JSON; each event's values as PV says (NULL: raw registers). Returns 0, or -1
+ * after "out of memory". event_printer__fini() frees what it made (also after
+ * a failure). */
+int event_printer__init(struct event_printer *p, FILE *out, const struct plan *pl,
+			const struct probe_values_set *pv, bool json);
 void event_printer__fini(struct event_printer *p);
+
+/* What the records of the printer's probes hold, for record__decode(). */
+const struct record_shape *event_printer__shape(const struct event_printer *p);
 
 /* One decoded event (record.h): a text line (plus stack lines) or a JSON object. */
 void event_printer__event(struct event_printer *p, const struct event *ev);
@@ -72,11 +82,10 @@ struct event_counts {
 void event_printer__summary(struct event_printer *p, FILE *text_out, const struct tracer_stats *st,
 			    const struct event_counts *c);
 
-struct probe_values_set;
 /* --dry-run: spec -> address, module, kind, size, as a table or one object per
- * probe; with what each probe records from PV (probe_values.h), when not NULL. */
-void event_printer__plan(struct event_printer *p, const struct traceable *trc,
-			 const struct probe_values_set *pv);
+ * probe; with what each probe records (the printer's probe values), when it
+ * knows. */
+void event_printer__plan(struct event_printer *p, const struct traceable *trc);
 
 /* "sym+0xoff [mod]": a name (511 bytes at most), 18 for "+0x" and 64-bit hex, a
  * module name (MODULE_NAME_LEN 56) in brackets, and the NUL. */

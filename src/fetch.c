@@ -320,6 +320,31 @@ int fetch__parse(const char *text, struct fetch_expr *e, char *err, size_t errle
 	return 0;
 }
 
+int fetch__parse_all(const char *const *texts, size_t n, struct fetch_expr *out, char *err,
+		    size_t errlen)
+{
+	if (n > KT_ARG_EXPRS_MAX) {
+		snprintf(err, errlen, "--arg: at most %d expressions: a probe records %d values",
+			 KT_ARG_EXPRS_MAX, KT_ARG_EXPRS_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int r = fetch__parse(texts[i], &out[i], err, errlen);
+
+		if (r)
+			return r;
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp(out[k].label, out[i].label) == 0) {
+				/* one label, two values: which would the event print? */
+				snprintf(err, errlen, "--arg '%s': '%s' already names --arg '%s': give one of them a LABEL=",
+					 out[i].text, out[i].label, out[k].text);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 void fetch__free(struct fetch_expr *e)
 {
 	if (!e)

@@ -86,6 +86,12 @@ struct fetch_expr {
  * what it keeps: fetch__free() it (also after a failure). */
 int fetch__parse(const char *text, struct fetch_expr *e, char *err, size_t errlen);
 void fetch__free(struct fetch_expr *e);
+/* The N expressions of TEXTS (every --arg of a command line) into OUT, in
+ * order: fetch__parse() of each, at most KT_ARG_EXPRS_MAX of them, no label
+ * twice. Returns 0, or -EINVAL with the first problem in ERR, or -ENOMEM; OUT's
+ * expressions are fetch__free()d by the caller either way. */
+int fetch__parse_all(const char *const *texts, size_t n, struct fetch_expr *out, char *err,
+		     size_t errlen);
 
 /* "u8" ... "string" */
 const char *fetch__type_name(enum fetch_type t);

@@ -19,6 +19,32 @@
 #define RECORD_CPU_MAX 8192u
 /* bpf_get_stack() fails with a negative errno, at most MAX_ERRNO */
 #define RECORD_ERRNO_MAX 4095
+/* values a record holds at most (KT_FETCH_MAX) */
+#define RECORD_VALS_MAX 12
+
+/* What the records of one probe hold besides the header: the plan's fetch
+ * programs (probe_values.h) say it, and a record that says otherwise would put a
+ * value under another's name. */
+struct record_probe {
+	uint8_t nvals;      /* values in each of its records */
+	uint16_t str_mask;  /* bit i: value i is read as a string (it may hold one) */
+	uint16_t none_mask; /* bit i: value i is never read (nothing is recorded) */
+};
+
+struct record_shape {
+	size_t n_probes;
+	const struct record_probe *probes; /* per probe id; NULL: none records values */
+	unsigned int string_size;          /* --string-size */
+};
+
+/* One value of an event, as the BPF side read it (enum kt_val_state). */
+struct event_value {
+	uint8_t state;       /* KT_VAL_NONE, _VALUE, _STRING, _FAULT */
+	uint64_t v;          /* the value; a string's address; the address that faulted */
+	const char *str;     /* KT_VAL_STRING: its bytes, into the record, not NUL-terminated */
+	size_t str_len;      /* ... at most string_size of them */
+	bool cut;            /* the string goes on past string_size bytes */
+};
 
 struct event {
 	uint32_t probe;      /* a probe id below the plan's count, or KT_PROBE_UNKNOWN */
@@ -34,13 +60,15 @@ struct event {
 	int stack_err;       /* the errno bpf_get_stack() failed with, or 0 */
 	size_t n_frames;
 	const uint64_t *frames; /* into the record */
+	size_t nvals;        /* the probe's values, in its fetch programs' order */
+	struct event_value vals[RECORD_VALS_MAX];
 };
 
 /* Decode the record at DATA (SIZE bytes as the ring buffer states it; 8-byte
- * aligned, as its records are) of a run of N_PROBES probes into EV, whose
+ * aligned, as its records are) of a run whose probes SH describes into EV, whose
  * pointers point into DATA. Returns true, or false with *WHY saying which check
  * failed for a record the BPF programs cannot have written. */
-bool record__decode(const void *data, size_t size, size_t n_probes, struct event *ev,
-		    const char **why);
+bool record__decode(const void *data, size_t size, const struct record_shape *sh,
+		    struct event *ev, const char **why);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "child.h"
 #include "cli.h"
+#include "event_values.h"
 #include "events.h"
 #include "kernel.h"
 #include "ksymtrace.h"
@@ -85,8 +86,10 @@ static void install_signals(void)
  * which exits without flushing, never leaves half a line behind. */
 #define OUT_BUF_SIZE (256 * 1024)
 /* the longest event: a stack of KT_STACK_MAX frames of "name+0xoff [mod]", in
- * JSON each byte of a name escaped as \ufffd at worst, and the rest */
-#define EVENT_OUT_MAX (KT_STACK_MAX * (6 * FRAME_TEXT_MAX + 8) + 4096)
+ * JSON each byte of a name escaped as \ufffd at worst, its values (strings
+ * escaped as much), and the rest */
+#define EVENT_OUT_MAX (KT_STACK_MAX * (6 * FRAME_TEXT_MAX + 8) + EVENT_VALUES_JSON_MAX + 4096)
+_Static_assert(EVENT_OUT_MAX < OUT_BUF_SIZE, "the buffer holds the longest event");
 /* stream positions of the events not yet known to be written: at least 64
  * bytes an event, the buffer's worth */
 #define ENDS_MAX (OUT_BUF_SIZE / 64)
@@ -234,7 +237,7 @@ static int on_event(void *ctx, const void *rec, size_t size)
 	struct event ev;
 	const char *why;
 
-	if (!record__decode(rec, size, plan__count(r->pl), &ev, &why)) {
+	if (!record__decode(rec, size, event_printer__shape(&r->pr), &ev, &why)) {
 		if (!r->malformed++)
 			log_verbose("a malformed record in the ring buffer (%s): counted as unidentified", why);
 		return 0;
@@ -514,7 +517,8 @@ int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
 		return EXIT_FAIL;
 	}
 	r->out = outstream__file(r->os);
-	event_printer__init(&r->pr, r->out, pl, r->o.json);
+	if (event_printer__init(&r->pr, r->out, pl, r->o.pv, r->o.json))
+		return EXIT_FAIL;
 	if (stop_sig)
 		return stopped(r, "loading the BPF programs");
 	tracer__set_handler(tr, on_event, r);
@@ -529,6 +533,7 @@ int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
 	n = tracer__attached(tr);
 	log_note("%zu probe%s attached%s, told apart by %s; %s", n, n == 1 ? "" : "s",
 		 how_attached(tr, n), tracer__id_mode(tr), r->o.cmd ? "running the command" : "Ctrl-C to stop");
+	event_values__banner(r->o.pv, pl);
 	run_mods__started(r->mods);
 	child__release(r->child);
 	child_pgid = child__pgid(r->child);

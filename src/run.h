@@ -32,6 +32,8 @@
 #include "plan.h"
 #include "tracer.h"
 
+struct probe_values_set;
+
 #define RUN_STALL_S 2
 
 struct run_opts {
@@ -42,6 +44,9 @@ struct run_opts {
 	uint64_t max_events; /* -n (0: none) */
 	bool count;          /* --count: the summary is the output, on stdout */
 	bool skip_failed;    /* go on without the probes the kernel refuses */
+	/* what each probe records and how it prints (probe_values.h), or NULL:
+	 * raw registers */
+	const struct probe_values_set *pv;
 };
 
 struct run;

@@ -22,6 +22,7 @@
 #include "ksymtrace.skel.h"
 #include "kernel.h"
 #include "log.h"
+#include "probe_values.h"
 #include "traceable.h"
 #include "tracefs.h"
 #include "tracer_impl.h"
@@ -210,12 +211,16 @@ static int configure(struct tracer *tr, const struct tracer_opts *o, size_t n_kp
 	skel->rodata->probe_count = (__u32)tr->n;
 	skel->rodata->per_cpu_offset_table = pcpu_table;
 	skel->rodata->current_kprobe_var = kprobe_var;
+	skel->rodata->want_values = tr->nsets > 0;
+	skel->rodata->string_read = (o->pv ? probe_values__string_size(o->pv) : KT_STRING_DEFAULT) + 2;
 
 	if (bpf_map__set_max_entries(skel->maps.events, (__u32)o->ringbuf_size) ||
 	    bpf_map__set_max_entries(skel->maps.hits, (__u32)tr->n + 1) ||
 	    /* two keys per probe at most: see fill_id_maps() */
 	    bpf_map__set_max_entries(skel->maps.kprobe_ids, n_kp ? 2 * (__u32)n_kp : 1) ||
-	    bpf_map__set_max_entries(skel->maps.kretprobe_ids, n_kret ? 2 * (__u32)n_kret : 1)) {
+	    bpf_map__set_max_entries(skel->maps.kretprobe_ids, n_kret ? 2 * (__u32)n_kret : 1) ||
+	    bpf_map__set_max_entries(skel->maps.fetch_of, (__u32)tr->n) ||
+	    bpf_map__set_max_entries(skel->maps.fetch_progs, tr->nprogs ? (__u32)tr->nprogs : 1)) {
 		kernel__explain_bpf("cannot size the BPF maps", errno);
 		return -1;
 	}
@@ -251,13 +256,17 @@ static int load(struct tracer *tr, const struct tracer_opts *o)
 	 * program's recursion in its prog info ("bpf: Count missed stats in
 	 * trace_call_bpf"); before, the second read 0 whatever happened */
 	tr->counts_missed = kernel__at_least(6, 7);
+	if (tracer__build_sets(tr, o->pv)) {
+		log_error("out of memory");
+		return -1;
+	}
 	if (configure(tr, o, n_kp, n_kret))
 		return -1;
 	if (ksymtrace_bpf__load(tr->skel)) {
 		kernel__explain_bpf("cannot load the BPF programs", errno);
 		return -1;
 	}
-	if (tr->by_addr && fill_id_maps(tr))
+	if ((tr->by_addr && fill_id_maps(tr)) || tracer__fill_fetch_maps(tr))
 		return -1;
 	if (!o->count_only) {
 		tr->rb = ring_buffer__new(bpf_map__fd(tr->skel->maps.events), on_sample, tr, NULL);
@@ -477,5 +486,7 @@ void tracer__free(struct tracer *tr)
 	free(tr->own_missed);
 	free(tr->own_known);
 	free(tr->missed);
+	free(tr->sets);
+	free(tr->range_of);
 	free(tr);
 }

@@ -34,10 +34,14 @@
 
 #include "plan.h"
 
+struct probe_values_set;
 struct traceable;
 
 struct tracer_opts {
 	size_t ringbuf_size;     /* bytes: a power of two, at least a page */
+	/* what each probe records besides the registers (probe_values.h), and the
+	 * bytes of a string at most (--string-size); NULL: registers only */
+	const struct probe_values_set *pv;
 	uint32_t filter_tgid;    /* 0: every process */
 	const char *filter_comm; /* NULL: every task; at most 15 bytes */
 	bool stack;              /* capture a kernel stack per event */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The BPF engine's insides, shared by its files: tracer.c (loading, events,
- * counters) and tracer_attach.c (the three ways to attach, and detaching). Not
- * for anyone else: tracer.h is the interface. */
+ * counters), tracer_attach.c (the three ways to attach, and detaching) and
+ * tracer_fetch.c (the fetch programs of the values probes record). Not for
+ * anyone else: tracer.h is the interface. */
 #ifndef KSYMTRACE_TRACER_IMPL_H
 #define KSYMTRACE_TRACER_IMPL_H
 
@@ -13,6 +14,8 @@
 
 struct bpf_link;
 struct bpf_program;
+struct kt_fetch_range;
+struct kt_probe_fetch;
 struct ksymtrace_bpf;
 struct ring_buffer;
 struct tracefs;
@@ -56,6 +59,13 @@ struct tracer {
 	size_t multi_n[MULTI_KINDS];      /* probes through each */
 	uint64_t multi_missed[MULTI_KINDS];
 	bool multi_missed_read[MULTI_KINDS];
+	/* the fetch programs: each distinct set once, one after the other, and
+	 * where each probe's set is (by probe id, so every way of attaching finds
+	 * it: the BPF side looks it up by the id it is told) */
+	struct kt_probe_fetch *sets;
+	size_t nsets;
+	struct kt_fetch_range *range_of;
+	size_t nprogs;
 	tracer_event_fn fn;
 	void *fn_ctx;
 };
@@ -66,5 +76,14 @@ struct bpf_program *tracer__prog(const struct tracer *tr, bool ret, enum via via
 /* A kprobe's own missed count from its BPF link's info (Linux 6.7: perf
  * kprobe and kprobe_multi links). False when the kernel does not tell. */
 bool tracer__link_missed(struct bpf_link *link, uint64_t *missed);
+
+/* Every probe's fetch programs from PV (NULL: none), each distinct set kept
+ * once, and where each probe's set is: tr->sets, tr->range_of, tr->nprogs.
+ * -ENOMEM, or 0. Before configure(): it sizes the maps by them. */
+int tracer__build_sets(struct tracer *tr, const struct probe_values_set *pv);
+
+/* Those sets into the loaded programs' fetch_progs and fetch_of maps; -1 after
+ * saying why. */
+int tracer__fill_fetch_maps(struct tracer *tr);
 
 #endif

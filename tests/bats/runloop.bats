@@ -144,7 +144,7 @@ sys.stdout.write(p.stderr.decode())' "$@"
 		probe=0 rec=2
 		probe=0 cpu=0xffffffff
 		probe=0 pid=0xffffffff
-		probe=0 pad=1
+		probe=0 flags=0x80
 		probe=0 size=60
 		probe=0 size=200
 		probe=0 size=500
@@ -465,4 +465,116 @@ sys.stdout.write(p.stderr.decode())' "$@"
 	KT_DOUBLE_FAIL_ATTACH=1 run --separate-stderr kd attach vfs_read
 	[ "$status" -eq 1 ]
 	[[ $stderr != *"--skip-failed"* ]]
+}
+
+# ---- typed values (issue 9, part B) ---------------------------------------------------
+
+# typed_sysroot: the fixture kernel of btf.bats (tests/fixtures/btf.kallsyms and its BTF),
+# with kprobes; kb ARGS...: ksymtrace-double on it
+typed_sysroot() {
+	local k=$T/sysroot btf
+	btf="$(dirname "$DOUBLE")/tests/btf/checked/sys/kernel/btf"
+	[[ -d $btf ]] || { echo "no fixture BTF at $btf: build first" >&2; return 1; }
+	ln -s "$btf" "$k/sys/kernel/btf"
+	cp "$FIX/btf.kallsyms" "$k/proc/kallsyms"
+	awk '$2 ~ /^[tT]$/ { print $3 ($4 ? " " $4 : "") }' "$FIX/btf.kallsyms" >"$k/sys/kernel/tracing/available_filter_functions"
+	: >"$k/sys/kernel/debug/kprobes/blacklist"
+}
+kb() {
+	timeout -k 2 20 "$DOUBLE" -k "$FIX/btf.kallsyms" "$@" </dev/null
+}
+TYPED_SPECS=(vfs_read 'vfs_read%return' set_mode 'show_cpuinfo%return' 'make_big%return' many_args
+	'vfs_read+0x10' 'do_nothing%return' 'c_start#1%return' do_nothing)
+
+# one good record of each probe of TYPED_SPECS, and one of vfs_read with a string and a fault
+typed_records() {
+	recs <<-'EOF'
+		probe=0 vals=v:0xffff888001234500,v:0x7ffe0000,v:832,v:0xffffc90000123ef8
+		probe=0 vals=v:0,s:ab\x01\x22\x5cc,v:0xffffffffffffffff,f:0xdead
+		probe=1 kind=kretprobe retval=-28
+		probe=2 vals=v:4,v:1,v:0xff,v:0x10000
+		probe=3 kind=kretprobe retval=0x00000001ffffffe4
+		probe=4 kind=kretprobe retval=0x1234
+		probe=5 vals=v:-5,v:7,v:0x1ff,v:0x12345,v:-1,v:6,v:-7,s:str,n,v:2
+		probe=6 args=1,2,3,4,5,6
+		probe=7 kind=kretprobe retval=0x1234
+		probe=8 kind=kretprobe retval=-2
+		probe=9
+	EOF
+}
+
+@test "typed: each value as its type says, in text" {
+	typed_sysroot
+	typed_records
+	run --separate-stderr kb attach "${TYPED_SPECS[@]}" --force -d 0.3
+	[ "$status" -eq 0 ]
+	local want=(
+		'vfs_read ffffffff81001010 (file=0xffff888001234500, buf=0x7ffe0000, count=832, pos=0xffffc90000123ef8)'
+		'vfs_read ffffffff81001010 (file=0x0, buf="ab\x01\"\\c", count=18446744073709551615, pos=<fault>)'
+		'vfs_read%return ffffffff81001010 = -28 (ENOSPC)'
+		'set_mode ffffffff81001c00 (m=MODE_C, on=true, c=-1, port=0)'
+		'show_cpuinfo%return ffffffff81002300 = -28 (ENOSPC)'
+		'make_big%return ffffffff81001b00 = <struct 24 bytes>'
+		'many_args ffffffff81001900 (a1=-5, a2=7, a3=255, a4=9029, a5=-1, a6=6, a7=-7, a8="str", a9=<struct 16 bytes>, a10=true)'
+		'vfs_read+0x10 ffffffff81001020 (di=0x1, si=0x2, dx=0x3, cx=0x4, r8=0x5, r9=0x6)'
+		'do_nothing%return ffffffff81002000'
+		'c_start#1%return ffffffff81001400 = -ENOENT'
+		'do_nothing ffffffff81002000 ()'
+	)
+	diff <(printf '%s\n' "${want[@]}") <(sed -E 's/^[0-9:.]+ \[[0-9]+\] cat\[100\/100\] //' <<<"$output")
+	# the reason for raw registers once, in the banner
+	[[ $stderr == *"ksymtrace: vfs_read+0x10: raw registers: at +0x10 the parameters need not be where the calling convention put them"* ]]
+	[ "$(grep -c 'raw registers' <<<"$stderr")" -eq 1 ]
+}
+
+@test "typed: JSON args by name, numbers while exact, strings, faults, markers, typed retval" {
+	typed_sysroot
+	typed_records
+	run --separate-stderr kb -j attach "${TYPED_SPECS[@]}" --force -d 0.3
+	[ "$status" -eq 0 ]
+	assert_jsonl
+	local want=(
+		'{"args":{"file":"0xffff888001234500","buf":"0x7ffe0000","count":832,"pos":"0xffffc90000123ef8"}}'
+		'{"args":{"file":"0x0","buf":"ab\u0001\"\\c","count":"18446744073709551615","pos":{"fault":"0xdead"}}}'
+		'{"retval":-28,"errno":"ENOSPC"}'
+		'{"args":{"m":"MODE_C","on":true,"c":-1,"port":0}}'
+		'{"retval":-28,"errno":"ENOSPC"}'
+		'{"retval":{"struct":24}}'
+		'{"args":{"a1":-5,"a2":7,"a3":255,"a4":9029,"a5":-1,"a6":6,"a7":-7,"a8":"str","a9":{"struct":16},"a10":true}}'
+		'{"args":{},"regs":{"di":"0x1","si":"0x2","dx":"0x3","cx":"0x4","r8":"0x5","r9":"0x6"}}'
+		'{"retval":null}'
+		'{"retval":"0xfffffffffffffffe","errno":"ENOENT"}'
+		'{"args":{}}'
+	)
+	diff <(printf '%s\n' "${want[@]}") \
+		<(jq -c 'select(.summary | not) | with_entries(select(.key | IN("args", "regs", "retval", "errno")))' <<<"$output")
+}
+
+@test "typed: a record whose values do not fit its probe is a counted malformed record" {
+	typed_sysroot
+	recs <<-'EOF'
+		probe=0 vals=v:1,v:2,v:3,v:4 pid=7 tid=7
+		# three values of four; none at all
+		probe=0 vals=v:1,v:2,v:3
+		probe=0
+		# strs_len that is not what follows; a string past the strings
+		probe=0 vals=v:1,v:2,v:3,v:4 strs_len=8
+		probe=0 vals=v:1,x:0:70,v:3,v:4
+		# a string where a number is; nothing read where a register is
+		probe=0 vals=v:1,s:abc,s:x,v:4
+		probe=0 vals=v:1,v:2,v:3,n
+		# a fault past the last read; a struct by value read
+		probe=0 vals=v:1,f:0x1@10,v:3,v:4
+		probe=5 vals=v:1,v:2,v:3,v:4,v:5,v:6,v:7,v:8,v:9,v:10
+		# values cut short by the record's size; values at a kretprobe of an untyped probe
+		probe=0 vals=v:1,v:2,v:3,v:4 size=150
+		probe=1 kind=kretprobe vals=v:1
+		probe=0 vals=v:1,v:2,v:3,v:4 pid=8 tid=8
+	EOF
+	run --separate-stderr kb attach vfs_read 'vfs_read%return' set_mode 'show_cpuinfo%return' 'make_big%return' many_args -d 0.3
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <<<"$output")" -eq 2 ]
+	[[ ${lines[0]} == *"cat[7/7] vfs_read ffffffff81001010 (file=0x1, buf=0x2, count=3, pos=0x4)" ]]
+	[[ ${lines[1]} == *"cat[8/8] vfs_read"* ]]
+	[[ $stderr == *"; 10 events unidentified (10 malformed records)"* ]]
 }

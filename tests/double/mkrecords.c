@@ -8,14 +8,21 @@
  *
  * Each line is FIELD=VALUE words; a field left out has a valid default, so
  * "probe=1" alone is a good kprobe event of probe 1:
- *   rec probe ts addr retval pid tid cpu kind pad stack_sz   numbers: decimal,
- *       0x hex, or negative (as the field's two's complement)
+ *   rec probe ts addr retval pid tid cpu kind flags stack_sz nvals strs_len
+ *       numbers: decimal, 0x hex, or negative (as the field's two's complement);
+ *       nvals and strs_len, when given, replace the counts vals= sets
+ *   kind=kprobe|kretprobe (or a number)
  *   kind=kprobe|kretprobe (or a number)
  *   args=A,B,C,D,E,F     the six argument registers
  *   comm=TEXT            the task name, \xHH for any byte (16 bytes kept, no NUL
  *                        added when all 16 are given)
  *   stack=A,B,...        frames; stack_sz defaults to 8 per frame and the record
- *                        to its full size
+ *                        to its full size; stack= and stack_sz= set KT_EV_STACK
+ *   vals=V,V,...         the values after the header (and the stack's room), each
+ *                        one of: v:N (a value), s:TEXT (a string, \xHH escapes, its
+ *                        NUL added), f:ADDR[@STEP] (a read that faulted), n
+ *                        (nothing read), x:OFF:LEN (a string at OFF, LEN bytes, of
+ *                        the strings, as they are: for corrupt records)
  *   size=N               the record's size as the ring buffer states it: shorter
  *                        cuts it, longer pads it with zero bytes (512 at most)
  *   raw=HEX              the record is these bytes and nothing else
@@ -35,11 +42,17 @@
 
 #include "ksymtrace.h"
 
-#define REC_MAX 512
+#define REC_MAX 8192
 
 struct rec {
 	unsigned char b[REC_MAX];
 	size_t size;
+	struct kt_value vals[KT_FETCH_MAX];
+	size_t nvals;
+	char strs[REC_MAX];
+	size_t strs_len;
+	long nvals_set, strs_len_set; /* -1: from vals= */
+	bool raw;
 };
 
 static void die(int line, const char *msg, const char *word)
@@ -74,22 +87,70 @@ static size_t nums(int line, char *s, uint64_t *out, size_t max)
 	return n;
 }
 
-static void comm(int line, const char *s, char *out)
+/* TEXT with \xHH escapes into OUT (at most MAX bytes); returns how many. */
+static size_t unescape(int line, const char *s, char *out, size_t max)
 {
 	size_t n = 0;
 
-	memset(out, 0, KT_COMM_LEN);
 	while (*s) {
 		unsigned int c = (unsigned char)*s++;
 
 		if (c == '\\' && *s == 'x') {
 			if (sscanf(s + 1, "%2x", &c) != 1)
-				die(line, "bad \\x escape in comm", s);
+				die(line, "bad \\x escape", s);
 			s += 3;
 		}
-		if (n == KT_COMM_LEN)
-			die(line, "comm longer than 16 bytes", s);
+		if (n == max)
+			die(line, "too long (comm: 16 bytes)", s);
 		out[n++] = (char)c;
+	}
+	return n;
+}
+
+static void comm(int line, const char *s, char *out)
+{
+	memset(out, 0, KT_COMM_LEN);
+	unescape(line, s, out, KT_COMM_LEN);
+}
+
+/* vals=: each value's struct kt_value, and the strings they point into */
+static void values(int line, char *s, struct rec *r)
+{
+	for (char *save, *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct kt_value *kv;
+		char *at;
+
+		if (r->nvals == KT_FETCH_MAX)
+			die(line, "too many values", tok);
+		kv = &r->vals[r->nvals++];
+		if (tok[0] == 'v' && tok[1] == ':') {
+			kv->state = KT_VAL_VALUE;
+			kv->v = num(line, tok + 2);
+		} else if (tok[0] == 's' && tok[1] == ':') {
+			size_t n = unescape(line, tok + 2, r->strs + r->strs_len,
+					    sizeof(r->strs) - r->strs_len - 1);
+
+			kv->state = KT_VAL_STRING;
+			kv->str_off = (__u16)r->strs_len;
+			kv->str_len = (__u16)(n + 1);
+			r->strs[r->strs_len + n] = '\0';
+			r->strs_len += n + 1;
+		} else if (tok[0] == 'f' && tok[1] == ':') {
+			kv->state = KT_VAL_FAULT;
+			at = strchr(tok + 2, '@');
+			if (at) {
+				*at++ = '\0';
+				kv->step = (__u8)num(line, at);
+			}
+			kv->v = num(line, tok + 2);
+		} else if (tok[0] == 'x' && tok[1] == ':' && (at = strchr(tok + 2, ':'))) {
+			*at++ = '\0';
+			kv->state = KT_VAL_STRING;
+			kv->str_off = (__u16)num(line, tok + 2);
+			kv->str_len = (__u16)num(line, at);
+		} else if (strcmp(tok, "n") != 0) {
+			die(line, "not a value (v:N, s:TEXT, f:ADDR[@STEP], n, x:OFF:LEN)", tok);
+		}
 	}
 }
 
@@ -131,12 +192,19 @@ static void field(int line, char *word, struct rec *r, bool *sized, bool *stack_
 		e->tid = (__u32)num(line, v);
 	else if (!strcmp(word, "cpu"))
 		e->cpu = (__u32)num(line, v);
-	else if (!strcmp(word, "pad"))
-		e->pad = (__u32)num(line, v);
+	else if (!strcmp(word, "flags"))
+		e->flags = (__u8)num(line, v);
+	else if (!strcmp(word, "nvals"))
+		r->nvals_set = (long)num(line, v);
+	else if (!strcmp(word, "strs_len"))
+		r->strs_len_set = (long)num(line, v);
+	else if (!strcmp(word, "vals"))
+		values(line, v, r);
 	else if (!strcmp(word, "kind"))
 		e->kind = !strcmp(v, "kprobe") ? KT_KPROBE : !strcmp(v, "kretprobe") ? KT_KRETPROBE : (__u32)num(line, v);
 	else if (!strcmp(word, "stack_sz")) {
 		e->stack_sz = (__s32)(int64_t)num(line, v);
+		e->flags |= KT_EV_STACK;
 		*stack_sized = true;
 	} else if (!strcmp(word, "args"))
 		nums(line, v, (uint64_t *)e->args, KT_NARGS);
@@ -144,6 +212,7 @@ static void field(int line, char *word, struct rec *r, bool *sized, bool *stack_
 		comm(line, v, e->comm);
 	else if (!strcmp(word, "stack")) {
 		n = nums(line, v, (uint64_t *)e->stack, KT_STACK_MAX);
+		e->flags |= KT_EV_STACK;
 		if (!*stack_sized)
 			e->stack_sz = (__s32)(n * sizeof(e->stack[0]));
 		if (!*sized)
@@ -151,12 +220,35 @@ static void field(int line, char *word, struct rec *r, bool *sized, bool *stack_
 	} else if (!strcmp(word, "size")) {
 		r->size = (size_t)num(line, v);
 		if (r->size > REC_MAX)
-			die(line, "size past 512", v);
+			die(line, "size past 8192", v);
 		*sized = true;
 	} else if (!strcmp(word, "raw"))
+	{
 		raw(line, v, r);
-	else
+		r->raw = true;
+	} else
 		die(line, "unknown field", word);
+}
+
+/* The values and strings after the header, or the stack's room with
+ * KT_EV_STACK, as the BPF side lays them out; the size they make, unless size=
+ * gave one. */
+static void place_values(int line, struct rec *r, bool sized)
+{
+	struct kt_event *e = (void *)r->b;
+	size_t at = e->flags & KT_EV_STACK ? sizeof(*e) : KT_EVENT_NOSTACK_SZ;
+	size_t vals = r->nvals * sizeof(r->vals[0]);
+
+	if (!r->nvals && !r->strs_len && r->nvals_set < 0 && r->strs_len_set < 0)
+		return;
+	if (at + vals + r->strs_len > REC_MAX)
+		die(line, "values past 8192 bytes", "vals");
+	memcpy(r->b + at, r->vals, vals);
+	memcpy(r->b + at + vals, r->strs, r->strs_len);
+	e->nvals = (__u8)(r->nvals_set < 0 ? (long)r->nvals : r->nvals_set);
+	e->strs_len = (__u16)(r->strs_len_set < 0 ? (long)r->strs_len : r->strs_len_set);
+	if (!sized)
+		r->size = at + vals + r->strs_len;
 }
 
 static void parse(int line, char *text, struct rec *r)
@@ -170,8 +262,11 @@ static void parse(int line, char *text, struct rec *r)
 	e->pid = e->tid = 100;
 	memcpy(e->comm, "cat", 4);
 	r->size = KT_EVENT_NOSTACK_SZ;
+	r->nvals_set = r->strs_len_set = -1;
 	for (char *save, *w = strtok_r(text, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
 		field(line, w, r, &sized, &stack_sized);
+	if (!r->raw)
+		place_values(line, r, sized);
 }
 
 static void put(const struct rec *r)

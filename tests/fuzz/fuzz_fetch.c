@@ -13,7 +13,6 @@
  * read, a string only when it prints as one. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,20 +36,10 @@ struct probe_ctx {
 static struct kbtf *kb;
 static struct probe_ctx ctxs[CTX_MAX];
 static size_t nctx;
-static char root[64];
-
-static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void cleanup(void)
 {
 	kbtf__free(kb);
-	nftw(root, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 static void add_ctx(const char *mod, const char *func, bool ret, bool typed, bool offset)
@@ -79,11 +68,8 @@ static void add_ctx(const char *mod, const char *func, bool ret, bool typed, boo
 
 static void setup(void)
 {
-	snprintf(root, sizeof(root), "/tmp/ksymtrace-fuzz-btf.XXXXXX");
-	CHECK(mkdtemp(root));
+	CHECK(fixture_btf__temp_sysroot() == 0);
 	atexit(cleanup);
-	CHECK(fixture_btf__write_sysroot(root, true) == 0);
-	setenv("KSYMTRACE_SYSROOT", root, 1);
 	kb = kbtf__new();
 	CHECK(kb);
 	add_ctx("vmlinux", "vfs_read", false, true, false);

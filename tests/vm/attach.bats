@@ -33,7 +33,8 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
-# Text event lines: "HH:MM:SS.uuuuuu [CPU] COMM[PID/TID] PROBE [MOD] ADDR (ARGS) | = RETVAL".
+# Text event lines: "HH:MM:SS.uuuuuu [CPU] COMM[PID/TID] PROBE [MOD] ADDR (ARGS) | = RETVAL";
+# ARGS typed from BTF (name=value, ...), or with --raw the six argument registers.
 TIME='[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} \[[0-9]{3}\]'
 HEX='0x[0-9a-f]+'
 ARGS="\\($HEX, $HEX, $HEX, $HEX, $HEX, $HEX\\)"
@@ -42,14 +43,15 @@ ARGS="\\($HEX, $HEX, $HEX, $HEX, $HEX, $HEX\\)"
 	local a
 	a=$(ksym_addr vfs_write)
 	# --follow: only the -c shell's own events. Its builtin printf is one write(2), of its
-	# own pid here, so the event's pid and count argument can be checked against the file.
+	# own pid here, so the event's pid, buf and count can be checked against the file;
+	# typed from BTF: buf (const char *) is the string written, count (size_t) decimal.
 	kt_run attach --no-multi vfs_write --follow -c "$(live); printf %s \$\$ >$T/pid"
 	[ "$status" -eq 0 ]
 	live_has_entry "$a"
 	[ "$(wc -l <<<"$out")" -eq 1 ]
 	local pid count
-	pid=$(<"$T/pid") count=$(printf '0x%x' "$(stat -c %s "$T/pid")")
-	[[ $out =~ ^$TIME\ sh\[$pid/$pid\]\ vfs_write\ ${a#0x}\ \($HEX,\ $HEX,\ $count,\ $HEX,\ $HEX,\ $HEX\)$ ]]
+	pid=$(<"$T/pid") count=$(stat -c %s "$T/pid")
+	[[ $out =~ ^$TIME\ sh\[$pid/$pid\]\ vfs_write\ ${a#0x}\ \(file=$HEX,\ buf=\"$pid\",\ count=$count,\ pos=$HEX\)$ ]]
 	[[ $err == *"1 probe attached"* ]]
 	[[ $err =~ \ +1\ +$(missed_none)\ +kprobe\ +${a#0x}\ +vfs_write$'\n' ]]
 	[[ $err == *"1 probe, 1 hit; 0 events lost to a full ring buffer"* ]]
@@ -71,15 +73,16 @@ ARGS="\\($HEX, $HEX, $HEX, $HEX, $HEX, $HEX\\)"
 	mapfile -t ret < <(jq -r 'select(has("summary") | not) | .retval' <<<"$out")
 	[ "${#ret[@]}" -ge 3 ]
 	[ "$((ret[0]))" -eq "$(stat -c %s "$T/o")" ]
-	[ "${ret[1]}" = 0xffffffffffffffe4 ] # -ENOSPC as the register holds it
+	[ "${ret[1]}" = -28 ] # -ENOSPC, typed from vfs_write's ssize_t
 	local sum=0 i
 	for ((i = 2; i < ${#ret[@]}; i++)); do sum=$((sum + ret[i])); done
 	[ "$sum" -eq "$(stat -c %s "$T/e")" ]
-	# every event: this probe, a kretprobe, a retval and no argument registers; the summary
-	# counts them all
+	# every event: this probe, a kretprobe, a retval (a number: ssize_t) with the errno's name
+	# only where it is one, and no argument registers; the summary counts them all
 	jq -e -s --arg a "$a" --argjson n "${#ret[@]}" '(map(select(has("summary") | not))) as $ev
 		| all($ev[]; .probe == "vfs_write" and .addr == $a and .kind == "kretprobe" and .comm == "sh"
-			and (.retval | test("^0x[0-9a-f]+$")) and (has("args") | not))
+			and (.retval | type == "number") and (has("args") | not) and (has("regs") | not)
+			and (.errno == (if .retval == -28 then "ENOSPC" else null end)))
 		and last.probes[0].hits == $n' <<<"$out"
 	no_probes_left
 }
@@ -132,7 +135,7 @@ ARGS="\\($HEX, $HEX, $HEX, $HEX, $HEX, $HEX\\)"
 	# Reading a file under /sys/class/net/DEV/statistics calls dev_get_stats() once, and
 	# with it the driver's ndo_get_stats64; ip -s link show asks for the stats too.
 	local s=/sys/class/net/kt0/statistics
-	kt_run attach --no-multi dummy:dummy_get_stats64 -c "$(live); cat $s/rx_bytes $s/tx_bytes $s/rx_packets >/dev/null; ip -s link show kt0 >/dev/null"
+	kt_run attach --no-multi dummy:dummy_get_stats64 --raw -c "$(live); cat $s/rx_bytes $s/tx_bytes $s/rx_packets >/dev/null; ip -s link show kt0 >/dev/null"
 	[ "$status" -eq 0 ]
 	live_has_entry "$a"
 	[ "$(grep -cE "^$TIME cat\[[0-9]+/[0-9]+\] dummy_get_stats64 \[dummy\] ${a#0x} $ARGS$" <<<"$out")" -eq 3 ]
@@ -167,7 +170,7 @@ ARGS="\\($HEX, $HEX, $HEX, $HEX, $HEX, $HEX\\)"
 	local cpu n a
 	cpu=$CS_CPU
 	n=$CS_CPU_N
-	kt_run -j attach --no-multi c_start --all -c "$(live); cat /proc/cpuinfo >/dev/null"
+	kt_run -j attach --no-multi c_start --all --raw -c "$(live); cat /proc/cpuinfo >/dev/null"
 	[ "$status" -eq 0 ]
 	[ "$(live_new | wc -l)" -eq 3 ]
 	for a in $CS_ALL; do live_has_entry "$a"; done
@@ -178,11 +181,12 @@ ARGS="\\($HEX, $HEX, $HEX, $HEX, $HEX, $HEX\\)"
 	jq -e -s --arg p "c_start#$n" --arg a "$cpu" --argjson ncpu "$(nproc)" '
 		(map(select(has("summary") | not))) as $ev | last as $s
 		| ($ev | length) >= 1
-		and all($ev[]; (keys == ["addr", "args", "comm", "cpu", "kind", "module", "pid", "probe", "tid", "ts_ns"])
+		and all($ev[]; (keys == ["addr", "args", "comm", "cpu", "kind", "module", "pid", "probe", "regs", "tid", "ts_ns"])
 			and (.ts_ns | type == "number") and .cpu < $ncpu
 			and (.pid | type == "number") and .pid == .tid and .comm == "cat"
 			and .probe == $p and .addr == $a and .module == "vmlinux" and .kind == "kprobe"
-			and (.args | length == 6 and all(.[]; test("^0x[0-9a-f]+$"))))
+			and .args == {} and (.regs | keys_unsorted == ["di", "si", "dx", "cx", "r8", "r9"])
+			and all(.regs[]; test("^0x[0-9a-f]+$")))
 		and ([$ev[].ts_ns] | . == sort)
 		and $s.summary == true and $s.lost == 0 and $s.unidentified == 0 and ($s.probes | length == 3)
 		and all($s.probes[]; (.addr | test("^0x[0-9a-f]+$")) and .kind == "kprobe" and .module == "vmlinux"
@@ -194,7 +198,7 @@ ARGS="\\($HEX, $HEX, $HEX, $HEX, $HEX, $HEX\\)"
 # which call two different c_start: exactly one probe is placed, at ADDR, and every event
 # is c_start#N there.
 only_instance() {
-	kt_run attach --no-multi "$1" -c "$(live); cat /proc/consoles /proc/cpuinfo >/dev/null"
+	kt_run attach --no-multi "$1" --raw -c "$(live); cat /proc/consoles /proc/cpuinfo >/dev/null"
 	[ "$status" -eq 0 ]
 	[ "$(live_new | wc -l)" -eq 1 ]
 	live_has_entry "$2"
