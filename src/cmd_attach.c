@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +31,6 @@
 #include "tracer.h"
 
 #define RINGBUF_DEFAULT (4u << 20)
-#define RINGBUF_MAX (1u << 30)
 
 struct attach_args {
 	char **specs;
@@ -95,54 +93,6 @@ static const struct argp_option opts[] = {
 	{ "follow", OPT_FOLLOW, NULL, 0, "With -c: only events of CMD's process", 3 },
 	{},
 };
-
-/* Ring buffer sizes: KiB by default, K/M/G suffixes; a power of two that is a
- * whole number of pages (the kernel's rule for BPF_MAP_TYPE_RINGBUF). */
-static void parse_ringbuf(struct argp_state *state, const char *text, size_t *out)
-{
-	size_t len = strlen(text), page = (size_t)sysconf(_SC_PAGESIZE);
-	uint64_t v, mult = 1024;
-	char num[32], q[LOG_QUOTE_MAX];
-	const char *arg = log_quote(q, sizeof(q), text); /* for the messages */
-
-	if (len && strchr("kKmMgG", text[len - 1])) {
-		char s = (char)(text[len - 1] | 0x20);
-
-		mult = s == 'k' ? 1024 : s == 'm' ? 1024 * 1024 : 1024 * 1024 * 1024;
-		len--;
-	}
-	if (len == 0 || len >= sizeof(num))
-		argp_error(state, "--ringbuf-size '%s': give KiB, or a number with K, M or G (such as 8M)", arg);
-	memcpy(num, text, len);
-	num[len] = '\0';
-	if (parse_u64(num, &v) || v == 0 || v > RINGBUF_MAX / mult)
-		argp_error(state, "--ringbuf-size '%s': give a size from %zuK to 1G", arg, page / 1024);
-	v *= mult;
-	if (v < page)
-		argp_error(state, "--ringbuf-size '%s': at least one page (%zuK)", arg, page / 1024);
-	if (v & (v - 1)) {
-		uint64_t lo = 1;
-
-		while (lo * 2 < v)
-			lo *= 2;
-		argp_error(state, "--ringbuf-size '%s': the kernel wants a power of two: %" PRIu64 "K or %" PRIu64 "K",
-			   arg, lo / 1024, lo * 2 / 1024);
-	}
-	*out = (size_t)v;
-}
-
-static double parse_seconds(struct argp_state *state, const char *arg)
-{
-	char *end, q[LOG_QUOTE_MAX];
-	double d;
-
-	errno = 0;
-	d = strtod(arg, &end);
-	if (!*arg || *end || errno || !isfinite(d) || d <= 0 || d > 1e8)
-		argp_error(state, "-d '%s': give a number of seconds greater than 0, such as 5 or 0.5",
-			   log_quote(q, sizeof(q), arg));
-	return d;
-}
 
 /* The options that do not go together, once all are known. */
 static void check_args(struct argp_state *state, const struct attach_args *a)
@@ -240,10 +190,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->count = true;
 		break;
 	case 'b':
-		parse_ringbuf(state, arg, &a->ringbuf);
+		cli_ringbuf_size(state, arg, &a->ringbuf);
 		break;
 	case 'd':
-		a->duration = parse_seconds(state, arg);
+		a->duration = cli_seconds(state, arg);
 		break;
 	case 'n':
 		if (parse_u64(arg, &a->max_events) || a->max_events == 0)
