@@ -14,6 +14,7 @@ enum {
 	EXIT_FAIL = 1,      /* runtime failure, nothing found, or the kernel refused */
 	EXIT_USAGE = 2,     /* bad option or spec */
 	EXIT_AMBIGUOUS = 3, /* a spec names several symbols and there is no way to ask */
+	EXIT_EXPECT = 4,    /* the run went fine, and an --expect did not hold */
 };
 
 struct global_env {

@@ -16,6 +16,7 @@
 #include "choose.h"
 #include "cli.h"
 #include "events.h"
+#include "expect.h"
 #include "fetch.h"
 #include "kbtf.h"
 #include "kernel.h"
@@ -51,6 +52,8 @@ struct attach_args {
 	size_t n_exprs;
 	unsigned int string_size;
 	struct modfile_files files;
+	const char *expects[EXPECT_MAX + 1]; /* --expect; one more, to say "too many" */
+	size_t n_expects;
 };
 
 enum {
@@ -65,6 +68,7 @@ enum {
 	OPT_RAW,
 	OPT_STRING_SIZE,
 	OPT_MODFILE,
+	OPT_EXPECT,
 };
 
 static const struct argp_option opts[] = {
@@ -91,6 +95,8 @@ static const struct argp_option opts[] = {
 	{ "max-events", 'n', "N", 0, "Stop after N events", 3 },
 	{ "cmd", 'c', "CMD", 0, "Run CMD with /bin/sh -c once every probe is attached; stop when it exits", 3 },
 	{ "follow", OPT_FOLLOW, NULL, 0, "With -c: only events of CMD's process", 3 },
+	{ NULL, 0, NULL, 0, "What the run must show (scripted tests):", 4 },
+	{ "expect", OPT_EXPECT, "EXPR", 0, "Check EXPR at the end ('c_start#1 >= 1', 'missed:PROBE == 0', 'PROBE%return retval any == 0'); exit 4 when one fails; repeatable", 4 },
 	{},
 };
 
@@ -128,6 +134,10 @@ static error_t parse_values(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_RAW:
 		a->raw = true;
+		break;
+	case OPT_EXPECT:
+		if (a->n_expects <= EXPECT_MAX)
+			a->expects[a->n_expects++] = arg;
 		break;
 	case OPT_STRING_SIZE:
 		if (parse_u64(arg, &v) || v == 0 || v > KT_STRING_MAX)
@@ -258,11 +268,20 @@ static const char doc[] =
 	"command never runs, and the status is 128 + the signal. A second signal exits at "
 	"once (128 + the signal); the kernel drops the probes with the process. A stop "
 	"never waits on a reader of stdout that stopped reading.\n"
+	"--expect EXPR states what the run must show, checked at its end:\n"
+	"  EXPR := [missed:]PROBE OP N | PROBE retval [any|all] OP N\n"
+	"PROBE is a label as the summary prints it (c_start#1, vfs_read%return) or a glob "
+	"over them (hits summed); OP is == != >= <= > <. retval: every return (all, the "
+	"default; at least one) or one (any) compares true; N from -2^31 to 2^31-1 "
+	"compares the register's low 32 bits, signed (an int's upper half is undefined), "
+	"other N all 64 bits. A bad EXPR or a PROBE matching no probe is a usage error "
+	"(exit 2) before anything is attached; each expectation that failed is one line "
+	"after the summary, and exit 4.\n"
 	"\n"
 	"Exit status: 0 success (also when stdout's reader went away); 1 refused, not "
 	"found, a -c command that could not run, or a runtime failure; 2 usage (a bad "
-	"--arg too); 3 ambiguous SPEC and no terminal to ask (or the menu was quit); "
-	"128+N stopped by signal N before tracing began.\n"
+	"--arg or --expect too); 3 ambiguous SPEC and no terminal to ask (or the menu was "
+	"quit); 4 an --expect did not hold; 128+N stopped by signal N before tracing began.\n"
 	"\n"
 	"Examples:\n"
 	"  ksymtrace attach vfs_read+0x21 -d 5\n"
@@ -270,6 +289,7 @@ static const char doc[] =
 	"  ksymtrace attach 'vfs_read%return' --comm cat\n"
 	"  ksymtrace attach dummy:dummy_get_stats64 --stack -n 10\n"
 	"  ksymtrace -j attach c_start#2 --count -d 10\n"
+	"  ksymtrace attach c_start --all --expect 'c_start#2 == 0' -c 'cat /proc/cpuinfo'\n"
 	"  ksymtrace attach c_start --all --dry-run\n"
 	"  ksymtrace attach vfs_read --arg 'name=file->f_path.dentry->d_name.name:string' --dry-run";
 
@@ -475,6 +495,7 @@ int cmd_attach(int argc, char **argv)
 	const struct argp argp = { opts, parse, "SPEC...", doc, children, NULL, NULL };
 	struct attach_args a = { .ringbuf = RINGBUF_DEFAULT, .string_size = KT_STRING_DEFAULT };
 	struct values vs = { 0 };
+	struct expect_set *ex = NULL;
 	struct kernel_support ks;
 	struct spec *specs = NULL;
 	struct ksyms *t = NULL;
@@ -489,6 +510,8 @@ int cmd_attach(int argc, char **argv)
 	ret = cli_parse_specs(a.specs, a.n_specs, &specs);
 	if (ret == EXIT_OK)
 		ret = parse_exprs(&a, vs.exprs);
+	if (ret == EXIT_OK)
+		ret = expect__parse(a.expects, a.n_expects, !a.count, &ex);
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;
@@ -521,6 +544,8 @@ int cmd_attach(int argc, char **argv)
 	}
 	ret = build_plan(&a, specs, t, trc, pl);
 	if (ret == EXIT_OK)
+		ret = expect__bind(ex, pl);
+	if (ret == EXIT_OK)
 		ret = plan_values(&a, pl, &vs);
 	if (ret != EXIT_OK)
 		goto cleanup;
@@ -528,7 +553,7 @@ int cmd_attach(int argc, char **argv)
 	if (!a.dry_run) {
 		struct run_opts ro = { .cmd = a.cmd, .json = env.json, .pid = a.pid,
 				       .duration = a.duration, .max_events = a.max_events,
-				       .count = a.count, .skip_failed = a.skip_failed };
+				       .count = a.count, .skip_failed = a.skip_failed, .expect = ex };
 
 		run = run__new(&ro);
 		if (!run)
@@ -544,6 +569,7 @@ cleanup:
 	tracer__free(tr);
 	run__free(run);
 	values_free(&vs);
+	expect__free(ex);
 	plan__free(pl);
 	cli_free_specs(specs, a.n_specs);
 	traceable__free(trc);

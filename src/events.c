@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "expect.h"
 #include "fmt.h"
 #include "ksymtrace.h"
 #include "output.h"
@@ -340,6 +341,7 @@ static void summary_json(struct event_printer *p, const struct tracer_stats *st,
 	json_ku64(j, "unidentified", st->unknown + c->malformed);
 	if (c->events)
 		json_ku64(j, "printed", c->printed);
+	expect__json(c->expect, j);
 	json_obj_end(j);
 }
 

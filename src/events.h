@@ -16,6 +16,7 @@
 #include "tracer.h"
 
 struct event;
+struct expect_set;
 
 struct event_printer {
 	FILE *out;
@@ -50,13 +51,15 @@ struct event_counts {
 	uint64_t unwritten; /* events standard output did not take (a stalled reader) */
 	int stall_s;        /* ... after that many seconds without taking a byte */
 	uint64_t malformed; /* records that failed record__decode(): unidentified */
+	const struct expect_set *expect; /* --expect, evaluated (expect.h), or NULL */
 };
 
 /* Hits per probe that was attached (ST from tracer__collect), the events lost
  * and unidentified, and how many were printed. Text goes to TEXT_OUT (stderr
  * after a stream of events, stdout for --count); JSON is one object on the
  * printer's stream: {"summary":true,"probes":[...],"lost":N,"unidentified":N,
- * "printed":N} ("printed" only when events were printed). */
+ * "printed":N,"expectations":[...]} ("printed" only when events were printed,
+ * "expectations" only with --expect). */
 void event_printer__summary(struct event_printer *p, FILE *text_out, const struct tracer_stats *st,
 			    const struct event_counts *c);
 

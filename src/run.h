@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "expect.h"
 #include "plan.h"
 #include "tracer.h"
 
@@ -42,6 +43,8 @@ struct run_opts {
 	uint64_t max_events; /* -n (0: none) */
 	bool count;          /* --count: the summary is the output, on stdout */
 	bool skip_failed;    /* go on without the probes the kernel refuses */
+	struct expect_set *expect; /* --expect (expect.h), or NULL: counted and
+				    * evaluated by the run, exit 4 when one fails */
 };
 
 struct run;
