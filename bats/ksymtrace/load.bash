@@ -75,7 +75,7 @@ ksymtrace_load() {
 	# it; a return value as a hex string, a number, or an object with a value member
 	jq -r 'if .summary == true then (.probes[] |
 			"hits\t\(.probe)\(if .kind == "kretprobe" then "%return" else "" end)\t\(.hits)")
-		elif .kind == "kretprobe" then
+		elif .kind == "kretprobe" and has("ts_ns") then
 			"ret\t\(.probe)%return\t\(.retval | if type == "object" then .value else . end)"
 		else empty end' "$1" >"$idx" 2>/dev/null || {
 		echo "ksymtrace_load: $1 is not ksymtrace's JSON Lines (ksymtrace -j attach)" >&2
