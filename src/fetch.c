@@ -271,11 +271,7 @@ static int check_bytes(struct cursor *c)
 
 	if (len == 0)
 		return fail(c, 0, "empty expression: give a parameter name, $argN, %%REG, $retval or $comm");
-	if (len > FETCH_TEXT_MAX) {
-		snprintf(c->err, c->errlen, "--arg '%.40s...': longer than %d bytes", c->s, FETCH_TEXT_MAX);
-		c->ret = -EINVAL;
-		return -1;
-	}
+	/* The bytes first: the length message quotes the text, which must then be printable. */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)c->s[i];
 
@@ -285,6 +281,11 @@ static int check_bytes(struct cursor *c)
 			c->ret = -EINVAL;
 			return -1;
 		}
+	}
+	if (len > FETCH_TEXT_MAX) {
+		snprintf(c->err, c->errlen, "--arg '%.40s...': longer than %d bytes", c->s, FETCH_TEXT_MAX);
+		c->ret = -EINVAL;
+		return -1;
 	}
 	return 0;
 }

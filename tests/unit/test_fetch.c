@@ -92,6 +92,16 @@ static void test_grammar(void)
 	refused("9lives", "--arg '9lives': expected a parameter name, $argN, %REG, $retval, $comm or +OFF(...) (byte 1)");
 	refused("a b", "--arg: byte 2 is 0x20: an expression is one word of printable ASCII, such as file->f_flags");
 	refused("a\n", "--arg: byte 2 is 0x0a: an expression is one word of printable ASCII, such as file->f_flags");
+	{
+		/* Found by fuzz_fetch: an over-long expression with a newline among its first
+		 * 40 bytes was quoted into its message, newline and all. The byte is named first. */
+		char lng[FETCH_TEXT_MAX + 8];
+
+		memset(lng, 'a', sizeof(lng) - 1);
+		lng[sizeof(lng) - 1] = '\0';
+		lng[3] = '\n';
+		refused(lng, "--arg: byte 4 is 0x0a: an expression is one word of printable ASCII, such as file->f_flags");
+	}
 	refused("+1(+1(+1(+1(+1(+1(+1(+1(+1(%di)))))))))", "--arg '+1(+1(+1(+1(+1(+1(+1(+1(+1(%di)))))))))': more than 8 +OFF( ) around a base (byte 25)");
 	refused("x:string:u8", "--arg 'x:string:u8': unknown type 'string:u8': give u8, u16, u32, u64, s8, s16, s32, s64, x8, x16, x32, x64 or string (byte 3)");
 }
