@@ -33,18 +33,27 @@ setup() { attach_setup; }
 }
 
 @test "expect: a false expectation exits 4 with one line each, after a run that went fine" {
-	local con=$CS_CON_N
-	# --count: the kernel's counters alone decide; a missed count no engine gives yet
-	# fails, never passes
+	local con=$CS_CON_N missed
+	# --count: the kernel's counters alone decide. missed: >= 0 holds whenever the count is
+	# known, and must fail, saying why, where the summary has none (every engine until
+	# per-probe missed counts land; then the kernels that cannot tell)
 	kt_run -j attach c_start --all --count --expect "c_start#$con >= 1" --expect 'c_start#* >= 1' \
-		--expect "missed:c_start#$con == 0" -c 'cat /proc/cpuinfo >/dev/null'
+		--expect "missed:c_start#$con >= 0" -c 'cat /proc/cpuinfo >/dev/null'
 	[ "$status" -eq 4 ]
-	[ "$(grep -c -- --expect <<<"$err")" -eq 2 ]
-	[ "$(grep -- --expect <<<"$err")" = "ksymtrace: --expect 'c_start#$con >= 1' failed: actual: 0 hits
-ksymtrace: --expect 'missed:c_start#$con == 0' failed: missed counts are not available on this kernel" ]
 	[ "$(ksymtrace_summary '.probes | length')" -eq 3 ]
-	[ "$(ksymtrace_summary '.expectations | map(.ok) | tostring')" = '[false,true,false]' ]
-	[ "$(ksymtrace_summary '[.expectations[0].actual, .expectations[2].actual] | tostring')" = '[0,null]' ]
+	missed=$(ksymtrace_summary ".probes[] | select(.probe == \"c_start#$con\") | .missed")
+	echo "the summary's missed count of c_start#$con: $missed"
+	if [[ $missed == null ]]; then
+		[ "$(grep -- --expect <<<"$err")" = "ksymtrace: --expect 'c_start#$con >= 1' failed: actual: 0 hits
+ksymtrace: --expect 'missed:c_start#$con >= 0' failed: missed counts are not available on this kernel" ]
+		[ "$(ksymtrace_summary '.expectations | map(.ok) | tostring')" = '[false,true,false]' ]
+		[ "$(ksymtrace_summary '.expectations[2].actual')" = null ]
+	else
+		[ "$(grep -- --expect <<<"$err")" = "ksymtrace: --expect 'c_start#$con >= 1' failed: actual: 0 hits" ]
+		[ "$(ksymtrace_summary '.expectations | map(.ok) | tostring')" = '[false,true,true]' ]
+		[ "$(ksymtrace_summary '.expectations[2].actual')" = "$missed" ]
+	fi
+	[ "$(ksymtrace_summary '.expectations[0].actual')" -eq 0 ]
 	no_probes_left
 }
 
