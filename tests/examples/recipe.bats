@@ -65,7 +65,7 @@ summary_ok() {
 @test "recipe: kernels this machine cannot build for run the same way with dummy.ko" {
 	[[ -n $DUMMY ]] || skip "every kernel's module was built"
 	local ko="$CACHE/kernels/%r/lib/modules/%r/kernel/drivers/net/dummy.ko"
-	run "$ROOT/scripts/vm-run" -j 2 -k "$(tr ' ' , <<<"${DUMMY# }")" --project "$P" --ko "$ko" \
+	run "$ROOT/scripts/vm-run" -j "${KSYMTRACE_VM_JOBS:-2}" -k "$(tr ' ' , <<<"${DUMMY# }")" --project "$P" --ko "$ko" \
 		-- bats --tap dummy-tests
 	echo "$output"
 	[ "$status" -eq 0 ]
