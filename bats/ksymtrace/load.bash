@@ -49,7 +49,10 @@ ksymtrace_run() {
 	if (($#)); then
 		shift
 		(($#)) || { echo "ksymtrace_run: nothing after --: give a command" >&2; return 2; }
-		cmd=$(printf '%q ' "$@")
+		# for /bin/sh, which runs -c: each word in single quotes (bash's printf %q may
+		# write $'...', which dash does not read)
+		local w sq="'\\''"
+		for w; do cmd+="'${w//\'/$sq}' "; done
 		args+=(-c "$cmd")
 	fi
 	local bin=${KSYMTRACE:-ksymtrace}

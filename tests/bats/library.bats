@@ -32,9 +32,10 @@ setup() {
 
 @test "library: ksymtrace_run runs the command under the probes, its words quoted" {
 	recs <<<"probe=0"
-	ksymtrace_run -k "$TAB" vfs_read c_start --all -- touch "$T/a file" "$T/it's"
+	# -c's command is run by /bin/sh: the words must be quoted for it, not for bash ($'...')
+	ksymtrace_run -k "$TAB" vfs_read c_start --all -- touch "$T/a file" "$T/it's" "$T/two"$'\n'"lines"
 	[ "$ksymtrace_status" -eq 0 ]
-	[ -e "$T/a file" ] && [ -e "$T/it's" ]
+	[ -e "$T/a file" ] && [ -e "$T/it's" ] && [ -e "$T/two"$'\n'"lines" ]
 	[ "$(ksymtrace_summary .printed)" -eq 1 ]
 	[ "$(ksymtrace_summary '.probes | length')" -eq 5 ]
 	[ "$(ksymtrace_hits vfs_read)" -eq 1 ]
