@@ -19,7 +19,7 @@ setup() { attach_setup; }
 	for i in 1 2 3; do ((i == n)) || never+=(--expect "c_start#$i==0"); done
 	# the issue's example, c_start#1 >= 1 and c_start#2 == 0, on every kernel here: the
 	# cpuinfo instance is the first in address order (README "Kernel facts")
-	echo "kernel $KSYMTRACE_VM_KERNEL: /proc/cpuinfo's c_start is c_start#$n"
+	echo "# kernel $KSYMTRACE_VM_KERNEL: /proc/cpuinfo's c_start is c_start#$n" >&3
 	ksymtrace_run c_start --all --expect "c_start#$n>=1" "${never[@]}" -- cat /proc/cpuinfo
 	[[ $ksymtrace_stderr == *$'\n'"ksymtrace: 3 expectations held"* ]]
 	[ "$(grep -c -- --expect <<<"$ksymtrace_stderr")" -eq 0 ]
