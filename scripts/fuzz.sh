@@ -12,7 +12,9 @@
 # fetch (--arg expressions: the grammar, and the compiler against the fixture
 # kernel's BTF), decode (stack frames in log text, and their resolution),
 # modfile (module files: decompression, libelf, the chained table), events (the
-# ring buffer's record decoder and the event and summary printers).
+# ring buffer's record decoder and the event and summary printers), snap (the
+# snapshot reader, on snapshots written from fuzzed tables and damaged where the
+# fuzzer says).
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
 # (every input a fuzzer ever found), and for ksyms, line and decode every file
@@ -32,7 +34,7 @@ SEED=${KSYMTRACE_FUZZ_SEED:-0}
 JOBS=$(nproc)
 BUILD=build-fuzz
 TARGETS=()
-ALL_TARGETS=(ksyms spec line choose fetch decode modfile events)
+ALL_TARGETS=(ksyms spec line choose fetch decode modfile events snap)
 
 usage() {
 	sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
@@ -68,9 +70,10 @@ done
 # of 16 KiB has every section and symbol shape (the fixture module is 2 KiB),
 # compressed or not; a record is 376 bytes with its stack, and a little more
 # reaches the size check (the events target has no dictionary: its input is
-# binary). One input takes milliseconds: 10 s means a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384 [events]=512)
-declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch [decode]=decode [modfile]=modfile [events]=)
+# binary); a snapshot's input is a table and up to 255 edits of 5 bytes. One
+# input takes milliseconds: 10 s means a hang.
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384 [events]=512 [snap]=66816)
+declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch [decode]=decode [modfile]=modfile [events]= [snap]=ksyms)
 TIMEOUT=10
 
 CC=${CC:-clang}

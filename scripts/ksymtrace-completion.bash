@@ -12,7 +12,7 @@ _ksymtrace_symbols() { # complete symbol names from the live table
 _ksymtrace() {
 	local cur prev cmd i
 	_init_completion || return
-	local global="--kallsyms --json --verbose --quiet --help --usage --version -k -j -v -q"
+	local global="--kallsyms --json --verbose --quiet --no-cache --help --usage --version -k -j -v -q"
 	local commands="resolve list attach decode"
 
 	for ((i = 1; i < cword; i++)); do

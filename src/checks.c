@@ -8,14 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel.h"
+#include "ksyms_cache.h"
 #include "log.h"
 
 static bool generated_code(const char *mod)
 {
-	/* kallsyms' pseudo-modules: BPF programs' JIT images, ftrace and kprobe
-	 * trampolines and instruction slots */
-	return strcmp(mod, "bpf") == 0 || strncmp(mod, "__builtin__", 11) == 0;
+	return ksyms__is_pseudo_mod(mod);
 }
 
 static bool padding(const char *name)
@@ -344,30 +342,31 @@ static uint8_t *first_of_each_sym(const struct plan *pl)
 	return first;
 }
 
-static struct ksyms *load_live(const char *what)
+/* The running kernel's table: its snapshot when valid, the symbols compared
+ * being the core kernel's and the modules' (pseudo-modules are refused above). */
+static struct ksyms *load_live(const char *what, bool no_cache)
 {
-	struct ksyms_load_result res;
+	struct ksyms_cache_result r;
 	struct ksyms *live;
-	char path[KERNEL_PATH_MAX];
 
 	/* the same loader as every table: one parser of the format, not two */
-	live = ksyms__load(kernel__path(path, sizeof(path), "/proc/kallsyms"), NULL, &res);
-	if (!live && res.err == KSYMS_ERR_ZERO_ADDRS) {
+	live = ksyms_cache__load(&(struct ksyms_cache_opts){ .no_cache = no_cache }, &r);
+	if (!live && r.load.err == KSYMS_ERR_ZERO_ADDRS) {
 		log_error("%s hides its addresses (kptr_restrict): cannot check that %s is this boot's table",
-			  path, what);
+			  r.path, what);
 		log_hint("run as root, or attach with the live table (no -k)");
 	} else if (!live) {
-		log_error("cannot read %s to check that %s is this boot's table: %s", path, what,
-			  ksyms__strerror(&res));
+		log_error("cannot read %s to check that %s is this boot's table: %s", r.path, what,
+			  ksyms__strerror(&r.load));
 		log_hint("attach with the live table (no -k); a saved table is for --dry-run, resolve and list");
 	}
 	return live;
 }
 
-bool checks__table_is_live(const struct plan *pl, const char *what)
+bool checks__table_is_live(const struct plan *pl, const char *what, bool no_cache)
 {
 	const struct ksyms *t = plan__table(pl);
-	struct ksyms *live = load_live(what);
+	struct ksyms *live = load_live(what, no_cache);
 	uint8_t *first = live ? first_of_each_sym(pl) : NULL;
 	size_t missing = 0;
 

@@ -25,10 +25,11 @@ bool checks__probe(const struct ksyms *t, const struct probe *p, const struct tr
 bool checks__is_kernel_code(const struct ksyms *t, const struct ksym *s);
 
 /* A table given with -k is a file: its addresses are only good for this boot if
- * every probed symbol sits at the same address in the running kernel's
- * /proc/kallsyms (kernel__path) (KASLR moves the kernel at every boot, and a
- * reloaded module moves too). Prints what does not match and returns false;
- * attaching there would probe whatever code now lives at those addresses. */
-bool checks__table_is_live(const struct plan *pl, const char *what);
+ * every probed symbol sits at the same address in the running kernel's table
+ * (KASLR moves the kernel at every boot, and a reloaded module moves too): its
+ * snapshot when that is valid, or /proc/kallsyms (ksyms_cache.h; NO_CACHE:
+ * /proc/kallsyms). Prints what does not match and returns false; attaching
+ * there would probe whatever code now lives at those addresses. */
+bool checks__table_is_live(const struct plan *pl, const char *what, bool no_cache);
 
 #endif

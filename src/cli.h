@@ -17,8 +17,13 @@ enum {
 	EXIT_EXPECT = 4,    /* the run went fine, and an --expect did not hold */
 };
 
+/* Global options that have no one-letter form. */
+enum { OPT_NO_CACHE = 900 };
+
 struct global_env {
 	const char *kallsyms; /* -k FILE; "-" is stdin */
+	bool kallsyms_given;  /* -k: that file, never the per-boot snapshot */
+	bool no_cache;        /* --no-cache: /proc/kallsyms itself, never the snapshot */
 	bool json;            /* -j */
 	int verbose;          /* -v count */
 	bool quiet;           /* -q */
@@ -67,9 +72,11 @@ const char *cli_table_name(char *buf, size_t len);
 /* For ksyms_opts.waiting: says that the -k FIFO PATH is waited on. */
 void cli_table_waiting(const char *path);
 
-/* Load the table named by -k (default /proc/kallsyms). On failure prints one line
- * naming the cause, a hint where there is one, and returns NULL (exit 1). */
-struct ksyms *cli_load_table(void);
+struct ksyms_query;
+/* Load the table named by -k, or the running kernel's: its per-boot snapshot
+ * when that can answer Q (ksyms_cache.h), else /proc/kallsyms. On failure prints
+ * one line naming the cause, a hint where there is one, and returns NULL (exit 1). */
+struct ksyms *cli_load_table(const struct ksyms_query *q);
 
 /* Flush stdout at the end of a command's output and check it: EXIT_OK, also
  * when its reader went away (EPIPE: `| head` is a normal end, said nothing of);

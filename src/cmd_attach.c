@@ -20,6 +20,7 @@
 #include "fetch.h"
 #include "kbtf.h"
 #include "kernel.h"
+#include "ksyms_cache.h"
 #include "ksymtrace.h"
 #include "log.h"
 #include "modfile.h"
@@ -393,7 +394,7 @@ static int build_plan(const struct attach_args *a, struct spec *specs, struct ks
 	if (!a->dry_run && refuse_not_loaded(pl))
 		return EXIT_FAIL;
 	if (!a->dry_run && !kernel__is_live_table(env.kallsyms) &&
-	    !checks__table_is_live(pl, cli_table_name(shown, sizeof(shown))))
+	    !checks__table_is_live(pl, cli_table_name(shown, sizeof(shown)), env.no_cache))
 		return EXIT_FAIL;
 	return EXIT_OK;
 }
@@ -533,7 +534,8 @@ int cmd_attach(int argc, char **argv)
 	if (!kernel__allows(&ks, a.dry_run))
 		goto cleanup;
 
-	t = cli_load_table();
+	t = cli_load_table(&(struct ksyms_query){ .specs = specs, .n_specs = (size_t)a.n_specs,
+						  .module = a.module });
 	if (!t || modfile__add_files(t, &a.files))
 		goto cleanup;
 	trc = traceable__load(t, kernel__is_live_table(env.kallsyms));

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "decode.h"
 #include "json.h"
+#include "ksyms_cache.h"
 #include "log.h"
 #include "output.h"
 
@@ -281,7 +282,8 @@ int cmd_decode(int argc, char **argv)
 		log_error("out of memory");
 		goto cleanup;
 	}
-	d->t = cli_load_table();
+	/* a frame may be a BPF program's: the live table */
+	d->t = cli_load_table(&(struct ksyms_query){ .names_later = true });
 	if (!d->t)
 		goto cleanup;
 	d->out = stdout;

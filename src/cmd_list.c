@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "kernel.h"
+#include "ksyms_cache.h"
 #include "log.h"
 #include "modfile.h"
 #include "output.h"
@@ -167,7 +168,8 @@ int cmd_list(int argc, char **argv)
 
 	cmd_parse(&argp, argc, argv, &a);
 
-	t = cli_load_table();
+	t = cli_load_table(&(struct ksyms_query){ .listing = true, .glob = a.glob, .module = a.module,
+						  .all_types = a.all_types });
 	if (!t || modfile__add_files(t, &a.files))
 		goto cleanup;
 	if (a.module) {
@@ -190,6 +192,8 @@ int cmd_list(int argc, char **argv)
 
 	/* instance numbers count within the list's own filter, as resolve's do */
 	sym_printer__init(&out.pr, stdout, t, tr, env.json);
+	if (a.module)
+		sym_printer__fit_mod(&out.pr, a.module);
 	out.glob = a.query;
 	if (a.proto && load_protos(&out, t, a.kfuncs))
 		goto cleanup;

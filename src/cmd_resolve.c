@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "kernel.h"
+#include "ksyms_cache.h"
 #include "log.h"
 #include "modfile.h"
 #include "output.h"
@@ -118,7 +119,8 @@ int cmd_resolve(int argc, char **argv)
 		goto cleanup;
 	}
 
-	t = cli_load_table();
+	t = cli_load_table(&(struct ksyms_query){ .specs = specs, .n_specs = (size_t)a.n_specs,
+						  .module = a.module });
 	if (!t || modfile__add_files(t, &a.files))
 		goto cleanup;
 	if (a.traceable) {

@@ -21,8 +21,14 @@
  * on first use), ksyms__suggest(), ksyms__index_all(). They never fail: what a
  * sort needs is taken at load. Everything else reads a const table; one thread.
  *
+ * A table can also come from a per-boot snapshot (ksyms_snap.h): the same arrays,
+ * mapped in place, with the whole name index already sorted, holding the core
+ * kernel and the modules but not the pseudo-modules, whose symbols come and go.
+ * Such a table answers for an address only where ksyms__covers() says it can.
+ *
  * Files: ksyms_line.c (the line grammar), ksyms_read.c (reading), ksyms_index.c
- * (sorting, sizes, the name index), ksyms_query.c (the queries).
+ * (sorting, sizes, the name index), ksyms_query.c (the queries), ksyms_snap.c
+ * (the snapshot format).
  */
 #ifndef KSYMTRACE_KSYMS_H
 #define KSYMTRACE_KSYMS_H
@@ -125,12 +131,35 @@ size_t ksyms__by_prefix(struct ksyms *t, const char *prefix, size_t *lo, size_t 
 size_t ksyms__by_addr(const struct ksyms *t, uint64_t addr, size_t *lo, size_t *hi);
 /* The symbol that contains ADDR: the last record starting at or below ADDR whose
  * known size covers it. NULL if ADDR lies before the first symbol, in a gap, or
- * past a symbol of unknown size (the last of its module). */
+ * past a symbol of unknown size (the last of its module), or where the table
+ * cannot answer (ksyms__covers()). */
 const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr);
 /* The first record (in name order) at the highest start at or below ADDR,
  * whatever its size: where code at ADDR belongs when no size can say, as past
- * the last symbol of a module. NULL if ADDR lies before the first symbol. */
+ * the last symbol of a module. NULL if ADDR lies before the first symbol, or
+ * where the table cannot answer (ksyms__covers()): a snapshot must not say that
+ * a BPF program's code belongs to the module function below it. */
 const struct ksym *ksyms__floor(const struct ksyms *t, uint64_t addr);
+
+/* Whether T can say what lies at ADDR: a table read from a file always can. A
+ * snapshot lacks the pseudo-modules, whose code the kernel allocates among the
+ * modules: it answers at the start of any of its symbols, inside the core
+ * kernel's span, and inside a module function whose end is another function of
+ * the same module: where nothing else can lie. */
+bool ksyms__covers(const struct ksyms *t, uint64_t addr);
+/* Whether T is a snapshot (core kernel and modules only, mapped in place). */
+bool ksyms__is_snapshot(const struct ksyms *t);
+
+/* kallsyms' pseudo-modules: generated code that comes and goes while the system
+ * runs, never in a snapshot. [bpf] holds BPF programs' JIT images, trampolines
+ * and dispatchers; [__builtin__ftrace] ftrace's trampolines and
+ * [__builtin__kprobes] kprobes' instruction slots (both Linux 5.9). */
+bool ksyms__is_pseudo_mod(const char *mod);
+/* Whether a symbol called NAME could be in a pseudo-module: the kernel names
+ * them bpf_prog_TAG_NAME, bpf_trampoline_KEY, bpf_dispatcher_NAME,
+ * bpf__STRUCT_MEMBER (kernel/bpf), ftrace_trampoline, kprobe_insn_page and
+ * kprobe_optinsn_page. */
+bool ksyms__may_be_pseudo_name(const char *name);
 
 static inline bool ksym_is_func(const struct ksym *s)
 {

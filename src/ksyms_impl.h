@@ -3,9 +3,11 @@
  *   ksyms_read.c   reads and parses the file into the arena and the records;
  *   ksyms_index.c  sorts them, sizes them, and builds the name index;
  *   ksyms_query.c  answers queries.
+ *   ksyms_snap.c   writes the stable part of a table as a snapshot file, and
+ *                  builds a table over one that borrows its arrays in place.
  * Nothing else includes this. Every part is a plain array, or the arena of names,
  * and they refer to each other by index or arena offset, never by pointer: laid
- * out like this, a later per-boot snapshot can hold them as they are (issue 15). */
+ * out like this, a per-boot snapshot holds them as they are (issue 15). */
 #ifndef KSYMTRACE_KSYMS_IMPL_H
 #define KSYMTRACE_KSYMS_IMPL_H
 
@@ -31,6 +33,7 @@ struct ksyms_region {
 	void *p;
 	size_t len;
 };
+
 
 /* Instance ranks of the record at one name position, counted from the first
  * record of its name, this one included: how ksyms__instance_at() numbers
@@ -68,6 +71,16 @@ struct ksyms {
 	void *sort_keys;          /* 2 x the largest bucket, in ksyms_index.c's keys */
 	uint32_t *mod_seen;       /* [3 * n_mods] per-module counters for the ranks */
 
+	/* A table over a snapshot (ksyms_snap.c) borrows buf, syms, mods, by_name and
+	 * bucket: from MAP, which ksyms__free() releases, or from memory its caller
+	 * owns (MAP empty). Its name index is complete (no bucket_done, no
+	 * sort_keys), and it holds the core kernel and the modules only: it answers
+	 * for an address only inside CORE_LO..CORE_HI or a module's text
+	 * (ksyms__covers()). */
+	bool snapshot;
+	struct ksyms_region map;
+	uint64_t core_lo, core_hi; /* core_lo > core_hi: no core range */
+
 	/* Modules not loaded (ksyms_unloaded.c): the first chained table. A chained
 	 * table has UNLOADED set, its sizes given (not computed), and one module, the
 	 * last of its mods[]; the slots before it are other tables' (UINT32_MAX). */
@@ -87,6 +100,9 @@ void ksyms_region_free(struct ksyms_region *r);
  * index into buckets and take its scratch. 0 or -ENOMEM. */
 int ksyms_index__build(struct ksyms *t);
 void ksyms_index__free(struct ksyms *t);
+/* Take what the ranks need (no query may fail later): the lazy rank region
+ * and the per-module counters. 0 or -ENOMEM. */
+int ksyms_index__alloc_ranks(struct ksyms *t);
 /* Sort buckets [blo, bhi] that are not sorted yet. */
 void ksyms_index__sort(struct ksyms *t, unsigned blo, unsigned bhi);
 /* Rank the records of one name, name positions [lo, hi) (struct ksym_rank). */

@@ -3,8 +3,10 @@
  * name index with the instance ranks that number a name's records. See ksyms.h. */
 #define _GNU_SOURCE
 #include "ksyms_impl.h"
+#include "cpus.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -299,12 +301,8 @@ static int build_name_index(struct ksyms *t)
 	t->by_name = malloc((t->n ? t->n : 1) * sizeof(*t->by_name));
 	t->bucket = start = calloc(KSYMS_BUCKET_BOUNDS, sizeof(*t->bucket));
 	t->bucket_done = calloc(KSYMS_BUCKET_BOUNDS, 1);
-	t->mod_seen = calloc(3 * t->n_mods, sizeof(*t->mod_seen));
-	/* pages untouched until a sort writes them: a query costs only its buckets */
-	if (!t->by_name || !t->bucket || !t->bucket_done || !t->mod_seen ||
-	    ksyms_region_alloc_lazy(&t->rank_mem, t->n * sizeof(*t->rank)))
+	if (!t->by_name || !t->bucket || !t->bucket_done || ksyms_index__alloc_ranks(t))
 		return -ENOMEM;
-	t->rank = t->rank_mem.p;
 	for (size_t i = 0; i < t->n; i++)
 		start[ksyms_bucket_of(t->buf + t->syms[i].name) + 1]++;
 	for (size_t b = 1; b <= KSYMS_BUCKETS; b++) {
@@ -323,6 +321,16 @@ static int build_name_index(struct ksyms *t)
 	return 0;
 }
 
+int ksyms_index__alloc_ranks(struct ksyms *t)
+{
+	t->mod_seen = calloc(3 * t->n_mods, sizeof(*t->mod_seen));
+	/* pages untouched until a name is ranked: a query costs only its names */
+	if (!t->mod_seen || ksyms_region_alloc_lazy(&t->rank_mem, t->n * sizeof(*t->rank)))
+		return -ENOMEM;
+	t->rank = t->rank_mem.p;
+	return 0;
+}
+
 int ksyms_index__build(struct ksyms *t)
 {
 	int err = sort_by_addr(t);
@@ -336,8 +344,10 @@ int ksyms_index__build(struct ksyms *t)
 
 void ksyms_index__free(struct ksyms *t)
 {
-	free(t->by_name);
-	free(t->bucket);
+	if (!t->snapshot) { /* a snapshot's index is borrowed (ksyms_impl.h) */
+		free(t->by_name);
+		free(t->bucket);
+	}
 	free(t->bucket_done);
 	ksyms_region_free(&t->rank_mem);
 	free(t->sort_keys);
@@ -378,11 +388,9 @@ void ksyms_index__rank(struct ksyms *t, size_t lo, size_t hi)
 	}
 }
 
-/* Sort bucket B, name positions [lo, lo + n). */
-static void sort_bucket(struct ksyms *t, unsigned b, uint32_t lo, uint32_t n)
+/* Sort bucket B, name positions [lo, lo + n), with KEYS (2 x n) as scratch. */
+static void sort_bucket(struct ksyms *t, unsigned b, uint32_t lo, uint32_t n, struct nkey *keys)
 {
-	struct nkey *keys = t->sort_keys;
-
 	/* 1-byte names (second byte NUL) are all equal: already in address order */
 	if (n < 2 || !(b & 0xff))
 		return;
@@ -394,21 +402,77 @@ static void sort_bucket(struct ksyms *t, unsigned b, uint32_t lo, uint32_t n)
 		t->by_name[lo + i] = keys[i].pos;
 }
 
-void ksyms_index__sort(struct ksyms *t, unsigned blo, unsigned bhi)
+static void sort_range(struct ksyms *t, unsigned blo, unsigned bhi, struct nkey *keys)
 {
 	for (unsigned b = blo; b <= bhi; b++) {
 		if (t->bucket_done[b])
 			continue;
-		sort_bucket(t, b, t->bucket[b], t->bucket[b + 1] - t->bucket[b]);
+		sort_bucket(t, b, t->bucket[b], t->bucket[b + 1] - t->bucket[b], keys);
 		t->bucket_done[b] = 1;
 	}
+}
+
+void ksyms_index__sort(struct ksyms *t, unsigned blo, unsigned bhi)
+{
+	if (t->snapshot)
+		return; /* complete: a snapshot holds the whole name index */
+	sort_range(t, blo, bhi, t->sort_keys);
+}
+
+/* Below this many names, a second thread costs more than it saves. */
+#define SORT_TWO_MIN 20000
+
+struct sort_half {
+	struct ksyms *t;
+	unsigned blo, bhi;
+	struct nkey *keys;
+};
+
+static void *sort_half(void *arg)
+{
+	struct sort_half *h = arg;
+
+	sort_range(h->t, h->blo, h->bhi, h->keys);
+	return NULL;
+}
+
+/* The whole name index on two threads, the buckets split where half the names
+ * are (distinct buckets are distinct name positions and flags): writing a
+ * snapshot needs it all (ksyms_snap.c), and on a machine with a core to spare
+ * it takes about half as long. False, nothing done, when the second thread or
+ * its scratch cannot be had. */
+static bool sort_all_in_two(struct ksyms *t)
+{
+	struct sort_half h = { .t = t, .bhi = KSYMS_BUCKETS - 1 };
+	uint32_t biggest = 1;
+	pthread_t th;
+
+	if (t->n < SORT_TWO_MIN || !cpus_to_spare())
+		return false;
+	while (h.blo < KSYMS_BUCKETS - 1 && t->bucket[h.blo + 1] < t->n / 2)
+		h.blo++;
+	h.blo++; /* this thread: [0, the bucket that holds the middle name] */
+	for (unsigned b = h.blo; b <= h.bhi; b++)
+		if (t->bucket[b + 1] - t->bucket[b] > biggest)
+			biggest = t->bucket[b + 1] - t->bucket[b];
+	h.keys = malloc(2 * (size_t)biggest * sizeof(*h.keys));
+	if (!h.keys || pthread_create(&th, NULL, sort_half, &h)) {
+		free(h.keys);
+		return false;
+	}
+	sort_range(t, 0, h.blo - 1, t->sort_keys);
+	pthread_join(th, NULL);
+	free(h.keys);
+	return true;
 }
 
 void ksyms__index_all(struct ksyms *t)
 {
 	/* a flag, so repeated calls (list, suggest) do not walk every bucket */
-	if (!t->bucket_done[KSYMS_ALL_SORTED]) {
+	if (t->snapshot || t->bucket_done[KSYMS_ALL_SORTED])
+		return;
+	/* on one thread, with what was taken at load: it cannot fail */
+	if (!sort_all_in_two(t))
 		ksyms_index__sort(t, 0, KSYMS_BUCKETS - 1);
-		t->bucket_done[KSYMS_ALL_SORTED] = 1;
-	}
+	t->bucket_done[KSYMS_ALL_SORTED] = 1;
 }

@@ -248,7 +248,7 @@ size_t ksyms__by_addr(const struct ksyms *t, uint64_t addr, size_t *lo, size_t *
 	return *hi - *lo;
 }
 
-const struct ksym *ksyms__floor(const struct ksyms *t, uint64_t addr)
+static const struct ksym *floor_of(const struct ksyms *t, uint64_t addr)
 {
 	size_t hi = addr_bound(t, addr, true), lo;
 
@@ -259,9 +259,9 @@ const struct ksym *ksyms__floor(const struct ksyms *t, uint64_t addr)
 	return &t->syms[lo];
 }
 
-const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr)
+static const struct ksym *containing(const struct ksyms *t, uint64_t addr)
 {
-	const struct ksym *s = ksyms__floor(t, addr);
+	const struct ksym *s = floor_of(t, addr);
 	size_t lo, hi;
 
 	if (!s)
@@ -273,6 +273,57 @@ const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr)
 		if (t->syms[i].size && addr - s->addr < t->syms[i].size)
 			return &t->syms[i];
 	return NULL;
+}
+
+bool ksyms__covers(const struct ksyms *t, uint64_t addr)
+{
+	const struct ksym *s;
+	size_t lo, hi;
+
+	if (!t->snapshot || (t->core_lo <= addr && addr <= t->core_hi))
+		return true;
+	s = containing(t, addr);
+	if (s && addr == s->addr)
+		return true; /* a symbol's start: nothing else starts there */
+	if (!s || s->mod == KSYMS_CORE_MOD)
+		return false;
+	/* Past the last function of a module's text, up to its next symbol (its
+	 * data), may lie code allocated apart: since 6.4 (commit ac3b43283923) a
+	 * module's text and data are separate allocations, and BPF programs and
+	 * trampolines come from the same area. Between two functions, nothing. */
+	if (!ksym_is_func(s))
+		return false;
+	ksyms__by_addr(t, s->addr + s->size, &lo, &hi);
+	for (size_t i = lo; i < hi; i++)
+		if (t->syms[i].mod == s->mod && ksym_is_func(&t->syms[i]))
+			return true;
+	return false;
+}
+
+const struct ksym *ksyms__containing(const struct ksyms *t, uint64_t addr)
+{
+	return ksyms__covers(t, addr) ? containing(t, addr) : NULL;
+}
+
+const struct ksym *ksyms__floor(const struct ksyms *t, uint64_t addr)
+{
+	return ksyms__covers(t, addr) ? floor_of(t, addr) : NULL;
+}
+
+bool ksyms__is_snapshot(const struct ksyms *t)
+{
+	return t->snapshot;
+}
+
+bool ksyms__is_pseudo_mod(const char *mod)
+{
+	return strcmp(mod, "bpf") == 0 || strncmp(mod, "__builtin__", 11) == 0;
+}
+
+bool ksyms__may_be_pseudo_name(const char *name)
+{
+	return strncmp(name, "bpf_", 4) == 0 || strcmp(name, "ftrace_trampoline") == 0 ||
+	       strcmp(name, "kprobe_insn_page") == 0 || strcmp(name, "kprobe_optinsn_page") == 0;
 }
 
 /* ---- names ------------------------------------------------------------------ */
@@ -360,7 +411,9 @@ size_t ksyms__suggest(struct ksyms *t, const char *name, const char **out, size_
 			continue;
 		prev = nm;
 		lm = strlen(nm);
-		if ((lm > ln ? lm - ln : ln - lm) > worst)
+		/* a snapshot's names are not measured (ksyms_snap.c): a longer one
+		 * is no suggestion, and would not fit ROW */
+		if ((lm > ln ? lm - ln : ln - lm) > worst || lm > KSYMS_NAME_MAX)
 			continue;
 		d = edit_distance(name, ln, nm, lm, row);
 		if (d > worst || (n == max && d == worst))

@@ -3,6 +3,7 @@
  * parser (ksyms_line.c), names into the arena, modules interned. See ksyms.h. */
 #define _GNU_SOURCE
 #include "ksyms_impl.h"
+#include "prefetch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -232,12 +233,14 @@ static int parse_lines(struct builder *b, struct ksyms_load_result *res, char **
  * the input, /dev/zero included). */
 #define CHUNK (256UL << 10)
 
-static int load_chunks(struct builder *b, int fd, size_t expect, struct ksyms_load_result *res)
+static int load_chunks(struct builder *b, int fd, size_t expect, bool ahead,
+		       struct ksyms_load_result *res)
 {
 	struct ksyms *t = b->t;
 	size_t have = 0, total = 0;
 	char *buf = malloc(CHUNK + 1 + KSYMS_PAD);
 	bool eof = false, skipping = false;
+	struct prefetch *pf = NULL;
 	int err = 0;
 
 	if (expect > (64UL << 20))
@@ -251,8 +254,11 @@ static int load_chunks(struct builder *b, int fd, size_t expect, struct ksyms_lo
 	t->buf = t->buf_mem.p;
 	t->syms = t->syms_mem.p;
 	b->cap = expect / 40 + 16;
+	if (ahead) /* 4 chunks: the kernel may run that far ahead of the parse */
+		pf = prefetch__start(fd, CHUNK, 4);
 	while (!eof && !err) {
-		ssize_t got = read(fd, buf + have, CHUNK - have);
+		ssize_t got = pf ? prefetch__read(pf, buf + have, CHUNK - have)
+				 : read(fd, buf + have, CHUNK - have);
 		char *p = buf;
 
 		if (got < 0 && errno == EINTR)
@@ -288,6 +294,7 @@ static int load_chunks(struct builder *b, int fd, size_t expect, struct ksyms_lo
 			have = 0;
 		}
 	}
+	prefetch__stop(pf);
 	free(buf);
 	return err;
 }
@@ -368,9 +375,10 @@ static int read_file(struct builder *b, const char *path, const struct ksyms_opt
 	err = fstat(fd, &st) < 0 ? -errno : stream ? 0 : wait_for_writer(fd, &st, path, opts);
 	if (!err && S_ISDIR(st.st_mode))
 		err = -EISDIR;
-	else if (!err) /* st_size is 0 for /proc/kallsyms: 6.1 has 4.2 MiB, 6.12 7.5 MiB */
+	else if (!err) /* st_size is 0 for /proc/kallsyms: 6.1 has 4.2 MiB, 6.12 7.5 MiB;
+			* a file of the kernel's that ends, read on a thread of its own */
 		err = load_chunks(b, fd, S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 6UL << 20,
-				  res);
+				  !stream && S_ISREG(st.st_mode) && st.st_size == 0, res);
 	if (!stream)
 		close(fd);
 	return err;
@@ -442,9 +450,14 @@ void ksyms__free(struct ksyms *t)
 	if (!t)
 		return;
 	ksyms__free(t->ext);
-	ksyms_region_free(&t->buf_mem);
-	ksyms_region_free(&t->syms_mem);
 	ksyms_index__free(t);
-	free(t->mods);
+	if (t->snapshot) {
+		/* the arrays are borrowed from the snapshot */
+		ksyms_region_free(&t->map);
+	} else {
+		ksyms_region_free(&t->buf_mem);
+		ksyms_region_free(&t->syms_mem);
+		free(t->mods);
+	}
 	free(t);
 }

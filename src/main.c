@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ksyms_cache.h"
 #include "log.h"
 #include "spec.h"
 
@@ -28,6 +29,7 @@ static const struct argp_option global_opts[] = {
 	{ "json", 'j', NULL, 0, "Print JSON Lines on stdout", 0 },
 	{ "verbose", 'v', NULL, 0, "Say more on stderr; twice shows libbpf's own messages", 0 },
 	{ "quiet", 'q', NULL, 0, "Print only errors on stderr", 0 },
+	{ "no-cache", OPT_NO_CACHE, NULL, 0, "Read /proc/kallsyms itself, not the per-boot snapshot in /run/ksymtrace", 0 },
 	{},
 };
 
@@ -39,6 +41,7 @@ static error_t global_parse(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			argp_error(state, "-k needs a file name");
 		env.kallsyms = arg;
+		env.kallsyms_given = true;
 		break;
 	case 'j':
 		env.json = true;
@@ -47,6 +50,9 @@ static error_t global_parse(int key, char *arg, struct argp_state *state)
 		env.verbose++;
 		env.quiet = false;
 		log_level = env.verbose > 1 ? LOG_DEBUG : LOG_VERBOSE;
+		break;
+	case OPT_NO_CACHE:
+		env.no_cache = true;
 		break;
 	case 'q':
 		env.quiet = true;
@@ -296,9 +302,10 @@ void cli_free_specs(struct spec *specs, int n)
 	free(specs);
 }
 
-struct ksyms *cli_load_table(void)
+struct ksyms *cli_load_table(const struct ksyms_query *q)
 {
 	struct ksyms_opts opts = { .waiting = cli_table_waiting };
+	struct ksyms_cache_result cr;
 	struct ksyms_load_result res;
 	bool is_stdin = strcmp(env.kallsyms, "-") == 0;
 	char quoted[LOG_QUOTE_MAX];
@@ -310,7 +317,15 @@ struct ksyms *cli_load_table(void)
 	if (is_stdin)
 		opts.stream = stdin;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	t = ksyms__load(env.kallsyms, &opts, &res);
+	if (env.kallsyms_given) { /* -k: that file, never the snapshot */
+		t = ksyms__load(env.kallsyms, &opts, &res);
+	} else {
+		t = ksyms_cache__load(&(struct ksyms_cache_opts){ .q = q, .no_cache = env.no_cache }, &cr);
+		if (t && cr.snapshot)
+			return t; /* said with -v, by ksyms_cache__load */
+		res = cr.load;
+		what = log_quote(quoted, sizeof(quoted), cr.path);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (res.bad_lines) {
 		char lines[96] = "";

@@ -301,7 +301,7 @@ int modfile__add(struct ksyms *t, const char *mod, const char *path, char *err, 
 	}
 	r = ksyms__add_unloaded(t, mf->name, mf->syms, mf->n);
 	if (r) {
-		snprintf(err, errlen, "%s: %s", path, r == -ENOMEM ? "out of memory" : "cannot hold its symbols");
+		snprintf(err, errlen, "%.960s: %s", path, r == -ENOMEM ? "out of memory" : "cannot hold its symbols");
 		modfile__free(mf);
 		return -1;
 	}

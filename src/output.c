@@ -110,6 +110,13 @@ void sym_printer__init(struct sym_printer *p, FILE *out, const struct ksyms *t,
 	}
 }
 
+void sym_printer__fit_mod(struct sym_printer *p, const char *mod)
+{
+	int w = (int)strlen(mod);
+
+	p->mod_width = w > 7 && w <= 40 ? w : 7;
+}
+
 void sym_printer__fit(struct sym_printer *p, const struct candidates *c)
 {
 	p->mod_width = 7; /* "vmlinux" */

@@ -34,6 +34,9 @@ void sym_printer__init(struct sym_printer *p, FILE *out, const struct ksyms *t,
 		       const struct traceable *tr, bool json);
 /* Text: size the module column to the rows about to be printed. */
 void sym_printer__fit(struct sym_printer *p, const struct candidates *c);
+/* Text: size it to module MOD's rows only (list -m MOD): not to modules that
+ * are not printed, which a snapshot does not even hold (ksyms_cache.h). */
+void sym_printer__fit_mod(struct sym_printer *p, const char *mod);
 /* Text: "QUERY: N instances" (or what an address falls in); JSON: nothing. */
 void sym_printer__header(struct sym_printer *p, const struct spec *sp,
 			 const struct candidates *c, size_t from, size_t n);

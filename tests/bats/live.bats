@@ -33,7 +33,7 @@ awk_functions() {
 }
 
 @test "live: the live table loads and counts every line" {
-	run --separate-stderr "$KSYMTRACE" -v resolve c_start
+	run --separate-stderr "$KSYMTRACE" -v --no-cache resolve c_start
 	[ "$status" -eq 0 ]
 	[[ $stderr =~ /proc/kallsyms:\ ([0-9]+)\ symbols ]]
 	n=${BASH_REMATCH[1]}

@@ -369,6 +369,44 @@ out:
 	ksyms__free(full);
 }
 
+/* A large table's whole index is sorted on two threads, the buckets split where
+ * half the names are: every name position in order, equal names in address
+ * order, buckets a query sorted before left as they are. */
+static void test_index_in_two(void)
+{
+	static const char *const shapes[] = { "__pfx_f%u", "f%u_x", "zz%u", "A%u", "__x64_%u", "f%u" };
+	struct tmp_table tt;
+	struct ksyms *t;
+	size_t lo, hi, n;
+
+	if (!tmp_open(&tt))
+		return;
+	for (unsigned i = 0; i < 60000; i++) {
+		fprintf(tt.f, "%x t ", 0x100000 - i * 16); /* descending */
+		fprintf(tt.f, shapes[i % 6], (i * 7919) % 20000);
+		fputc('\n', tt.f);
+	}
+	t = tmp_load(&tt, NULL);
+	if (!t)
+		return;
+	n = ksyms__count(t);
+	CHECK_U64(ksyms__by_name(t, "f17", &lo, &hi), 1); /* sorts bucket "f1" now */
+	ksyms__index_all(t);
+	for (size_t i = 1; i < n; i++) {
+		const struct ksym *a = ksyms__by_name_at(t, i - 1), *b = ksyms__by_name_at(t, i);
+		int c = strcmp(ksyms__name(t, a), ksyms__name(t, b));
+
+		if (c > 0 || (c == 0 && a->addr > b->addr)) {
+			CHECK(0);
+			fprintf(stderr, "out of order at %zu: %s, %s\n", i, ksyms__name(t, a),
+				ksyms__name(t, b));
+			break;
+		}
+	}
+	CHECK_U64(ksyms__by_prefix(t, "", &lo, &hi), n);
+	ksyms__free(t);
+}
+
 /* The 16-digit fast path must be exactly as strict as the general one. */
 static void test_hex(void)
 {
@@ -507,6 +545,7 @@ int main(int argc, char **argv)
 	test_stream();
 	test_many();
 	test_lazy_index();
+	test_index_in_two();
 	test_hex();
 	test_instance();
 	test_many_instances();
