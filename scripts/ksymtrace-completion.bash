@@ -28,7 +28,7 @@ _ksymtrace() {
 		return ;;
 	-c | --cmd) COMPREPLY=($(compgen -c -- "$cur")); return ;;
 	-p | --pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur")); return ;;
-	-d | --duration | -n | --max-events | --max-probes | --maxactive | --comm | --addr | -b | --ringbuf-size | --string-size) return ;;
+	-d | --duration | -n | --max-events | --max-probes | --maxactive | --comm | --addr | -b | --ringbuf-size | --string-size | --expect) return ;;
 	--arg) COMPREPLY=($(compgen -W '\$arg1 \$arg2 \$arg3 \$arg4 \$arg5 \$arg6 \$retval \$comm %di %si %dx %cx %r8 %r9 %ax' -- "$cur")); return ;;
 	esac
 
@@ -38,7 +38,7 @@ _ksymtrace() {
 	resolve) opts="--module --functions --traceable --proto --module-file -m" ;;
 	list) opts="--all-types --module --traceable --proto --kfuncs --module-file -m" ;;
 	decode) opts="" ;;
-	attach) opts="--all --addr --module --ret --force --skip-failed --max-probes --clones --no-multi --maxactive --dry-run --module-file --pid --comm --stack --count --arg --raw --string-size --ringbuf-size --duration --max-events --cmd --follow -a -m -r -p -s -b -d -n -c" ;;
+	attach) opts="--all --addr --module --ret --force --skip-failed --max-probes --clones --no-multi --maxactive --dry-run --module-file --pid --comm --stack --count --arg --raw --string-size --ringbuf-size --duration --max-events --cmd --follow --expect -a -m -r -p -s -b -d -n -c" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts $global" -- "$cur"))

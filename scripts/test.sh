@@ -7,7 +7,8 @@
 # (libFuzzer, KSYMTRACE_FUZZ_SECONDS each, default 60, seed KSYMTRACE_FUZZ_SEED,
 # default 1), vm (bats inside qemu on
 # Debian 5.10, 6.1, 6.12 and the newest kernel, from trixie-backports; two VMs at
-# once, KSYMTRACE_VM_JOBS).
+# once, KSYMTRACE_VM_JOBS), recipe (tests/examples: the CI recipe users copy, its
+# module built against each kernel's headers and its bats file run in the VMs).
 # Ends with one line "summary: N passed, N failed, N skipped"; exits non-zero if
 # anything failed, or if a step ran no test (every test skipped counts as none:
 # a step that checked nothing must not read as green).
@@ -16,7 +17,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 STEPS=("$@")
-((${#STEPS[@]})) || STEPS=(unit cli asan valgrind fuzz vm)
+((${#STEPS[@]})) || STEPS=(unit cli asan valgrind fuzz vm recipe)
 JOBS=$(nproc)
 PASSED=0
 FAILED=0
@@ -165,6 +166,12 @@ step_vm() {
 	record vm "${p:-0}" "${f:-1}" "${s:-0}" "$rc"
 }
 
+step_recipe() {
+	note "recipe: tests/examples' CI recipe, as a user runs it; each kernel boots once"
+	build build || { record recipe 0 1 0 1; return; }
+	run_bats recipe tests/examples
+}
+
 note "deps"
 KSYMTRACE_EXTRA_PKGS="${KSYMTRACE_EXTRA_PKGS:-} libclang-rt-14-dev valgrind" scripts/deps.sh || {
 	echo "deps: cannot install what the tests need" >&2
@@ -173,9 +180,9 @@ KSYMTRACE_EXTRA_PKGS="${KSYMTRACE_EXTRA_PKGS:-} libclang-rt-14-dev valgrind" scr
 
 for s in "${STEPS[@]}"; do
 	case $s in
-	unit | cli | asan | valgrind | fuzz | vm) "step_$s" ;;
+	unit | cli | asan | valgrind | fuzz | vm | recipe) "step_$s" ;;
 	*)
-		echo "test.sh: unknown step '$s' (steps: unit cli asan valgrind fuzz vm)" >&2
+		echo "test.sh: unknown step '$s' (steps: unit cli asan valgrind fuzz vm recipe)" >&2
 		exit 2
 		;;
 	esac

@@ -299,24 +299,47 @@ vm_series() {
 # empty packages depending on linux-binary-REL (vmlinuz), linux-modules-REL and linux-base-REL
 # (config): then those three. apt checks every file against the signed package lists.
 vm_download() {
-	local suite=$1 dl=$VM_CACHE/debs/.download rel=${VM_PKG#linux-image-} name version deb
-	local -a parts=() fetch=()
+	local suite=$1 rel=${VM_PKG#linux-image-} name version
+	local -a parts=()
 	vm_apt_opts "$suite"
 	# Depends: ..., linux-binary-REL (= VERSION), linux-modules-REL (= VERSION), ...
 	while read -r name version; do
 		case $name in
 		linux-binary-"$rel" | linux-modules-"$rel" | linux-base-"$rel") parts+=("$name=$version") ;;
 		esac
-	done < <(apt-cache "${VM_APT_OPTS[@]}" show "$VM_PKG=$VM_PKG_VERSION" 2>/dev/null |
-		sed -n '/^Depends:/{s/^Depends://;s/,/\n/g;p;q}' |
-		sed -n 's/^ *\([^ |]*\) (= \([^)]*\)).*/\1 \2/p')
+	done < <(vm_depends "$VM_PKG=$VM_PKG_VERSION")
 	(( ${#parts[@]} )) || parts=("$VM_PKG=$VM_PKG_VERSION")
+	vm_fetch_debs "$suite" "${parts[@]}"
+}
+
+# vm_depends PKG=VERSION — "NAME VERSION" for each dependency of PKG pinned with (= VERSION)
+# or (>= VERSION), from the package lists VM_APT_OPTS reads.
+vm_depends() {
+	apt-cache "${VM_APT_OPTS[@]}" show "$1" 2>/dev/null |
+		sed -n '/^Depends:/{s/^Depends://;s/,/\n/g;p;q}' |
+		sed -n 's/^ *\([^ |]*\) (>\{0,1\}= \([^)]*\)).*/\1 \2/p'
+}
+
+# vm_fetch_debs SUITE NAME=VERSION... — download the packages into VM_CACHE/debs unless they
+# are there already; set VM_DEBS to their files. VERSION empty: the suite's candidate.
+vm_fetch_debs() {
+	local suite=$1 dl=$VM_CACHE/debs/.download name version deb
+	local -a fetch=()
+	shift
+	vm_apt_opts "$suite"
 	VM_DEBS=()
-	for name in "${parts[@]}"; do
-		deb=$VM_CACHE/debs/${name%%=*}_${name#*=}_amd64.deb
+	for name; do
+		version=${name#*=}
+		name=${name%%=*}
+		if [[ -z $version ]]; then
+			version=$(apt-cache "${VM_APT_OPTS[@]}" policy "$name" 2>/dev/null |
+				awk '$1 == "Candidate:" { print $2; exit }')
+			[[ -n $version && $version != "(none)" ]] || { vm_log "$name: not in $suite's package lists"; return 1; }
+		fi
+		deb=$VM_CACHE/debs/${name}_${version}_amd64.deb
 		deb=${deb//:/%3a}
 		VM_DEBS+=("$deb")
-		[[ -s $deb ]] || fetch+=("$name")
+		[[ -s $deb ]] || fetch+=("$name=$version")
 	done
 	(( ${#fetch[@]} )) || return 0
 	rm -rf "$dl"
@@ -459,6 +482,79 @@ vm_unpack_tree() {
 		while IFS= read -r member; do
 			printf '%s\n' "${member#"$kdir"/}"
 		done >"$kdir/boot-modules"
+}
+
+# --- kernel headers: out-of-tree modules built on this machine for a VM kernel ---------------
+
+# vm_headers SERIES — the headers of SERIES' cached kernel, for building a module on this
+# machine that the VM then loads: linux-headers-REL at the image's own version, the -common
+# package and the linux-kbuild package it depends on, unpacked (once) into
+# kernels/REL/headers; set VM_KBUILD to the directory to give `make -C`. Returns 1 after a
+# line saying why when they cannot be had (a suite that has moved on from that version).
+vm_headers() {
+	local series=$1 suite=${VM_SUITE[$1]} kd rel pkg version name deb tree
+	local -a parts=()
+	kd=$(realpath -e "$VM_CACHE/kernels/$series") ||
+		{ vm_log "$series: no kernel cached (scripts/vm-run -k $series --fetch-only)"; return 1; }
+	rel=$(basename "$kd")
+	read -r pkg version <"$kd/package"
+	VM_KBUILD=$kd/headers/usr/src/linux-headers-$rel
+	[[ ! -e $kd/headers/.complete ]] || { vm_kbuild_runs "$kd/headers" "$rel" "$suite"; return; }
+	vm_apt_opts "$suite"
+	apt-cache "${VM_APT_OPTS[@]}" show "linux-headers-$rel=$version" >/dev/null 2>&1 || vm_apt_update "$suite"
+	# Depends: linux-headers-REL-common (= VERSION), linux-kbuild-SERIES (>= VERSION) or
+	# linux-kbuild-REL, and the compiler; the kbuild package's newest build is the one
+	while read -r name; do
+		case $name in
+		linux-headers-*-common*) parts+=("$name=$version") ;;
+		linux-kbuild-*) parts+=("$name=") ;;
+		esac
+	done < <(apt-cache "${VM_APT_OPTS[@]}" show "linux-headers-$rel=$version" 2>/dev/null |
+		sed -n '/^Depends:/{s/^Depends://;s/[,|]/\n/g;p;q}' | awk '{ print $1 }')
+	(( ${#parts[@]} == 2 )) ||
+		{ vm_log "$rel: no linux-headers-$rel $version with its -common and kbuild packages in $suite"; return 1; }
+	vm_fetch_debs "$suite" "linux-headers-$rel=$version" "${parts[@]}" || return 1
+	tree=$kd/headers.unpack
+	rm -rf "$tree"
+	mkdir -p "$tree"
+	for deb in "${VM_DEBS[@]}"; do
+		dpkg-deb -x "$deb" "$tree" || vm_die "cannot unpack $deb"
+	done
+	vm_relink "$tree"
+	# the Makefile includes the -common one by its absolute path: the tree's, once moved
+	[[ -e $tree/usr/src/linux-headers-$rel/Makefile ]] || vm_die "$rel: the headers have no Makefile"
+	sed -i "s|/usr/src/|$kd/headers/usr/src/|" "$tree/usr/src/linux-headers-$rel/Makefile"
+	touch "$tree/.complete"
+	rm -rf "$kd/headers"
+	mv "$tree" "$kd/headers"
+	vm_kbuild_runs "$kd/headers" "$rel" "$suite"
+}
+
+# vm_kbuild_runs TREE RELEASE SUITE — the kbuild programs (modpost, objtool...) were built for
+# SUITE's C library: true when this machine's can run them, else a line saying why.
+# (trixie's need glibc 2.38; bookworm has 2.36.)
+vm_kbuild_runs() {
+	local f out
+	while IFS= read -r -d '' f; do
+		head -c 4 "$f" | grep -q ELF || continue
+		out=$("$f" --version </dev/null 2>&1 >/dev/null) || true
+		if [[ $out == *"version \`GLIBC_"*"not found"* ]]; then
+			out=${out#*version \`} out=${out%%\'*}
+			vm_log "$2: the kbuild programs of $3 need $out (${f##*/}), which this machine's C library ($(ldd --version | sed -n '1s/.* //p')) lacks: modules for this kernel cannot be built here"
+			return 1
+		fi
+	done < <(find "$1"/usr/lib/linux-kbuild-*/scripts/mod "$1"/usr/lib/linux-kbuild-*/scripts/basic -type f -perm -u+x -print0 2>/dev/null)
+}
+
+# vm_relink TREE — a package's absolute symlinks point into the system's root; in an
+# unpacked TREE make them point into TREE instead.
+vm_relink() {
+	local link target
+	while IFS= read -r -d '' link; do
+		target=$(readlink "$link")
+		[[ $target == /* ]] || continue
+		ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" "$1$target")" "$link"
+	done < <(find "$1" -type l -print0)
 }
 
 # --- the one entry point ---------------------------------------------------------------------

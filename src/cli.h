@@ -14,6 +14,7 @@ enum {
 	EXIT_FAIL = 1,      /* runtime failure, nothing found, or the kernel refused */
 	EXIT_USAGE = 2,     /* bad option or spec */
 	EXIT_AMBIGUOUS = 3, /* a spec names several symbols and there is no way to ask */
+	EXIT_EXPECT = 4,    /* the run went fine, and an --expect did not hold */
 };
 
 /* Global options that have no one-letter form. */
@@ -49,6 +50,13 @@ const char *cli_nonempty(struct argp_state *state, const char *arg, const char *
  * with LABEL and NOUN for the message). */
 const char *cli_name(struct argp_state *state, const char *arg, const char *label,
 		     const char *noun, const char *empty);
+
+/* -b, --ringbuf-size TEXT: KiB, or with a K, M or G suffix; a power of two that
+ * is a whole number of pages, at most CLI_RINGBUF_MAX; else a usage error. */
+#define CLI_RINGBUF_MAX (1u << 30)
+void cli_ringbuf_size(struct argp_state *state, const char *text, size_t *out);
+/* -d SECONDS: a number greater than 0 (decimals allowed); else a usage error. */
+double cli_seconds(struct argp_state *state, const char *arg);
 
 struct spec;
 /* Parse every spec before the table is read or anything printed. Returns EXIT_OK

@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "attach_plan.h"
 #include "cli.h"
 #include "events.h"
+#include "expect.h"
 #include "fetch.h"
 #include "kbtf.h"
 #include "kernel.h"
@@ -34,7 +34,6 @@
 #include "tracer.h"
 
 #define RINGBUF_DEFAULT (4u << 20)
-#define RINGBUF_MAX (1u << 30)
 
 struct attach_args {
 	char **specs;
@@ -58,6 +57,8 @@ struct attach_args {
 	size_t max_probes;
 	bool clones, no_multi;
 	unsigned int maxactive;
+	const char *expects[EXPECT_MAX + 1]; /* --expect; one more, to say "too many" */
+	size_t n_expects;
 };
 
 enum {
@@ -76,6 +77,7 @@ enum {
 	OPT_CLONES,
 	OPT_NO_MULTI,
 	OPT_MAXACTIVE,
+	OPT_EXPECT,
 };
 
 static const struct argp_option opts[] = {
@@ -107,56 +109,10 @@ static const struct argp_option opts[] = {
 	{ "max-events", 'n', "N", 0, "Stop after N events", 4 },
 	{ "cmd", 'c', "CMD", 0, "Run CMD with /bin/sh -c once every probe is attached; stop when it exits", 4 },
 	{ "follow", OPT_FOLLOW, NULL, 0, "With -c: only events of CMD's process", 4 },
+	{ NULL, 0, NULL, 0, "What the run must show (scripted tests):", 5 },
+	{ "expect", OPT_EXPECT, "EXPR", 0, "Check EXPR at the end ('c_start#1 >= 1', 'missed:PROBE == 0', 'PROBE%return retval any == 0'); exit 4 when one fails; repeatable", 5 },
 	{},
 };
-
-/* Ring buffer sizes: KiB by default, K/M/G suffixes; a power of two that is a
- * whole number of pages (the kernel's rule for BPF_MAP_TYPE_RINGBUF). */
-static void parse_ringbuf(struct argp_state *state, const char *text, size_t *out)
-{
-	size_t len = strlen(text), page = (size_t)sysconf(_SC_PAGESIZE);
-	uint64_t v, mult = 1024;
-	char num[32], q[LOG_QUOTE_MAX];
-	const char *arg = log_quote(q, sizeof(q), text); /* for the messages */
-
-	if (len && strchr("kKmMgG", text[len - 1])) {
-		char s = (char)(text[len - 1] | 0x20);
-
-		mult = s == 'k' ? 1024 : s == 'm' ? 1024 * 1024 : 1024 * 1024 * 1024;
-		len--;
-	}
-	if (len == 0 || len >= sizeof(num))
-		argp_error(state, "--ringbuf-size '%s': give KiB, or a number with K, M or G (such as 8M)", arg);
-	memcpy(num, text, len);
-	num[len] = '\0';
-	if (parse_u64(num, &v) || v == 0 || v > RINGBUF_MAX / mult)
-		argp_error(state, "--ringbuf-size '%s': give a size from %zuK to 1G", arg, page / 1024);
-	v *= mult;
-	if (v < page)
-		argp_error(state, "--ringbuf-size '%s': at least one page (%zuK)", arg, page / 1024);
-	if (v & (v - 1)) {
-		uint64_t lo = 1;
-
-		while (lo * 2 < v)
-			lo *= 2;
-		argp_error(state, "--ringbuf-size '%s': the kernel wants a power of two: %" PRIu64 "K or %" PRIu64 "K",
-			   arg, lo / 1024, lo * 2 / 1024);
-	}
-	*out = (size_t)v;
-}
-
-static double parse_seconds(struct argp_state *state, const char *arg)
-{
-	char *end, q[LOG_QUOTE_MAX];
-	double d;
-
-	errno = 0;
-	d = strtod(arg, &end);
-	if (!*arg || *end || errno || !isfinite(d) || d <= 0 || d > 1e8)
-		argp_error(state, "-d '%s': give a number of seconds greater than 0, such as 5 or 0.5",
-			   log_quote(q, sizeof(q), arg));
-	return d;
-}
 
 /* The options that do not go together, once all are known. */
 static void check_args(struct argp_state *state, const struct attach_args *a)
@@ -225,6 +181,10 @@ static error_t parse_values(int key, char *arg, struct argp_state *state)
 	case OPT_RAW:
 		a->raw = true;
 		break;
+	case OPT_EXPECT:
+		if (a->n_expects <= EXPECT_MAX)
+			a->expects[a->n_expects++] = arg;
+		break;
 	case OPT_STRING_SIZE:
 		if (parse_u64(arg, &v) || v == 0 || v > KT_STRING_MAX)
 			argp_error(state, "--string-size '%s': give a number of bytes from 1 to %d", arg, KT_STRING_MAX);
@@ -286,10 +246,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->count = true;
 		break;
 	case 'b':
-		parse_ringbuf(state, arg, &a->ringbuf);
+		cli_ringbuf_size(state, arg, &a->ringbuf);
 		break;
 	case 'd':
-		a->duration = parse_seconds(state, arg);
+		a->duration = cli_seconds(state, arg);
 		break;
 	case 'n':
 		if (parse_u64(arg, &a->max_events) || a->max_events == 0)
@@ -376,11 +336,20 @@ static const char doc[] =
 	"command never runs, and the status is 128 + the signal. A second signal exits at "
 	"once (128 + the signal); the kernel drops the probes with the process. A stop "
 	"never waits on a reader of stdout that stopped reading.\n"
+	"--expect EXPR states what the run must show, checked at its end:\n"
+	"  EXPR := [missed:]PROBE OP N | PROBE retval [any|all] OP N\n"
+	"PROBE is a label as the summary prints it (c_start#1, vfs_read%return) or a glob "
+	"over them (hits summed); OP is == != >= <= > <. retval: every return (all, the "
+	"default; at least one) or one (any) compares true; N from -2^31 to 2^31-1 "
+	"compares the register's low 32 bits, signed (an int's upper half is undefined), "
+	"other N all 64 bits. A bad EXPR or a PROBE matching no probe is a usage error "
+	"(exit 2) before anything is attached; each expectation that failed is one line "
+	"after the summary, and exit 4.\n"
 	"\n"
 	"Exit status: 0 success (also when stdout's reader went away); 1 refused, not "
 	"found, a -c command that could not run, or a runtime failure; 2 usage (a bad "
-	"--arg too); 3 ambiguous SPEC and no terminal to ask (or the menu was quit); "
-	"128+N stopped by signal N before tracing began.\n"
+	"--arg or --expect too); 3 ambiguous SPEC and no terminal to ask (or the menu was "
+	"quit); 4 an --expect did not hold; 128+N stopped by signal N before tracing began.\n"
 	"\n"
 	"Examples:\n"
 	"  ksymtrace attach vfs_read+0x21 -d 5\n"
@@ -389,6 +358,7 @@ static const char doc[] =
 	"  ksymtrace attach dummy:dummy_get_stats64 --stack -n 10\n"
 	"  ksymtrace attach dummy:dummy_init_module -c 'modprobe dummy'\n"
 	"  ksymtrace -j attach c_start#2 --count -d 10\n"
+	"  ksymtrace attach c_start --all --expect 'c_start#2 == 0' -c 'cat /proc/cpuinfo'\n"
 	"  ksymtrace attach c_start --all --dry-run\n"
 	"  ksymtrace attach 'ext4_*' --count -d 10\n"
 	"  ksymtrace attach 'do_nanosleep%return' --maxactive 128 -d 10\n"
@@ -510,6 +480,21 @@ static void cut_comm(struct attach_args *a)
 			 log_quote(qcut, sizeof(qcut), a->comm_buf));
 }
 
+/* What is checked once the command line parsed and before any table is read:
+ * --comm's cut, -p's process, the kernel. False after saying why. */
+static bool ready_to_plan(struct attach_args *a, struct kernel_support *ks)
+{
+	if (a->comm)
+		cut_comm(a);
+	if (a->pid && kill((pid_t)a->pid, 0) && errno == ESRCH) {
+		log_error("-p %u: no such process", a->pid);
+		return false;
+	}
+	/* the kernel first: no menu for probes that cannot be placed anyway */
+	kernel__support(ks);
+	return kernel__allows(ks, a->dry_run);
+}
+
 int cmd_attach(int argc, char **argv)
 {
 	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
@@ -517,6 +502,7 @@ int cmd_attach(int argc, char **argv)
 	struct attach_args a = { .ringbuf = RINGBUF_DEFAULT, .string_size = KT_STRING_DEFAULT,
 				 .max_probes = ATTACH_MAX_PROBES_DEFAULT };
 	struct values vs = { 0 };
+	struct expect_set *ex = NULL;
 	struct kernel_support ks;
 	struct spec *specs = NULL;
 	struct ksyms *t = NULL;
@@ -531,18 +517,12 @@ int cmd_attach(int argc, char **argv)
 	ret = cli_parse_specs(a.specs, a.n_specs, &specs);
 	if (ret == EXIT_OK)
 		ret = parse_exprs(&a, vs.exprs);
+	if (ret == EXIT_OK)
+		ret = expect__parse(a.expects, a.n_expects, !a.count, &ex);
 	if (ret != EXIT_OK)
 		goto cleanup;
 	ret = EXIT_FAIL;
-	if (a.comm)
-		cut_comm(&a);
-	if (a.pid && kill((pid_t)a.pid, 0) && errno == ESRCH) {
-		log_error("-p %u: no such process", a.pid);
-		goto cleanup;
-	}
-	/* the kernel first: no menu for probes that cannot be placed anyway */
-	kernel__support(&ks);
-	if (!kernel__allows(&ks, a.dry_run))
+	if (!ready_to_plan(&a, &ks))
 		goto cleanup;
 
 	t = cli_load_table(&(struct ksyms_query){ .specs = specs, .n_specs = (size_t)a.n_specs,
@@ -557,6 +537,8 @@ int cmd_attach(int argc, char **argv)
 	}
 	ret = build_plan(&a, specs, t, trc, pl);
 	if (ret == EXIT_OK)
+		ret = expect__bind(ex, pl);
+	if (ret == EXIT_OK)
 		ret = plan_values(&a, pl, &vs);
 	if (ret != EXIT_OK)
 		goto cleanup;
@@ -564,7 +546,8 @@ int cmd_attach(int argc, char **argv)
 	if (!a.dry_run) {
 		struct run_opts ro = { .cmd = a.cmd, .json = env.json, .pid = a.pid,
 				       .duration = a.duration, .max_events = a.max_events,
-				       .count = a.count, .skip_failed = a.skip_failed, .pv = vs.pv };
+				       .count = a.count, .skip_failed = a.skip_failed, .pv = vs.pv,
+				       .expect = ex };
 
 		run = run__new(&ro);
 		if (!run)
@@ -583,6 +566,7 @@ cleanup:
 	tracer__free(tr);
 	run__free(run);
 	values_free(&vs);
+	expect__free(ex);
 	plan__free(pl);
 	cli_free_specs(specs, a.n_specs);
 	traceable__free(trc);

@@ -16,6 +16,7 @@
 #include "traceable.h"
 #include "tracer.h"
 
+struct expect_set;
 struct probe_values_set;
 
 struct event_printer {
@@ -68,6 +69,7 @@ struct event_counts {
 	/* per probe id: not armed at the end, its module gone (run_mods.h); NULL:
 	 * none is */
 	const bool *unloaded;
+	const struct expect_set *expect; /* --expect, evaluated (expect.h), or NULL */
 };
 
 /* Hits and missed counts per probe that was attached (ST from tracer__collect),
@@ -75,10 +77,11 @@ struct event_counts {
  * lost and unidentified, and how many were printed (summary.c). Text goes to
  * TEXT_OUT (stderr after a stream of events, stdout for --count); JSON is one
  * object on the printer's stream: {"summary":true,"probes":[...],"sources":[...],
- * "lost":N,"unidentified":N,"printed":N} ("sources" only with clones,
- * "printed" only when events were printed). A probe whose module is not
- * loaded at the end (C->unloaded) is marked: " (unloaded)" in text,
- * "unloaded":true in JSON (false for every other probe). */
+ * "lost":N,"unidentified":N,"printed":N,"expectations":[...]} ("sources" only
+ * with clones, "printed" only when events were printed, "expectations" only
+ * with --expect). A probe whose module is not loaded at the end (C->unloaded)
+ * is marked: " (unloaded)" in text, "unloaded":true in JSON (false for every
+ * other probe). */
 void event_printer__summary(struct event_printer *p, FILE *text_out, const struct tracer_stats *st,
 			    const struct event_counts *c);
 

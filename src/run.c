@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "event_values.h"
 #include "events.h"
+#include "expect.h"
 #include "kernel.h"
 #include "ksymtrace.h"
 #include "log.h"
@@ -242,6 +243,8 @@ static int on_event(void *ctx, const void *rec, size_t size)
 			log_verbose("a malformed record in the ring buffer (%s): counted as unidentified", why);
 		return 0;
 	}
+	/* every event the kernel delivered, printed or not (-n, a stalled reader) */
+	expect__event(r->o.expect, &ev);
 	if (max && r->handed >= max)
 		return 0; /* dropped on purpose: the run is ending */
 	if (outstream__state(r->os) != OUT_OK) {
@@ -466,7 +469,8 @@ static int finish(struct run *r)
 {
 	struct tracer_stats st;
 	struct event_counts c = { .events = !r->o.count, .malformed = r->malformed,
-				  .stall_s = RUN_STALL_S };
+				  .stall_s = RUN_STALL_S, .expect = r->o.expect };
+	size_t failed;
 	enum outstream_state os;
 	FILE *text_out;
 
@@ -476,6 +480,7 @@ static int finish(struct run *r)
 	flush_events(r);
 	if (tracer__collect(r->tr, &st))
 		log_warn("cannot read the hit counters: the summary may be short");
+	failed = expect__evaluate(r->o.expect, &st);
 	c.unwritten = r->unwritten;
 	c.unloaded = run_mods__unloaded(r->mods);
 	c.printed = r->handed - r->unwritten;
@@ -500,7 +505,8 @@ static int finish(struct run *r)
 		log_warn("%" PRIu64 " event%s lost: the ring buffer was full; a larger --ringbuf-size, or --count",
 			 st.lost, st.lost == 1 ? "" : "s");
 	say_missed(&st);
-	return EXIT_OK;
+	expect__report(r->o.expect);
+	return failed ? EXIT_EXPECT : EXIT_OK;
 }
 
 int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
@@ -541,7 +547,9 @@ int run__go(struct run *r, struct tracer *tr, const struct plan *pl)
 	if (r->child) {
 		int cret = child__finish(r->child);
 
-		if (ret == EXIT_OK)
+		/* a command that could not run outranks an expectation: the run
+		 * did not go as asked */
+		if (ret == EXIT_OK || (ret == EXIT_EXPECT && cret != EXIT_OK))
 			ret = cret;
 	}
 	return ret;

@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "expect.h"
 #include "plan.h"
 #include "tracer.h"
 
@@ -47,6 +48,8 @@ struct run_opts {
 	/* what each probe records and how it prints (probe_values.h), or NULL:
 	 * raw registers */
 	const struct probe_values_set *pv;
+	struct expect_set *expect; /* --expect (expect.h), or NULL: counted and
+				    * evaluated by the run, exit 4 when one fails */
 };
 
 struct run;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect.h"
+
 /* ---- hits by source name (compiler clones) ---------------------------------------- */
 
 /* One source name and kind: foo's probes at foo, foo.isra.0, foo.constprop.1. */
@@ -244,6 +246,7 @@ static void summary_json(struct event_printer *p, const struct tracer_stats *st,
 	json_ku64(j, "unidentified", st->unknown + c->malformed);
 	if (c->events)
 		json_ku64(j, "printed", c->printed);
+	expect__json(c->expect, j);
 	json_obj_end(j);
 }
 

@@ -69,3 +69,39 @@ fake_kernel() {
 	cp "$FIX/$2.blacklist" "$1/sys/kernel/debug/kprobes/blacklist"
 	cp "$FIX/$2.kallsyms" "$1/proc/kallsyms"
 }
+
+# ---- the test double of the BPF engine (tests/double) --------------------------------
+
+DOUBLE=${KSYMTRACE_DOUBLE:-$(dirname "$KSYMTRACE")/ksymtrace-double}
+MKRECORDS=$(dirname "$DOUBLE")/mkrecords
+
+# double_setup [NAME]: for a test that runs ksymtrace-double: $T, a fake sysroot that
+# stands for a kernel with kprobes whose live table is tests/fixtures/NAME.kallsyms
+# (fake_kernel; NAME attach by default), the double's log ($T/log) and an empty records
+# file ($T/recs)
+double_setup() {
+	[[ -x $DOUBLE && -x $MKRECORDS ]] || {
+		echo "no $DOUBLE or $MKRECORDS: build them (cmake --build build)" >&2
+		return 1
+	}
+	T=$BATS_TEST_TMPDIR
+	local k=$T/sysroot
+	fake_kernel "$k" "${1:-attach}"
+	export KSYMTRACE_SYSROOT=$k KT_DOUBLE_DIR=$T KT_DOUBLE_LOG=$T/log KT_DOUBLE_RECORDS=$T/recs
+	: >"$T/recs"
+}
+
+# recs [-n COUNT] < TEXT: the records the double hands over (tests/double/mkrecords.c)
+recs() {
+	"$MKRECORDS" "$@" >"$T/recs"
+}
+
+# kd ARGS...: ksymtrace-double on the fixture table, no terminal, 20 s at most
+kd() {
+	timeout -k 2 20 "$DOUBLE" -k "$FIX/attach.kallsyms" "$@" </dev/null
+}
+
+# what the double did, one word per line: load, attach, refuse, detach, free
+did() {
+	awk '{ print $1 }' "$T/log" | uniq | paste -sd ' '
+}

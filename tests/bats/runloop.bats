@@ -6,34 +6,8 @@
 # stands for a kernel with kprobes whose live table is tests/fixtures/attach.kallsyms.
 load helpers
 
-DOUBLE=${KSYMTRACE_DOUBLE:-$(dirname "$KSYMTRACE")/ksymtrace-double}
-MKRECORDS=$(dirname "$DOUBLE")/mkrecords
-
 setup() {
-	[[ -x $DOUBLE && -x $MKRECORDS ]] || {
-		echo "no $DOUBLE or $MKRECORDS: build them (cmake --build build)" >&2
-		return 1
-	}
-	T=$BATS_TEST_TMPDIR
-	local k=$T/sysroot
-	fake_kernel "$k" attach
-	export KSYMTRACE_SYSROOT=$k KT_DOUBLE_DIR=$T KT_DOUBLE_LOG=$T/log KT_DOUBLE_RECORDS=$T/recs
-	: >"$T/recs"
-}
-
-# recs [-n COUNT] < TEXT: the records the double hands over (tests/double/mkrecords.c)
-recs() {
-	"$MKRECORDS" "$@" >"$T/recs"
-}
-
-# kd ARGS...: ksymtrace-double on the fixture table, no terminal, 20 s at most
-kd() {
-	timeout -k 2 20 "$DOUBLE" -k "$FIX/attach.kallsyms" "$@" </dev/null
-}
-
-# what the double did, one word per line: load, attach, refuse, detach, free
-did() {
-	awk '{ print $1 }' "$T/log" | uniq | paste -sd ' '
+	double_setup
 }
 
 # ---- helpers for runs in the background ---------------------------------------------

@@ -8,17 +8,9 @@
 # tests/vm/scale.bats.
 load helpers
 
-DOUBLE=${KSYMTRACE_DOUBLE:-$(dirname "$KSYMTRACE")/ksymtrace-double}
-MKRECORDS=$(dirname "$DOUBLE")/mkrecords
 TABLE="$FIX/scale.kallsyms"
 
-setup() {
-	T=$BATS_TEST_TMPDIR
-	local k=$T/sysroot
-	fake_kernel "$k" scale
-	export KSYMTRACE_SYSROOT=$k KT_DOUBLE_DIR=$T KT_DOUBLE_LOG=$T/log KT_DOUBLE_RECORDS=$T/recs
-	: >"$T/recs"
-}
+setup() { double_setup scale; }
 
 need_bpf() {
 	[[ $(id -u) -eq 0 ]] || skip "loading BPF programs needs root"
@@ -31,11 +23,6 @@ kt() {
 # kd ARGS...: ksymtrace-double on the fixture table, no terminal, 20 s at most
 kd() {
 	timeout -k 2 20 "$DOUBLE" -k "$TABLE" "$@" </dev/null
-}
-
-# recs < TEXT: the records the double hands over (tests/double/mkrecords.c)
-recs() {
-	"$MKRECORDS" "$@" >"$T/recs"
 }
 
 # the PROBE column of a --dry-run plan, sorted, one line

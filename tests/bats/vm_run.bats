@@ -71,3 +71,39 @@ EOF
 	[ "$status" -eq 2 ]
 	[ "${lines[0]}" = "vm-run: --jobs (KSYMTRACE_VM_JOBS) wants a number of VMs, not 'two'" ]
 }
+
+@test "vm-run: --ko is checked against each kernel's release before anything boots, exit 2" {
+	local ko=$ROOT/tests/fixtures/modules/fixmod.ko # vermagic 6.1.0-test
+	cached 6.1.0-test 6.1
+	cached 6.1.0-other latest
+	mkdir -p "$BATS_TEST_TMPDIR/b/6.1"
+	cp "$ko" "$BATS_TEST_TMPDIR/b/6.1/fixmod.ko"
+	run "$ROOT/scripts/vm-run" -k 6.1 --ko "$BATS_TEST_TMPDIR/b/%k/fixmod.ko" --fetch-only
+	[ "$status" -eq 0 ]
+	run "$ROOT/scripts/vm-run" -k 6.1 --ko "$ko" --fetch-only
+	[ "$status" -eq 0 ]
+	run "$ROOT/scripts/vm-run" -k latest --ko "$ko" --fetch-only
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "vm-run: --ko $ko: built for 6.1.0-test, not for kernel latest (6.1.0-other): build it against scripts/vm-run -k latest --headers" ]
+	run "$ROOT/scripts/vm-run" -k 6.1,latest --ko "$BATS_TEST_TMPDIR/b/%k/fixmod.ko" --fetch-only
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "vm-run: --ko: no $BATS_TEST_TMPDIR/b/latest/fixmod.ko for kernel latest (6.1.0-other)" ]
+	run "$ROOT/scripts/vm-run" -k 6.1 --ko "$BATS_TEST_TMPDIR/nothing.ko" --fetch-only
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "vm-run: --ko $BATS_TEST_TMPDIR/nothing.ko: no such file" ]
+	run "$ROOT/scripts/vm-run" -k 6.1 --ko "$ROOT/README.md" --fetch-only
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "vm-run: --ko $ROOT/README.md: not a kernel module" ]
+}
+
+@test "vm-run: --project wants a directory, --headers one kernel and no command, exit 2" {
+	run "$ROOT/scripts/vm-run" --project "$BATS_TEST_TMPDIR/none" --fetch-only
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "vm-run: --project $BATS_TEST_TMPDIR/none: no such directory" ]
+	run "$ROOT/scripts/vm-run" -k 5.10,6.1 --headers
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "vm-run: --headers takes one kernel: -k 5.10, 6.1, 6.12 or latest" ]
+	run "$ROOT/scripts/vm-run" -k 6.1 --headers -- true
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "vm-run: --headers fetches and prints: give no command" ]
+}

@@ -27,6 +27,9 @@
  *                              (it cannot tell); 0 for the others
  *   KT_DOUBLE_UNCOUNTED=kprobe,recursion  the counts this kernel does not keep
  *   KT_DOUBLE_SHARED=N:P       N misses counted for P probes together
+ *   KT_DOUBLE_DROP=N           the Nth record of each pass (1-based) is lost as a
+ *                              full ring buffer loses one: its hit counted, the
+ *                              record never handed over, one more in lost
  *   KT_DOUBLE_LOG=FILE         one line per call: "load N", "multi N" (probes
  *                              attached through links), "attach ID",
  *                              "refuse ID ERRNO", "detach N", "free N" (N: probes
@@ -72,6 +75,7 @@ struct tracer {
 	unsigned long repeat, passes; /* repeat 0: forever */
 	unsigned long batch;
 	unsigned long fail_at, block_at;
+	unsigned long drop_at, rec_no; /* rec_no: records of this pass so far */
 	int fail_errno;
 	const char *dir;
 	int log_fd;
@@ -213,6 +217,7 @@ struct tracer *tracer__load(const struct plan *pl, const struct tracer_opts *o)
 	tr->fail_errno = fail && strchr(fail, ':') ? atoi(strchr(fail, ':') + 1) : EINVAL;
 	tr->block_at = env_ul("KT_DOUBLE_BLOCK_ATTACH", 0);
 	tr->lost = env_ul("KT_DOUBLE_LOST", 0);
+	tr->drop_at = env_ul("KT_DOUBLE_DROP", 0);
 	tr->dir = getenv("KT_DOUBLE_DIR");
 	tr->missed = calloc(n ? n : 1, sizeof(*tr->missed));
 	tr->via = calloc(n ? n : 1, sizeof(*tr->via));
@@ -380,6 +385,7 @@ static int hand_over(struct tracer *tr, unsigned long max)
 			if (!tr->recs_len || (tr->repeat && ++tr->passes >= tr->repeat))
 				break;
 			tr->pos = 0;
+			tr->rec_no = 0;
 			continue;
 		}
 		memcpy(&size, tr->recs + tr->pos, sizeof(size));
@@ -393,7 +399,9 @@ static int hand_over(struct tracer *tr, unsigned long max)
 			tr->hits[e->probe]++;
 		else if (size >= offsetof(struct kt_event, ts_ns) && e->probe == KT_PROBE_UNKNOWN)
 			tr->unknown++;
-		if (!tr->count_only && tr->fn)
+		if (++tr->rec_no == tr->drop_at)
+			tr->lost++;
+		else if (!tr->count_only && tr->fn)
 			tr->fn(tr->fn_ctx, e, size);
 		tr->pos += HDR_SZ + ((size + 7) & ~(size_t)7);
 		done++;

@@ -11,6 +11,10 @@ umask 077
 # scripts/test.sh sets).
 KSYMTRACE=${KSYMTRACE:-$(realpath -m "$BATS_TEST_DIRNAME/../../build/ksymtrace-test")}
 
+# The bats helper library users load (bats/ksymtrace/load.bash): these tests read hits and
+# return values with it, so that it runs on every kernel. It runs $KSYMTRACE too.
+BATS_LIB_PATH=$(realpath -m "$BATS_TEST_DIRNAME/../../bats") bats_load_library ksymtrace
+
 # require_vm — skip unless running inside scripts/vm-run's VM: these tests load modules and
 # attach kprobes for real, which no test may do on a developer's own kernel.
 require_vm() {
@@ -29,6 +33,24 @@ require_ksymtrace() {
 # or ? before Linux 6.7, whose kernel keeps no missed count for BPF's kprobes.
 missed_none() {
 	if kernel_at_least 6.7; then echo 0; else echo '\?'; fi
+}
+
+# attach_setup — setup() of a file whose tests attach: in the VM, with the binary built, the
+# probes registered before the test noted (kprobes_baseline); T is the test's directory.
+attach_setup() {
+	require_vm
+	require_ksymtrace
+	kprobes_baseline
+	T=$BATS_TEST_TMPDIR
+}
+
+# c_start_setup_file — setup_file() of a file whose tests probe the three c_start functions:
+# the symbol table's copy and c_start_vars. Outside the VM it does nothing (bats 1.8 cannot
+# skip in setup_file: attach_setup does).
+c_start_setup_file() {
+	[[ -n ${KSYMTRACE_VM_KERNEL:-} ]] || return 0
+	ksym_snapshot
+	c_start_vars
 }
 
 # kernel_at_least MAJOR.MINOR — compare the running kernel's version.
@@ -231,13 +253,15 @@ kt() {
 }
 
 # kt_run ARGS... — kt, with the exit status in $status, stdout in $out and stderr in $err.
-# Both are echoed, so that bats shows them when the test fails.
+# Both are echoed, so that bats shows them when the test fails. With -j, the helper
+# library's readers and assertions (ksymtrace_hits, assert_probe_hits...) read the run.
 # shellcheck disable=SC2034 # out and err are for the test that calls it
 kt_run() {
 	local o=$BATS_TEST_TMPDIR/kt.out e=$BATS_TEST_TMPDIR/kt.err
 	status=0
 	kt "$@" >"$o" 2>"$e" || status=$?
 	out=$(<"$o") err=$(<"$e")
+	[[ $1 != -j ]] || ksymtrace_load "$o"
 	printf '$ ksymtrace %s\nexit %d\n--- stderr:\n%s\n--- stdout (head):\n' "$*" "$status" "$err"
 	head -n 30 "$o"
 }

@@ -18,12 +18,7 @@ setup_file() {
 	ksym_snapshot
 }
 
-setup() {
-	require_vm
-	require_ksymtrace
-	kprobes_baseline
-	T=$BATS_TEST_TMPDIR
-}
+setup() { attach_setup; }
 
 # no_events_left — no tracefs kprobe event of any ksymtrace group is there.
 no_events_left() {

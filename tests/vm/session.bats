@@ -11,18 +11,8 @@
 # shellcheck disable=SC2154 # $err and $out are set by kt_run
 load helpers
 
-setup_file() {
-	[[ -n ${KSYMTRACE_VM_KERNEL:-} ]] || return 0 # bats 1.8 cannot skip here: setup() does
-	ksym_snapshot
-	c_start_vars
-}
-
-setup() {
-	require_vm
-	require_ksymtrace
-	kprobes_baseline
-	T=$BATS_TEST_TMPDIR
-}
+setup_file() { c_start_setup_file; }
+setup() { attach_setup; }
 
 teardown() {
 	echo '-:ktvm/bl' >>/sys/kernel/tracing/kprobe_events 2>/dev/null || true
@@ -151,9 +141,10 @@ refused() {
 	[ "$rc" -eq 0 ]
 	# what was hit before the signal was printed, and the summary counts it
 	local k
-	k=$(jq -c 'select(has("summary") | not)' "$T/o" | wc -l)
+	ksymtrace_load "$T/o"
+	k=$(ksymtrace_events | wc -l)
 	[ "$k" -ge 2 ]
-	tail -n 1 "$T/o" | jq -e --argjson k "$k" '.summary == true and ([.probes[].hits] | add) == $k'
+	assert_probe_hits '*' == "$k"
 	no_probes_left
 
 	# SIGKILL runs none of ksymtrace's code: the kernel drops the probes with its file
@@ -262,15 +253,15 @@ blocked_writer() {
 	KT_TIMEOUT=90 kt_run -j attach --no-multi vfs_read -b 4K --comm dd -c 'dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null'
 	[ "$status" -eq 0 ]
 	local lost hits printed
-	lost=$(tail -n 1 <<<"$out" | jq .lost)
-	hits=$(tail -n 1 <<<"$out" | jq '.probes[0].hits')
-	printed=$(jq -c 'select(has("summary") | not)' <<<"$out" | wc -l)
+	lost=$(ksymtrace_summary .lost)
+	hits=$(ksymtrace_hits vfs_read)
+	printed=$(ksymtrace_events | wc -l)
 	[ "$hits" -ge 20000 ]
 	[ "$lost" -gt 0 ]
 	[ "$printed" -gt 0 ]
 	# every hit was either printed or counted lost, and the summary says how many printed
 	[ $((printed + lost)) -eq "$hits" ]
-	[ "$(tail -n 1 <<<"$out" | jq .printed)" -eq "$printed" ]
+	[ "$(ksymtrace_summary .printed)" -eq "$printed" ]
 	[[ $err == *"warning: $lost events lost: the ring buffer was full; a larger --ringbuf-size, or --count"* ]]
 	no_probes_left
 }
