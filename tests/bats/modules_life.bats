@@ -156,3 +156,14 @@ HINT: rmmod fixmod, then attach before it loads again (with -c 'modprobe fixmod'
 	[ "$status" -eq 1 ]
 	[[ $stderr != *"init code"* ]]
 }
+
+@test "modules: an event on a module is shown where the kernel placed the probe: past ENDBR is the start" {
+	# probe 0 is dummy_get_stats64 at ffffffffc0395080: an event there, one at +4 (a probe
+	# at +0 sits after ENDBR64 since 5.18), one where the module landed after a reload
+	printf '%s\n' 'probe=0 addr=0xffffffffc0395080' 'probe=0 addr=0xffffffffc0395084' \
+		'probe=0 addr=0xffffffffc0495080' | "$(dirname "$DOUBLE")/mkrecords" >"$T/recs"
+	run --separate-stderr kd -j attach dummy:dummy_get_stats64 -n 3
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'select(.summary | not) | .addr' <<<"$output" | paste -sd ' ')" = \
+		"0xffffffffc0395080 0xffffffffc0395080 0xffffffffc0495080" ]
+}
