@@ -67,6 +67,12 @@ fn_rows() {
 	[ "$status" -eq 0 ]
 	grep -Eq '^  \(not loaded\) +t +dummy +[0-9]+ +dummy_get_stats64$' <<<"$out"
 	kt_run -j attach --dry-run dummy:dummy_get_stats64 'dummy:dummy_xmit+0x1'
+	if ! kernel_at_least 5.15; then
+		# no attach cookies: a probe without an address could not be told apart
+		[ "$status" -eq 1 ]
+		[[ $err == *"dummy:dummy_get_stats64: module dummy is not loaded, and this kernel has no attach cookies (Linux 5.15)"* ]]
+		return 0
+	fi
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '"\(.probe) \(.addr) \(.loaded)"' <<<"$out" | tr '\n' ' ')" = "dummy:dummy_get_stats64 null false dummy:dummy_xmit+0x1 null false " ]
 	# a real attach waits for the module: modules_life.bats
