@@ -112,6 +112,43 @@ static int note_clones(struct ksyms *t, const struct spec *sp, const struct cand
 	return n < 0 ? -1 : 0;
 }
 
+/* Each spec resolved, a failure's line kept in ERRS[i]. True when one failed. */
+static bool resolve_all(const struct resolve_args *a, struct spec *specs, struct ksyms *t,
+			struct candidates *res, char (*errs)[SPEC_ERR_LEN])
+{
+	bool any_failed = false;
+
+	for (int i = 0; i < a->n_specs; i++) {
+		struct resolve_opts ro = { .funcs_only = a->funcs, .mod = a->module };
+		char merr[MODFILE_ERR_LEN];
+
+		if (modfile__need(t, specs[i].mod ? specs[i].mod : a->module, merr, sizeof(merr))) {
+			snprintf(errs[i], sizeof(errs[i]), "%s: %s", specs[i].text, merr);
+			any_failed = true;
+		} else if (spec__resolve(&specs[i], t, &ro, &res[i], errs[i], sizeof(errs[i])) != SPEC_RES_OK) {
+			any_failed = true;
+		}
+	}
+	return any_failed;
+}
+
+/* The rows of each spec in the order given; a failed one's line where its rows would be. */
+static void print_all(struct sym_printer *pr, int n, const struct spec *specs, struct candidates *res,
+		      char (*errs)[SPEC_ERR_LEN])
+{
+	for (int i = 0; i < n; i++) {
+		if (errs[i][0]) {
+			fflush(stdout);
+			log_error("%s", errs[i]);
+			continue;
+		}
+		sym_printer__fit(pr, &res[i]);
+		sym_printer__header(pr, &specs[i], &res[i], 0, res[i].n);
+		for (size_t k = 0; k < res[i].n; k++)
+			sym_printer__row(pr, &res[i].v[k], specs[i].text, specs[i].is_addr);
+	}
+}
+
 int cmd_resolve(int argc, char **argv)
 {
 	static const struct argp_child children[] = { GLOBAL_ARGP_CHILD, {} };
@@ -153,17 +190,7 @@ int cmd_resolve(int argc, char **argv)
 		}
 	}
 
-	for (int i = 0; i < a.n_specs; i++) {
-		struct resolve_opts ro = { .funcs_only = a.funcs, .mod = a.module };
-		char merr[MODFILE_ERR_LEN];
-
-		if (modfile__need(t, specs[i].mod ? specs[i].mod : a.module, merr, sizeof(merr))) {
-			snprintf(errs[i], sizeof(errs[i]), "%s: %s", specs[i].text, merr);
-			any_failed = true;
-		} else if (spec__resolve(&specs[i], t, &ro, &res[i], errs[i], sizeof(errs[i])) != SPEC_RES_OK) {
-			any_failed = true;
-		}
-	}
+	any_failed = resolve_all(&a, specs, t, res, errs);
 
 	sym_printer__init(&pr, stdout, t, tr, env.json);
 	if (a.proto) {
@@ -176,17 +203,7 @@ int cmd_resolve(int argc, char **argv)
 		pr.proto_fn = typing__sym_proto;
 		pr.proto_ctx = tp;
 	}
-	for (int i = 0; i < a.n_specs; i++) {
-		if (errs[i][0]) {
-			fflush(stdout);
-			log_error("%s", errs[i]);
-			continue;
-		}
-		sym_printer__fit(&pr, &res[i]);
-		sym_printer__header(&pr, &specs[i], &res[i], 0, res[i].n);
-		for (size_t k = 0; k < res[i].n; k++)
-			sym_printer__row(&pr, &res[i].v[k], specs[i].text, specs[i].is_addr);
-	}
+	print_all(&pr, a.n_specs, specs, res, errs);
 	if (cli_end_output() != EXIT_OK)
 		goto cleanup;
 	/* once the rows are out: output that failed is the one line to read */
