@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "kernel.h"
 #include "log.h"
+#include "readall.h"
 
 #define MODULE_NAME_MAX 56 /* MODULE_NAME_LEN, with its NUL */
 
@@ -159,33 +161,14 @@ static const char *plain_errno(int err)
  * not export btf__new_split()). */
 static struct btf *btf_read(const char *path)
 {
-	size_t cap = 1 << 20, n = 0;
-	char *buf = NULL, *nb;
+	char *buf = NULL;
+	size_t n = 0;
 	struct btf *btf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
-	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
 
 	if (fd < 0)
 		return NULL;
-	for (;;) {
-		if (n == cap || !buf) {
-			cap = buf ? cap * 2 : cap;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				err = ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			err = r < 0 ? errno : 0;
-			break;
-		}
-		n += (size_t)r;
-	}
+	err = -read_all(fd, (size_t)UINT32_MAX, &buf, &n);
 	close(fd);
 	if (!err) {
 		btf = btf__new(buf, (__u32)n);

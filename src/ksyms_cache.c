@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "ksyms_snap.h"
 #include "log.h"
+#include "readall.h"
 #include "spec.h"
 
 #define SNAP_DIR "/run/ksymtrace"
@@ -129,43 +131,18 @@ static bool read_line(const char *rel, char *buf, size_t len, char *why, size_t 
 
 /* The whole of the kernel's file REL, NUL-terminated (malloc'd), or NULL with
  * errno set. */
-static char *read_all(const char *rel)
+static char *read_kernel_file(const char *rel)
 {
 	char path[KERNEL_PATH_MAX], *buf = NULL;
-	int fd = open(kernel__path(path, sizeof(path), rel), O_RDONLY | O_CLOEXEC), e = 0;
-	size_t len = 0, cap = 8192;
+	int fd = open(kernel__path(path, sizeof(path), rel), O_RDONLY | O_CLOEXEC), e;
+	size_t len;
 
 	if (fd < 0)
 		return NULL;
-	for (;;) {
-		ssize_t got;
-
-		if (!buf || len + 1 == cap) {
-			char *nb = realloc(buf, buf ? (cap *= 2) : cap);
-
-			if (!nb) {
-				e = ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		got = read(fd, buf + len, cap - 1 - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			e = got < 0 ? errno : 0;
-			break;
-		}
-		len += (size_t)got;
-	}
+	e = -read_all(fd, SIZE_MAX / 2, &buf, &len);
 	close(fd);
-	if (!e) {
-		buf[len] = '\0';
-		return buf;
-	}
-	free(buf);
 	errno = e;
-	return NULL;
+	return e ? NULL : buf;
 }
 
 static uint64_t fnv64(uint64_t h, const void *p, size_t len)
@@ -221,7 +198,7 @@ static bool read_modules(struct loaded *m, uint64_t *fp, char *why, size_t wlen)
 	memset(m, 0, sizeof(*m));
 	m->settled = true;
 	*fp = 0xcbf29ce484222325ULL;
-	m->text = read_all("/proc/modules");
+	m->text = read_kernel_file("/proc/modules");
 	if (!m->text && errno == ENOENT) /* CONFIG_MODULES=n: no modules, ever */
 		return true;
 	if (!m->text) {

@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "kernel.h"
 #include "log.h"
+#include "readall.h"
 
 void modfile__free(struct modfile *mf)
 {
@@ -88,59 +88,11 @@ int modfile__parse(void *data, size_t len, size_t max, const char *fallback, str
 	return 0;
 }
 
-/* All of FD, at most MAX bytes, into *BUF. 0, -errno, or -EFBIG. */
-static int read_all(int fd, size_t max, void **buf, size_t *len)
-{
-	struct stat st;
-	size_t cap, have = 0;
-	char *p;
-
-	if (fstat(fd, &st))
-		return -errno;
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
-	if (cap > max + 1)
-		return -EFBIG;
-	p = malloc(cap);
-	if (!p)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t got;
-
-		if (have == cap) {
-			char *np = cap > max ? NULL : realloc(p, cap * 2);
-
-			if (!np) {
-				free(p);
-				return cap > max ? -EFBIG : -ENOMEM;
-			}
-			p = np;
-			cap *= 2;
-		}
-		got = read(fd, p + have, cap - have);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int e = errno;
-
-			free(p);
-			return -e;
-		}
-		if (got == 0)
-			break;
-		have += (size_t)got;
-	}
-	*buf = p;
-	*len = have;
-	return 0;
-}
-
 int modfile__read(const char *path, struct modfile **out, char *err, size_t errlen)
 {
 	char fallback[MODFILE_NAME_MAX + 1] = "", why[MODFILE_ERR_LEN];
 	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
-	void *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 
 	*out = NULL;

@@ -16,6 +16,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "parse.h"
+#include "readall.h"
 
 #define GROUP_PREFIX "ksymtrace_"
 
@@ -341,33 +342,15 @@ static bool parse_own_line(char *line, char **group, char **event, uint64_t *pid
 static char *read_events(const char *dir)
 {
 	char path[KERNEL_PATH_MAX], *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f = fopen(tf_path(path, sizeof(path), dir, "kprobe_events"), "re");
+	int fd = open(tf_path(path, sizeof(path), dir, "kprobe_events"), O_RDONLY | O_CLOEXEC), e;
+	size_t len;
 
-	if (!f)
+	if (fd < 0)
 		return NULL;
-	for (;;) {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap ? cap * 2 : 8192);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-			cap = cap ? cap * 2 : 8192;
-		}
-		size_t n = fread(buf + len, 1, cap - len - 1, f);
-
-		len += n;
-		if (n == 0)
-			break;
-	}
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
+	e = -read_all(fd, SIZE_MAX / 2, &buf, &len);
+	close(fd);
+	errno = e;
+	return e ? NULL : buf;
 }
 
 int tracefs__remove_stale(void)
