@@ -19,7 +19,7 @@ teardown() {
 	# keeps an ftrace ops registered, and while one is, the kernel keeps a loaded
 	# module's freed init symbols in /proc/kallsyms (ftrace_free_mem(), 4.15+),
 	# which changes what the later module tests read
-	[[ -z ${pid:-} ]] || { kill -TERM "$pid" 2>/dev/null && wait "$pid"; } || true
+	ksymtrace_stop_left
 	rmmod dummy 2>/dev/null || true
 }
 

@@ -325,6 +325,33 @@ no_probes_left() {
 	}
 }
 
+# ksymtrace_stop_left — stop every ksymtrace (or ksymtrace-test) still running (a failed test's background
+# attach), TERM then KILL after 10 s, and wait until each is gone. Call it from teardown:
+# a probe left attached poisons the tests after it (cache.bats: an ftrace-based probe keeps
+# the kernel listing a module's freed init symbols; scale.bats: its tracefs events stay).
+ksymtrace_stop_left() {
+	local p c pids=() i
+	for p in /proc/[0-9]*; do
+		c=
+		read -r c 2>/dev/null <"$p/comm" || true
+		[[ $c == ksymtrace* ]] && pids+=("${p#/proc/}")
+	done
+	((${#pids[@]})) || return 0
+	echo "teardown: stopping ksymtrace left running: ${pids[*]}"
+	kill -TERM "${pids[@]}" 2>/dev/null || true
+	for ((i = 0; i < 100; i++)); do
+		# the test's shell may be its parent and not have reaped it: a zombie is gone
+		for p in "${pids[@]}"; do
+			grep -qs '^State:[[:space:]]*[^Z]' "/proc/$p/status" && break
+			p=
+		done
+		[[ -z $p ]] && return 0
+		sleep 0.1
+	done
+	kill -KILL "${pids[@]}" 2>/dev/null || true
+	sleep 0.5
+}
+
 # ksym_nearest NAME ANCHOR — the address of the instance of NAME closest to the unique symbol
 # ANCHOR: which c_start serves /proc/cpuinfo (show_cpuinfo's file) or /proc/consoles
 # (show_console_dev's), told from the symbol table alone.

@@ -64,6 +64,7 @@ unbusy() {
 
 teardown() {
 	[[ -z ${BUSY:-} ]] || unbusy
+	ksymtrace_stop_left
 }
 
 @test "glob: some 500 functions, the untraceable left out; | head -1 ends it, nothing left behind" {

@@ -15,6 +15,7 @@ setup_file() { c_start_setup_file; }
 setup() { attach_setup; }
 
 teardown() {
+	ksymtrace_stop_left
 	echo '-:ktvm/bl' >>/sys/kernel/tracing/kprobe_events 2>/dev/null || true
 }
 
