@@ -250,14 +250,15 @@ blocked_writer() {
 }
 
 @test "a one-page ring buffer under a flood: lost events counted and said, no hang" {
-	# dd makes 20,000 one-byte reads, far more than 4 KiB of ring buffer holds at once
-	KT_TIMEOUT=90 kt_run -j attach --no-multi vfs_read -b 4K --comm dd -c 'dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null'
+	# dd makes 4,000 one-byte reads, far more than 4 KiB of ring buffer holds at once
+	KT_TIMEOUT=90 kt_run -j attach --no-multi vfs_read -b 4K --comm dd -c 'dd if=/dev/zero of=/dev/null bs=1 count=4000 2>/dev/null'
 	[ "$status" -eq 0 ]
 	local lost hits printed
 	lost=$(ksymtrace_summary .lost)
 	hits=$(ksymtrace_hits vfs_read)
 	printed=$(ksymtrace_events | wc -l)
-	[ "$hits" -ge 20000 ]
+	echo "hits $hits, lost $lost, printed $printed"
+	[ "$hits" -ge 4000 ]
 	[ "$lost" -gt 0 ]
 	[ "$printed" -gt 0 ]
 	# every hit was either printed or counted lost, and the summary says how many printed
