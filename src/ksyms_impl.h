@@ -70,6 +70,8 @@ struct ksyms {
 	 * (untouched pages until then), so that no query allocates or can fail. */
 	void *sort_keys;          /* 2 x the largest bucket, in ksyms_index.c's keys */
 	uint32_t *mod_seen;       /* [3 * n_mods] per-module counters for the ranks */
+	uint32_t pfx_placed;      /* __pfx_ names ordered after their functions, not
+				   * sorted (ksyms_index.c): what the tests look at */
 
 	/* A table over a snapshot (ksyms_snap.c) borrows buf, syms, mods, by_name and
 	 * bucket: from MAP, which ksyms__free() releases, or from memory its caller

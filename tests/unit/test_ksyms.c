@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "ksyms.h"
+#include "ksyms_impl.h" /* pfx_placed */
 
 static const char *dir;
 
@@ -407,6 +408,78 @@ static void test_index_in_two(void)
 	ksyms__free(t);
 }
 
+/* A table of N functions, each with its __pfx_ padding symbol 16 bytes before it,
+ * as x86-64 kernels since 6.2 have them: names in bucket "__" before "__pfx_"
+ * ("__pfx0", "__a"), after it ("__pfxa", "__x64_"), duplicates, aliases, data
+ * with no padding. With BREAK, one __pfx_ name has no function after it. */
+static struct ksyms *pfx_table(unsigned n, bool brk)
+{
+	static const char *const shapes[] = { "fn_%u", "__x64_sys_%u", "__a%u", "dup_%u",
+					      "__pfxa%u", "__pfx0%u", "zz_%u" };
+	struct tmp_table tt;
+	char name[64];
+
+	if (!tmp_open(&tt))
+		return NULL;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned long a = 0xffffffff81000000UL + 64UL * i;
+		unsigned k = (i * 7919) % n;
+
+		snprintf(name, sizeof(name), shapes[i % 7], i % 7 == 3 ? k % 40 : k);
+		fprintf(tt.f, "%lx t __pfx_%s\n", a - 16, brk && i == n / 2 ? "nobody" : name);
+		fprintf(tt.f, "%lx T %s\n", a, name);
+		if (i % 5 == 0)
+			fprintf(tt.f, "%lx t %s_alias\n", a, name);
+		if (i % 9 == 0)
+			fprintf(tt.f, "%lx d __ksymtab_%u\n", a + 8, k);
+	}
+	return tmp_load(&tt, NULL);
+}
+
+/* The whole index with the __pfx_ names ordered after their functions is the
+ * index every bucket's own sort makes; and where a __pfx_ name has no function,
+ * they are sorted like the rest. On one thread and on two. */
+static void test_index_pfx(void)
+{
+	static const struct { unsigned n; bool brk; uint32_t placed; } cases[] = {
+		{ 3000, false, 3000 }, { 30000, false, 30000 }, { 3000, true, 0 },
+	};
+
+	for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct ksyms *whole = pfx_table(cases[c].n, cases[c].brk);
+		struct ksyms *each = pfx_table(cases[c].n, cases[c].brk);
+		size_t lo, hi, n;
+
+		if (!whole || !each)
+			goto next;
+		ksyms__index_all(whole);
+		CHECK_U64(whole->pfx_placed, cases[c].placed);
+		/* one first byte at a time: every bucket sorted by itself */
+		for (int b = 1; b < 256; b++) {
+			char p[2] = { (char)b, 0 };
+
+			ksyms__by_prefix(each, p, &lo, &hi);
+		}
+		CHECK_U64(each->pfx_placed, 0);
+		n = ksyms__count(whole);
+		for (size_t i = 0; i < n; i++) {
+			const struct ksym *a = ksyms__by_name_at(whole, i), *b = ksyms__by_name_at(each, i);
+
+			if (a->addr != b->addr || strcmp(ksyms__name(whole, a), ksyms__name(each, b))) {
+				CHECK(0);
+				fprintf(stderr, "case %u: name position %zu: %s at %#lx, not %s at %#lx\n", c,
+					i, ksyms__name(whole, a), (unsigned long)a->addr,
+					ksyms__name(each, b), (unsigned long)b->addr);
+				break;
+			}
+		}
+		CHECK_U64(ksyms__by_name(whole, "__pfx_dup_7", &lo, &hi), ksyms__by_name(each, "dup_7", &lo, &hi));
+next:
+		ksyms__free(whole);
+		ksyms__free(each);
+	}
+}
+
 /* The 16-digit fast path must be exactly as strict as the general one. */
 static void test_hex(void)
 {
@@ -546,6 +619,7 @@ int main(int argc, char **argv)
 	test_many();
 	test_lazy_index();
 	test_index_in_two();
+	test_index_pfx();
 	test_hex();
 	test_instance();
 	test_many_instances();
