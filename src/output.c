@@ -7,7 +7,16 @@
 char *format_label(char *buf, size_t len, const char *name, uint64_t off, uint32_t index,
 		   uint32_t count)
 {
-	int n = snprintf(buf, len, "%s", name);
+	int n;
+
+	if (!off && count <= 1) { /* most rows: the name as it is, no printf */
+		size_t l = strnlen(name, len - 1);
+
+		memcpy(buf, name, l);
+		buf[l] = '\0';
+		return buf;
+	}
+	n = snprintf(buf, len, "%s", name);
 
 	if (off && n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "+0x%" PRIx64, off);
@@ -23,20 +32,44 @@ static const char *tri_word(enum tri v)
 	return v == TRI_TRUE ? "yes" : v == TRI_FALSE ? "no" : "?";
 }
 
+/* A table of every function is 120k rows, and printf's parse of its format was
+ * most of list's time: the cells are made and laid out by hand. */
+static void hex16(char out[17], uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		out[i] = digits[v & 0xf];
+	out[16] = '\0';
+}
+
+static void decimal(char *out, uint32_t v)
+{
+	char tmp[10];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*out++ = tmp[--n];
+	*out = '\0';
+}
+
 void sym_cells__fill(struct sym_cells *c, const struct ksyms *t, const struct ksym *s,
 		     const struct traceable *trc)
 {
 	memset(c->v, 0, sizeof(c->v));
 	if (ksym_loaded(s))
-		snprintf(c->addr, sizeof(c->addr), "%016" PRIx64, s->addr);
+		hex16(c->addr, s->addr);
 	else /* its addr is a placement key (ksyms.h), not an address */
 		snprintf(c->addr, sizeof(c->addr), "%-16s", "(not loaded)");
 	c->type[0] = s->type;
 	c->type[1] = '\0';
 	if (s->size)
-		snprintf(c->size, sizeof(c->size), "%u", s->size);
+		decimal(c->size, s->size);
 	else
-		snprintf(c->size, sizeof(c->size), "?");
+		memcpy(c->size, "?", 2);
 	c->v[COL_ADDR] = c->addr;
 	c->v[COL_TYPE] = c->type;
 	c->v[COL_MODULE] = ksyms__mod_name(t, s->mod);
@@ -44,14 +77,33 @@ void sym_cells__fill(struct sym_cells *c, const struct ksyms *t, const struct ks
 	c->v[COL_TRACEABLE] = trc ? tri_word(traceable__get(trc, s)) : "?";
 }
 
+static void spaces(FILE *out, size_t n)
+{
+	static const char blank[] = "                                ";
+
+	for (size_t k; n; n -= k) {
+		k = n < sizeof(blank) - 1 ? n : sizeof(blank) - 1;
+		fwrite(blank, 1, k, out);
+	}
+}
+
 void sym_cols__print(FILE *out, const struct sym_col *cols, size_t n, const struct sym_cells *c)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *v = c->v[cols[i].id] ? c->v[cols[i].id] : "";
 
+		int w = cols[i].width < 0 ? -cols[i].width : cols[i].width;
+		size_t len = strlen(v), pad = len < (size_t)w ? (size_t)w - len : 0;
+
 		if (cols[i].id == COL_CLONE && !*v)
 			continue;
-		fprintf(out, "%s%*s", cols[i].sep, cols[i].width, v);
+		/* as "%s%*s" would: right-aligned to a positive width, left to a negative */
+		fputs(cols[i].sep, out);
+		if (cols[i].width > 0)
+			spaces(out, pad);
+		fwrite(v, 1, len, out);
+		if (cols[i].width < 0)
+			spaces(out, pad);
 	}
 }
 
