@@ -65,9 +65,15 @@ bool attach_mods__init_gone(const struct spec *sp, const char *module, const str
 	if (m < 0 || !ksyms__mod_loaded(t, m) || sp->glob || !sp->name ||
 	    !modfile__is_init(ksyms__mod_name(t, (uint16_t)m), sp->name))
 		return false;
-	log_error("%s: %s is init code of module %s, which is loaded: the kernel freed it once init ran",
-		  sp->text, sp->name, ksyms__mod_name(t, (uint16_t)m));
-	log_hint("rmmod %s, then attach before it loads again (with -c 'modprobe %s', for one)",
-		 ksyms__mod_name(t, (uint16_t)m), ksyms__mod_name(t, (uint16_t)m));
+	attach_mods__say_init_gone(sp->text, sp->name, ksyms__mod_name(t, (uint16_t)m), "");
 	return true;
+}
+
+void attach_mods__say_init_gone(const char *what, const char *name, const char *mod,
+				const char *why)
+{
+	log_error("%s: %s is init code of module %s, which is loaded: the kernel freed it once init ran%s",
+		  what, name, mod, why);
+	log_hint("rmmod %s, then attach before it loads again (with -c 'modprobe %s', for one)",
+		 mod, mod);
 }

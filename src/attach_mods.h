@@ -29,4 +29,9 @@ size_t attach_mods__refuse_waiting(const struct plan *pl, bool can_wait);
  * is gone and what to do, and returns true. */
 bool attach_mods__init_gone(const struct spec *sp, const char *module, const struct ksyms *t);
 
+/* The refusal of a probe on NAME, init code of loaded module MOD, for WHAT (a
+ * spec or a probe label); WHY is added to the message ("" for none). */
+void attach_mods__say_init_gone(const char *what, const char *name, const char *mod,
+				const char *why);
+
 #endif

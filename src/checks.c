@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach_mods.h"
 #include "ksyms_cache.h"
 #include "log.h"
+#include "modfile.h"
 
 static bool generated_code(const char *mod)
 {
@@ -271,6 +273,24 @@ static bool cold_refusals(const struct ksyms *t, const struct probe *p, bool for
 	return false;
 }
 
+/* While any ftrace user is active, the kernel keeps a module's init symbols
+ * when it frees the code (ftrace_free_mem(), Linux 4.15+), and /proc/kallsyms
+ * still lists them under the loaded module; ftrace itself no longer does, so the
+ * name reads as notrace. The module's file tells freed init code apart, which
+ * not even --force may probe: the memory is gone. Only asked where ftrace
+ * refuses, so that a module probe reads no file otherwise. */
+static bool freed_init(const struct ksyms *t, const struct probe *p, const struct landing *l)
+{
+	const char *mod = ksyms__mod_name(t, l->sym->mod), *name = ksyms__name(t, l->sym);
+
+	if (l->sym->mod == KSYMS_CORE_MOD || !ksyms__mod_loaded(t, l->sym->mod) ||
+	    ksyms__is_pseudo_mod(mod) || !modfile__is_init(mod, name))
+		return false;
+	attach_mods__say_init_gone(p->label, name, mod,
+				   " (kallsyms still lists it while ftrace is in use)");
+	return true;
+}
+
 bool checks__probe(const struct ksyms *t, const struct probe *p, const struct traceable *trc,
 		   bool force)
 {
@@ -304,6 +324,8 @@ bool checks__probe(const struct ksyms *t, const struct probe *p, const struct tr
 		return false;
 	}
 	if (landing_ftrace(t, &l, trc) == TRI_FALSE) {
+		if (freed_init(t, p, &l))
+			return false;
 		if (!force) {
 			log_error("%s: %snot in available_filter_functions: %s is notrace (or ftrace cannot hook it); probes there may never fire, or may hurt",
 				  p->label, l.lands, ksyms__name(t, l.sym));

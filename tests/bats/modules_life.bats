@@ -157,6 +157,29 @@ HINT: rmmod fixmod, then attach before it loads again (with -c 'modprobe fixmod'
 	[[ $stderr != *"init code"* ]]
 }
 
+@test "modules: init code kallsyms still lists while ftrace is in use is refused as freed, not as notrace, --force too" {
+	# while any ftrace user is active the kernel keeps a module's init symbols in
+	# kallsyms after freeing the code (ftrace_free_mem(), 4.15+); ftrace's own list
+	# (available_filter_functions) no longer has them
+	{
+		cat "$FIX/attach.kallsyms"
+		printf 'ffffffffc0500000 t fix_dup\t[fixmod]\nffffffffc0500010 T fix_exported\t[fixmod]\n'
+		printf 'ffffffffc0508000 t fix_init\t[fixmod]\n'
+	} >"$K/proc/kallsyms"
+	load fixmod
+	for force in '' --force; do
+		run --separate-stderr kd attach --dry-run fixmod:fix_init $force
+		[ "$status" -eq 1 ]
+		[ -z "$output" ]
+		[ "$stderr" = "ksymtrace: fix_init: fix_init is init code of module fixmod, which is loaded: the kernel freed it once init ran (kallsyms still lists it while ftrace is in use)
+HINT: rmmod fixmod, then attach before it loads again (with -c 'modprobe fixmod', for one)" ]
+	done
+	# a loaded module's function that ftrace does not list is still notrace
+	run --separate-stderr kd attach --dry-run fixmod:fix_exported
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"fix_exported: not in available_filter_functions: fix_exported is notrace"* ]]
+}
+
 @test "modules: an event on a module is shown where the kernel placed the probe: past ENDBR is the start" {
 	# probe 0 is dummy_get_stats64 at ffffffffc0395080: an event there, one at +4 (a probe
 	# at +0 sits after ENDBR64 since 5.18), one where the module landed after a reload

@@ -17,6 +17,17 @@ setup_file() {
 teardown() {
 	[[ -n ${KSYMTRACE_VM_KERNEL:-} ]] || return 0
 	ksymtrace_stop_left
+	ftrace_off
+}
+
+# ftrace_on / ftrace_off — the function tracer on one function: an ftrace user, as a
+# kprobe on an ftrace site or perf's function tracing is
+TRACING=/sys/kernel/tracing
+ftrace_on() {
+	echo vfs_fsync >"$TRACING/set_ftrace_filter" && echo function >"$TRACING/current_tracer"
+}
+ftrace_off() {
+	echo nop >"$TRACING/current_tracer" && echo >"$TRACING/set_ftrace_filter"
 }
 
 teardown_file() {
@@ -85,6 +96,23 @@ stats() {
 	kt_run attach dummy:dummy_init_module -c true
 	[ "$status" -eq 1 ]
 	[[ $err == *"dummy:dummy_init_module: dummy_init_module is init code of module dummy, which is loaded: the kernel freed it once init ran"* ]]
+	rmmod dummy
+	no_events_left
+}
+
+@test "modules: insmod while ftrace is in use keeps dummy's init symbols in kallsyms: still refused as freed init code" {
+	rmmod dummy 2>/dev/null || true
+	ftrace_on
+	insmod "$KSYMTRACE_VM_DUMMY_KO"
+	ftrace_off
+	# what makes the case: the kernel kept the freed code's symbols for ftrace
+	# (ftrace_free_mem(), 4.15+), listed under the loaded module until it unloads
+	awk '$3 == "dummy_init_module" && $4 == "[dummy]" { found = 1 } END { exit !found }' /proc/kallsyms
+	for force in '' --force; do
+		kt_run attach dummy:dummy_init_module $force -c true
+		[ "$status" -eq 1 ]
+		[[ $err == *"dummy_init_module is init code of module dummy, which is loaded: the kernel freed it once init ran (kallsyms still lists it while ftrace is in use)"* ]]
+	done
 	rmmod dummy
 	no_events_left
 }
