@@ -16,12 +16,14 @@
 #   ksymtrace_load FILE    read FILE, JSON Lines that some other `ksymtrace -j attach` wrote
 #   ksymtrace_hits PROBE   the hits of PROBE (a glob sums them), from the summary
 #   ksymtrace_retvals PROBE  the return values of PROBE's events, one per line, as the 64-bit
-#                          register in signed decimal
+#                          register in signed decimal (a bool as 1 or 0), or an enum's
+#                          enumerator name, as ksymtrace showed it
 #   ksymtrace_events [PROBE]  the events (of PROBE), one JSON object per line
 #   ksymtrace_summary [JQ-FILTER]  the summary object, or FILTER applied to it
 #   assert_probe_hits PROBE OP N          OP: == != >= <= > <
 #   assert_probe_never_fired PROBE
-#   assert_probe_retval PROBE [any|all] OP N
+#   assert_probe_retval PROBE [any|all] OP N   (N: a number, or with == and != an enum's
+#                                               enumerator name)
 #   assert_expectations_held     every --expect given to ksymtrace_run held
 #
 # PROBE is a probe's label as ksymtrace's summary prints it (c_start#1, vfs_read%return,
@@ -75,11 +77,17 @@ ksymtrace_load() {
 	KSYMTRACE_JSONL=$1
 	local idx=$1.idx
 	# hits<TAB>label<TAB>N and ret<TAB>label<TAB>VALUE: the label as the summary prints
-	# it; a return value as a hex string, a number, or an object with a value member
+	# it; a return value as ksymtrace typed it (attach --help): a number or a hex string
+	# as they are, a bool as 1 or 0, an enumerator's name as =NAME, and ?WHAT where there
+	# is no value to compare: a void function (or one BTF cannot type), a struct
 	jq -r 'if .summary == true then (.probes[] |
 			"hits\t\(.probe)\(if .kind == "kretprobe" then "%return" else "" end)\t\(.hits)")
 		elif .kind == "kretprobe" and has("ts_ns") then
-			"ret\t\(.probe)%return\t\(.retval | if type == "object" then .value else . end)"
+			"ret\t\(.probe)%return\t\(.retval | if type == "boolean" then (if . then 1 else 0 end)
+				elif type == "string" and (test("^-?[0-9]") | not) then "=\(.)"
+				elif type == "object" then (.value // "?a struct returned by value")
+				elif . == null then "?no value (a void function, or BTF cannot say)"
+				else . end)"
 		else empty end' "$1" >"$idx" 2>/dev/null || {
 		echo "ksymtrace_load: $1 is not ksymtrace's JSON Lines (ksymtrace -j attach)" >&2
 		return 1
@@ -116,13 +124,17 @@ _ksymtrace_labels() {
 }
 
 # ksymtrace_retvals PROBE — the return register of each event of the kretprobes PROBE
-# matches, in signed 64-bit decimal, in order.
+# matches, in signed 64-bit decimal, in order; an enum's value by its enumerator's name.
 ksymtrace_retvals() {
 	_ksymtrace_need_run || return
 	local kind label v
 	while IFS=$'\t' read -r kind label v; do
 		# shellcheck disable=SC2053
 		[[ $kind == ret && $label == $1 ]] || continue
+		case $v in
+		=*) echo "${v#=}"; continue ;;
+		'?'*) echo "ksymtrace_retvals: $label: ${v#\?}" >&2; return 1 ;;
+		esac
 		_ksymtrace_int "$v" v || { echo "ksymtrace_retvals: $label: not a return value: $v" >&2; return 1; }
 		echo "$v"
 	done <"$KSYMTRACE_JSONL.idx"
@@ -236,21 +248,39 @@ assert_probe_retval() {
 	if [[ $2 == any || $2 == all ]]; then mode=$2; set -- "$1" "${@:3}"; fi
 	(($# == 3)) || { echo "usage: assert_probe_retval PROBE [any|all] OP N" >&2; return 2; }
 	_ksymtrace_op "$2" || return
-	local w n v returns=0 matched=0 first='' lost
-	if ! w=$(_ksymtrace_width "$3") || ! _ksymtrace_int "$3" n; then
-		echo "assert_probe_retval: '$3' is not a number (decimal or 0x hex, 64 bits at most)" >&2
+	local w=name n=$3 v returns=0 matched=0 first='' lost values
+	if [[ $3 =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
+		[[ $2 == '==' || $2 == '!=' ]] || {
+			echo "assert_probe_retval: an enumerator ($3) compares with == or != only" >&2
+			return 2
+		}
+	elif ! w=$(_ksymtrace_width "$3") || ! _ksymtrace_int "$3" n; then
+		echo "assert_probe_retval: '$3' is not a number (decimal or 0x hex, 64 bits at most) nor an enumerator's name" >&2
 		return 2
 	fi
 	ksymtrace_hits "$1" >/dev/null || return 1
+	values=$(ksymtrace_retvals "$1") || return 1
 	while read -r v; do
+		[[ -n $v ]] || continue
 		returns=$((returns + 1))
-		if _ksymtrace_cmp "$v" "$2" "$n" "$w"; then
+		if [[ $v =~ ^[A-Za-z_] && $w != name ]]; then
+			echo "assert_probe_retval: $1 returned $v, an enumerator: compare it by name (== $v)" >&2
+			return 2
+		fi
+		# by name (a value no enumerator names is shown as a number: never equal)
+		if [[ $w == name ]]; then
+			if [[ ($2 == '==' && $v == "$n") || ($2 == '!=' && $v != "$n") ]]; then
+				matched=$((matched + 1))
+			elif [[ -z $first ]]; then
+				first=$v
+			fi
+		elif _ksymtrace_cmp "$v" "$2" "$n" "$w"; then
 			matched=$((matched + 1))
 		elif [[ -z $first ]]; then
 			first=$v
 			[[ $w != s32 ]] || first=$(((v & 0xffffffff) ^ 0x80000000)) first=$((first - 0x80000000))
 		fi
-	done < <(ksymtrace_retvals "$1")
+	done <<<"$values"
 	# returns the kernel counted but never delivered (a full ring buffer)
 	lost=$(($(ksymtrace_hits "$1") - returns))
 	if [[ $mode == any ]] && ((matched > 0)); then return 0; fi

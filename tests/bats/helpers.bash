@@ -101,6 +101,20 @@ kd() {
 	timeout -k 2 20 "$DOUBLE" -k "$FIX/attach.kallsyms" "$@" </dev/null
 }
 
+# typed_sysroot: the fixture kernel of btf.bats (tests/fixtures/btf.kallsyms and its BTF),
+# with kprobes; kb ARGS...: ksymtrace-double on it
+typed_sysroot() {
+	local k=$T/sysroot btf
+	btf="$(dirname "$DOUBLE")/tests/btf/checked/sys/kernel/btf"
+	[[ -d $btf ]] || { echo "no fixture BTF at $btf: build first" >&2; return 1; }
+	ln -s "$btf" "$k/sys/kernel/btf"
+	cp "$FIX/btf.kallsyms" "$k/proc/kallsyms"
+	awk '$2 ~ /^[tT]$/ { print $3 ($4 ? " " $4 : "") }' "$FIX/btf.kallsyms" >"$k/sys/kernel/tracing/available_filter_functions"
+	: >"$k/sys/kernel/debug/kprobes/blacklist"
+}
+kb() {
+	timeout -k 2 20 "$DOUBLE" -k "$FIX/btf.kallsyms" "$@" </dev/null
+}
 # what the double did, one word per line: load, attach, refuse, detach, free
 did() {
 	awk '{ print $1 }' "$T/log" | uniq | paste -sd ' '

@@ -139,3 +139,42 @@ agree() {
 	run assert_probe_retval vfs_read%return == 18446744073709551616
 	[ "$status" -eq 2 ]
 }
+
+@test "library: typed return values: a bool as 1 or 0, an enumerator by name, no value for void or a struct" {
+	typed_sysroot
+	recs <<-'EOF'
+		probe=0 kind=kretprobe retval=1
+		probe=0 kind=kretprobe retval=0x100000000
+		probe=1 kind=kretprobe retval=0
+		probe=2 kind=kretprobe retval=0x1234
+	EOF
+	ksymtrace_run -k "$FIX/btf.kallsyms" 'set_mode%return' 'do_nothing%return' 'make_big%return' -d 0.3
+	# set_mode returns bool: true, then false (a bool is its low byte)
+	[ "$(ksymtrace_retvals 'set_mode%return' | paste -sd ' ')" = "1 0" ]
+	assert_probe_retval 'set_mode%return' any == 1
+	run assert_probe_retval 'set_mode%return' all == 1
+	[ "$status" -eq 1 ]
+	[ "$output" = "assert_probe_retval: expected set_mode%return retval all == 1, actual: 1 of 2 returns == 1 (the first other: 0)" ]
+	# a void function and a struct by value have no value to compare
+	run assert_probe_retval 'do_nothing%return' == 0
+	[ "$status" -eq 1 ]
+	[ "$output" = "ksymtrace_retvals: do_nothing%return: no value (a void function, or BTF cannot say)" ]
+	run assert_probe_retval 'make_big%return' == 0
+	[ "$status" -eq 1 ]
+	[ "$output" = "ksymtrace_retvals: make_big%return: a struct returned by value" ]
+	# an enum is shown by its enumerator's name: compared by name, == and != only
+	printf '%s\n' '{"ts_ns":1,"probe":"get_mode","kind":"kretprobe","retval":"MODE_C"}' \
+		'{"ts_ns":2,"probe":"get_mode","kind":"kretprobe","retval":7}' \
+		'{"summary":true,"probes":[{"probe":"get_mode","kind":"kretprobe","hits":2,"missed":0}]}' >"$T/enum.jsonl"
+	ksymtrace_load "$T/enum.jsonl"
+	[ "$(ksymtrace_retvals 'get_mode%return' | paste -sd ' ')" = "MODE_C 7" ]
+	assert_probe_retval 'get_mode%return' any == MODE_C
+	assert_probe_retval 'get_mode%return' all != MODE_A
+	run assert_probe_retval 'get_mode%return' all == MODE_C
+	[ "$output" = "assert_probe_retval: expected get_mode%return retval all == MODE_C, actual: 1 of 2 returns == MODE_C (the first other: 7)" ]
+	run assert_probe_retval 'get_mode%return' any == 0
+	[ "$status" -eq 2 ]
+	[ "$output" = "assert_probe_retval: get_mode%return returned MODE_C, an enumerator: compare it by name (== MODE_C)" ]
+	run assert_probe_retval 'get_mode%return' '>' MODE_C
+	[ "$status" -eq 2 ]
+}

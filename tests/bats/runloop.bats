@@ -443,20 +443,6 @@ sys.stdout.write(p.stderr.decode())' "$@"
 
 # ---- typed values (issue 9, part B) ---------------------------------------------------
 
-# typed_sysroot: the fixture kernel of btf.bats (tests/fixtures/btf.kallsyms and its BTF),
-# with kprobes; kb ARGS...: ksymtrace-double on it
-typed_sysroot() {
-	local k=$T/sysroot btf
-	btf="$(dirname "$DOUBLE")/tests/btf/checked/sys/kernel/btf"
-	[[ -d $btf ]] || { echo "no fixture BTF at $btf: build first" >&2; return 1; }
-	ln -s "$btf" "$k/sys/kernel/btf"
-	cp "$FIX/btf.kallsyms" "$k/proc/kallsyms"
-	awk '$2 ~ /^[tT]$/ { print $3 ($4 ? " " $4 : "") }' "$FIX/btf.kallsyms" >"$k/sys/kernel/tracing/available_filter_functions"
-	: >"$k/sys/kernel/debug/kprobes/blacklist"
-}
-kb() {
-	timeout -k 2 20 "$DOUBLE" -k "$FIX/btf.kallsyms" "$@" </dev/null
-}
 TYPED_SPECS=(vfs_read 'vfs_read%return' set_mode 'show_cpuinfo%return' 'make_big%return' many_args
 	'vfs_read+0x10' 'do_nothing%return' 'c_start#1%return' do_nothing)
 
