@@ -77,9 +77,11 @@ static const char *skip_blanks(const char *s)
 static const char *probe_end(const char *s)
 {
 	while (*s && !strchr(" \t=!<>", *s)) {
-		if (*s == '[' && strchr(s + 1, ']'))
-			s = strchr(s + 2, ']'); /* "[]...]": a ']' first is a member */
-		s++;
+		/* "[]...]": a ']' first is a member; "[]" with none after it closes
+		 * nothing, and its '[' is a character like any other */
+		const char *close = *s == '[' && strchr(s + 1, ']') ? strchr(s + 2, ']') : NULL;
+
+		s = close ? close + 1 : s + 1;
 	}
 	return s;
 }

@@ -62,6 +62,13 @@ row() {
 	local e="ksymtrace: --expect" all="the probes are: c_start#1, c_start#2, c_start#3, c_start#4"
 	row "$e 'c_start#5 >= 1': no probe is labelled c_start#5; $all" c_start --all --expect 'c_start#5 >= 1'
 	row "$e 'c_stop* >= 1': no probe's label matches c_stop*; $all" c_start --all --expect 'c_stop* >= 1'
+	# a '[' that opens no bracket expression is a character like any other (it crashed:
+	# "[]" with no ']' after it was read as a class that ended past the text)
+	row "$e '[] >= 1': no probe's label matches []; $all" c_start --all --expect '[] >= 1'
+	row "$e '[]': no comparison: write PROBE OP N, such as 'c_start#1 >= 1' (OP: == != >= <= > <)" \
+		c_start --all --expect '[]'
+	row "$e 'c_start[!] >= 1': no probe's label matches c_start[!]; $all" c_start --all --expect 'c_start[!] >= 1'
+	row "$e 'c_start[]1-3]x == 1': no probe's label matches c_start[]1-3]x; $all" c_start --all --expect 'c_start[]1-3]x == 1'
 	# a kretprobe's label is the summary's, with %return
 	row "$e 'vfs_write == 1': no probe is labelled vfs_write; the probes are: vfs_read, vfs_write%return" \
 		vfs_read 'vfs_write%return' --expect 'vfs_write == 1'
