@@ -248,7 +248,7 @@ assert_probe_retval() {
 	if [[ $2 == any || $2 == all ]]; then mode=$2; set -- "$1" "${@:3}"; fi
 	(($# == 3)) || { echo "usage: assert_probe_retval PROBE [any|all] OP N" >&2; return 2; }
 	_ksymtrace_op "$2" || return
-	local w=name n=$3 v returns=0 matched=0 first='' lost values
+	local w=name n=$3 v returns=0 matched=0 first='' lost values names=0 num=
 	if [[ $3 =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
 		[[ $2 == '==' || $2 == '!=' ]] || {
 			echo "assert_probe_retval: an enumerator ($3) compares with == or != only" >&2
@@ -269,6 +269,7 @@ assert_probe_retval() {
 		fi
 		# by name (a value no enumerator names is shown as a number: never equal)
 		if [[ $w == name ]]; then
+			if [[ $v =~ ^[A-Za-z_] ]]; then names=$((names + 1)); else num=${num:-$v}; fi
 			if [[ ($2 == '==' && $v == "$n") || ($2 == '!=' && $v != "$n") ]]; then
 				matched=$((matched + 1))
 			elif [[ -z $first ]]; then
@@ -281,6 +282,10 @@ assert_probe_retval() {
 			[[ $w != s32 ]] || first=$(((v & 0xffffffff) ^ 0x80000000)) first=$((first - 0x80000000))
 		fi
 	done <<<"$values"
+	if [[ $w == name ]] && ((returns > 0 && names == 0)); then
+		echo "assert_probe_retval: $1 returned numbers (the first: $num): '$3' is neither a number nor, there, an enumerator" >&2
+		return 2
+	fi
 	# returns the kernel counted but never delivered (a full ring buffer)
 	lost=$(($(ksymtrace_hits "$1") - returns))
 	if [[ $mode == any ]] && ((matched > 0)); then return 0; fi

@@ -136,6 +136,11 @@ agree() {
 	[ "$output" = "assert_probe_retval: expected vfs_read%return retval all == 3, actual: 1 of 1 returns == 3, and 1 more were lost (a full ring buffer)" ]
 	run assert_probe_retval 'vfs_read%return' == x
 	[ "$status" -eq 2 ]
+	[ "$output" = "assert_probe_retval: vfs_read%return returned numbers (the first: 3): 'x' is neither a number nor, there, an enumerator" ]
+	run assert_probe_retval 'vfs_read%return' != x
+	[ "$output" = "assert_probe_retval: vfs_read%return returned numbers (the first: 3): 'x' is neither a number nor, there, an enumerator" ]
+	run assert_probe_retval 'vfs_read%return' == 1x
+	[ "$status" -eq 2 ]
 	run assert_probe_retval vfs_read%return == 18446744073709551616
 	[ "$status" -eq 2 ]
 }
