@@ -14,7 +14,8 @@
 # modfile (module files: decompression, libelf, the chained table), events (the
 # ring buffer's record decoder and the event and summary printers), snap (the
 # snapshot reader, on snapshots written from fuzzed tables and damaged where the
-# fuzzer says).
+# fuzzer says), expect (--expect texts: the grammar, binding to a plan's labels,
+# and the verdicts, report and JSON at a run's end).
 #
 # Seeds, assembled at run time: tests/fuzz/seeds/TARGET, tests/fuzz/regress/TARGET
 # (every input a fuzzer ever found), and for ksyms, line and decode every file
@@ -34,7 +35,7 @@ SEED=${KSYMTRACE_FUZZ_SEED:-0}
 JOBS=$(nproc)
 BUILD=build-fuzz
 TARGETS=()
-ALL_TARGETS=(ksyms spec line choose fetch decode modfile events snap)
+ALL_TARGETS=(ksyms spec line choose fetch decode modfile events snap expect)
 
 usage() {
 	sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
@@ -70,10 +71,11 @@ done
 # of 16 KiB has every section and symbol shape (the fixture module is 2 KiB),
 # compressed or not; a record is 376 bytes with its stack, up to 2 KiB with
 # values and strings, and a little more reaches the size check (the events
-# target has no dictionary: its input is binary); a snapshot's input is a table and up to 255 edits of 5 bytes. One
+# target has no dictionary: its input is binary); a snapshot's input is a table and up to 255 edits of 5 bytes;
+# --expect texts are short, and 4 KiB holds 65 of them (one past the limit). One
 # input takes milliseconds: 10 s means a hang.
-declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384 [events]=2048 [snap]=66816)
-declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch [decode]=decode [modfile]=modfile [events]= [snap]=ksyms)
+declare -A MAX_LEN=([ksyms]=65536 [spec]=1100 [line]=4096 [choose]=256 [fetch]=600 [decode]=8192 [modfile]=16384 [events]=2048 [snap]=66816 [expect]=4096)
+declare -A DICT=([ksyms]=ksyms [spec]=spec [line]=ksyms [choose]=choose [fetch]=fetch [decode]=decode [modfile]=modfile [events]= [snap]=ksyms [expect]=expect)
 TIMEOUT=10
 
 CC=${CC:-clang}
