@@ -30,11 +30,11 @@
 #include "fixture_btf.h"
 #include "kbtf.h"
 #include "fuzz_common.h"
+#include "fuzz_plan.h"
 #include "ksymtrace.h"
 #include "plan.h"
 #include "probe_values.h"
 #include "record.h"
-#include "spec.h"
 
 static const char table_text[] =
 	"ffffffff81000000 T _stext\n"
@@ -94,27 +94,6 @@ static void make_values(void)
 	o.nexprs = NEXPRS;
 	pvs[1] = probe_values__build(plans[1], kb, &o, &e);
 	CHECK(pvs[1]);
-}
-
-static struct plan *make_plan(size_t n)
-{
-	struct plan *pl = plan__new(table);
-
-	CHECK(pl);
-	for (size_t i = 0; i < n; i++) {
-		struct resolve_opts ro = { .funcs_only = true };
-		struct candidates c = { 0 };
-		char err[SPEC_ERR_LEN];
-		struct spec sp;
-
-		CHECK(spec__parse(specs[i], &sp, err, sizeof(err)) == 0);
-		CHECK(spec__resolve(&sp, table, &ro, &c, err, sizeof(err)) == SPEC_RES_OK && c.n == 1);
-		/* the plan keeps the spec text: the specs are static */
-		CHECK(plan__add(pl, &c.v[0], sp.ret, specs[i]) == 0);
-		candidates__free(&c);
-		spec__free(&sp);
-	}
-	return pl;
 }
 
 /* Whole lines of printable ASCII. */
@@ -201,8 +180,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		table = fuzz_load((const uint8_t *)table_text, sizeof(table_text) - 1, false, false, &res);
 		CHECK(table);
-		plans[0] = make_plan(NSPECS);
-		plans[1] = make_plan(1);
+		plans[0] = fuzz_plan(table, specs, NSPECS);
+		plans[1] = fuzz_plan(table, specs, 1);
 		make_values();
 	}
 	if (size < 1 || size - 1 > sizeof(rec))

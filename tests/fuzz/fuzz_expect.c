@@ -20,9 +20,9 @@
 #include "cli.h"
 #include "expect.h"
 #include "fuzz_common.h"
+#include "fuzz_plan.h"
 #include "log.h"
 #include "record.h"
-#include "spec.h"
 
 static const char table_text[] =
 	"ffffffff81000000 T _stext\n"
@@ -50,20 +50,7 @@ static void setup(void)
 
 	table = fuzz_load((const uint8_t *)table_text, sizeof(table_text) - 1, false, false, &res);
 	CHECK(table);
-	plan = plan__new(table);
-	CHECK(plan);
-	for (size_t i = 0; i < NSPECS; i++) {
-		struct resolve_opts ro = { .funcs_only = true };
-		struct candidates c = { 0 };
-		char err[SPEC_ERR_LEN];
-		struct spec sp;
-
-		CHECK(spec__parse(specs[i], &sp, err, sizeof(err)) == 0);
-		CHECK(spec__resolve(&sp, table, &ro, &c, err, sizeof(err)) == SPEC_RES_OK && c.n == 1);
-		CHECK(plan__add(plan, &c.v[0], sp.ret, specs[i]) == 0);
-		candidates__free(&c);
-		spec__free(&sp);
-	}
+	plan = fuzz_plan(table, specs, NSPECS);
 	cap_fd = memfd_create("stderr", 0);
 	CHECK(cap_fd >= 0);
 }
