@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The symbol table's private layout, shared by the three files that make it:
+/* The symbol table's private layout, shared by the files that make it:
  *   ksyms_read.c   reads and parses the file into the arena and the records;
  *   ksyms_index.c  sorts them, sizes them, and builds the name index;
+ *   ksyms_pfx.c    places the __pfx_ padding symbols in the whole name index;
  *   ksyms_query.c  answers queries.
  *   ksyms_snap.c   writes the stable part of a table as a snapshot file, and
  *                  builds a table over one that borrows its arrays in place.
@@ -109,6 +110,21 @@ int ksyms_index__alloc_ranks(struct ksyms *t);
 void ksyms_index__sort(struct ksyms *t, unsigned blo, unsigned bhi);
 /* Rank the records of one name, name positions [lo, hi) (struct ksym_rank). */
 void ksyms_index__rank(struct ksyms *t, size_t lo, size_t hi);
+
+/* The whole name index with the __pfx_ padding symbols placed after their
+ * functions, not sorted (ksyms_pfx.c): ksyms_pfx__link() pairs each with its
+ * function and moves the rest of bucket "__" first (false, nothing changed,
+ * when it cannot); the caller sorts every bucket, bucket "__" only its first
+ * N_REST names; ksyms_pfx__place() then puts the __pfx_ names in order. */
+#define KSYMS_PFX_BUCKET (('_' << 8) | '_')
+struct ksyms_pfx_plan {
+	uint32_t n_rest;  /* the bucket's other names, first in it, sorted as usual */
+	uint32_t n_pfx;   /* then the __pfx_ names, in address order until placed */
+	uint32_t *pfx_of; /* [n]: by record position, its __pfx_ record, or UINT32_MAX */
+};
+
+bool ksyms_pfx__link(struct ksyms *t, struct ksyms_pfx_plan *pp);
+void ksyms_pfx__place(struct ksyms *t, struct ksyms_pfx_plan *pp);
 
 /* The bucket of a name or of a prefix of at least two bytes. */
 static inline unsigned ksyms_bucket_of(const char *name)
