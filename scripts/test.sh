@@ -157,7 +157,10 @@ step_vm() {
 	local rc p f s
 	build build || { record vm 0 1 0 1; return; }
 	VM_OUT=$(mktemp)
-	scripts/vm-run 2>&1 | tee "$VM_OUT"
+	# 900 s a kernel, not vm-run's 600: on a busy shared machine 5.10 took 486 s of
+	# 600 (all four kernels end in ~15 minutes, two at a time); a limit meant for a
+	# hung VM must not fail a slow one
+	scripts/vm-run --timeout 900 2>&1 | tee "$VM_OUT"
 	rc=${PIPESTATUS[0]}
 	# vm-run ends with "vm: N passed, M failed[, K skipped]" over every kernel
 	read -r p f s < <(sed -n 's/^vm: \([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}.*/\1 \2 \4/p' "$VM_OUT" | tail -1)
@@ -178,7 +181,11 @@ KSYMTRACE_EXTRA_PKGS="${KSYMTRACE_EXTRA_PKGS:-} libclang-rt-14-dev valgrind" scr
 	exit 1
 }
 
+# how long each step took: CI must stay under 30 minutes, and this says where they go
+TIMES=()
+T0=$SECONDS
 for s in "${STEPS[@]}"; do
+	t=$SECONDS
 	case $s in
 	unit | cli | asan | valgrind | fuzz | vm | recipe) "step_$s" ;;
 	*)
@@ -186,11 +193,13 @@ for s in "${STEPS[@]}"; do
 		exit 2
 		;;
 	esac
+	TIMES+=("$s $((SECONDS - t)) s")
 done
 
 echo
 if ((${#FAILED_STEPS[@]})); then
 	echo "failed steps: ${FAILED_STEPS[*]}"
 fi
+(IFS=,; echo "times: ${TIMES[*]}; all steps $((SECONDS - T0)) s" | sed 's/,/, /g')
 echo "summary: $PASSED passed, $FAILED failed, $SKIPPED skipped"
 ((${#FAILED_STEPS[@]} == 0))
