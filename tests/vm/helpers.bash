@@ -9,11 +9,14 @@ umask 077
 # The binary under test: $KSYMTRACE, else the test build beside the sources (ksymtrace with
 # its test hooks, such as KSYMTRACE_FORCE_ADDR_IDS: -DKSYMTRACE_TEST_HOOKS=ON, which
 # scripts/test.sh sets).
-KSYMTRACE=${KSYMTRACE:-$(realpath -m "$BATS_TEST_DIRNAME/../../build/ksymtrace-test")}
+# (No subshell here: this file is sourced again for every test, and under TCG each fork
+# costs ~0.1 s. bats makes BATS_TEST_DIRNAME absolute: this checkout's tests/vm.)
+VM_CHECKOUT=${BATS_TEST_DIRNAME%/tests/vm}
+KSYMTRACE=${KSYMTRACE:-$VM_CHECKOUT/build/ksymtrace-test}
 
 # The bats helper library users load (bats/ksymtrace/load.bash): these tests read hits and
 # return values with it, so that it runs on every kernel. It runs $KSYMTRACE too.
-BATS_LIB_PATH=$(realpath -m "$BATS_TEST_DIRNAME/../../bats") bats_load_library ksymtrace
+BATS_LIB_PATH=$VM_CHECKOUT/bats bats_load_library ksymtrace
 
 # require_vm — skip unless running inside scripts/vm-run's VM: these tests load modules and
 # attach kprobes for real, which no test may do on a developer's own kernel.
