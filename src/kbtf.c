@@ -4,14 +4,12 @@
 #include "kbtf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <bpf/btf.h>
 
@@ -164,12 +162,8 @@ static struct btf *btf_read(const char *path)
 	char *buf = NULL;
 	size_t n = 0;
 	struct btf *btf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	int err = -read_file(path, (size_t)UINT32_MAX, &buf, &n);
 
-	if (fd < 0)
-		return NULL;
-	err = -read_all(fd, (size_t)UINT32_MAX, &buf, &n);
-	close(fd);
 	if (!err) {
 		btf = btf__new(buf, (__u32)n);
 		err = btf ? 0 : errno;

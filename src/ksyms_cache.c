@@ -134,13 +134,9 @@ static bool read_line(const char *rel, char *buf, size_t len, char *why, size_t 
 static char *read_kernel_file(const char *rel)
 {
 	char path[KERNEL_PATH_MAX], *buf = NULL;
-	int fd = open(kernel__path(path, sizeof(path), rel), O_RDONLY | O_CLOEXEC), e;
 	size_t len;
+	int e = -read_file(kernel__path(path, sizeof(path), rel), SIZE_MAX / 2, &buf, &len);
 
-	if (fd < 0)
-		return NULL;
-	e = -read_all(fd, SIZE_MAX / 2, &buf, &len);
-	close(fd);
 	errno = e;
 	return e ? NULL : buf;
 }

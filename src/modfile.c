@@ -5,12 +5,10 @@
 #include "modfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include "kernel.h"
 #include "log.h"
@@ -91,17 +89,12 @@ int modfile__parse(void *data, size_t len, size_t max, const char *fallback, str
 int modfile__read(const char *path, struct modfile **out, char *err, size_t errlen)
 {
 	char fallback[MODFILE_NAME_MAX + 1] = "", why[MODFILE_ERR_LEN];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 	char *buf = NULL;
 	size_t len = 0;
+	int r;
 
 	*out = NULL;
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	r = read_all(fd, MODFILE_SIZE_MAX, &buf, &len);
-	close(fd);
+	r = read_file(path, MODFILE_SIZE_MAX, &buf, &len);
 	if (r == -EFBIG) {
 		snprintf(err, errlen, "%s: more than %lu MiB: not a kernel module", path,
 			 MODFILE_SIZE_MAX >> 20);

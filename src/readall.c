@@ -2,11 +2,13 @@
 #include "readall.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-int read_all(int fd, size_t max, char **buf, size_t *len)
+/* All of FD: read_file()'s rules. */
+static int read_fd(int fd, size_t max, char **buf, size_t *len)
 {
 	struct stat st;
 	size_t cap, have = 0;
@@ -60,4 +62,15 @@ int read_all(int fd, size_t max, char **buf, size_t *len)
 	*buf = p;
 	*len = have;
 	return 0;
+}
+
+int read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = read_fd(fd, max, buf, len);
+	close(fd);
+	return r;
 }

@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 
-/* All of FD, at most MAX bytes, into *BUF (malloc'd, NUL-terminated; the NUL is
- * not counted in *LEN). Returns 0, or -errno: -EISDIR, -EFBIG past MAX, -ENOMEM,
- * or read()'s error. FD is left open. */
-int read_all(int fd, size_t max, char **buf, size_t *len);
+/* All of the file at PATH, at most MAX bytes, into *BUF (malloc'd,
+ * NUL-terminated; the NUL is not counted in *LEN). Returns 0, or -errno: open()'s
+ * error, -EISDIR, -EFBIG past MAX, -ENOMEM, or read()'s error. */
+int read_file(const char *path, size_t max, char **buf, size_t *len);
 
 #endif

@@ -342,13 +342,10 @@ static bool parse_own_line(char *line, char **group, char **event, uint64_t *pid
 static char *read_events(const char *dir)
 {
 	char path[KERNEL_PATH_MAX], *buf = NULL;
-	int fd = open(tf_path(path, sizeof(path), dir, "kprobe_events"), O_RDONLY | O_CLOEXEC), e;
 	size_t len;
+	int e = -read_file(tf_path(path, sizeof(path), dir, "kprobe_events"), SIZE_MAX / 2, &buf,
+			   &len);
 
-	if (fd < 0)
-		return NULL;
-	e = -read_all(fd, SIZE_MAX / 2, &buf, &len);
-	close(fd);
 	errno = e;
 	return e ? NULL : buf;
 }
