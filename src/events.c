@@ -146,10 +146,8 @@ static uint64_t event_addr(const struct probe *pr, const struct event *ev)
 {
 	if (pr->sym->mod == KSYMS_CORE_MOD)
 		return pr->addr;
-	/* the planned site, or a probe at +0 that sits past ENDBR64 there (5.18+:
-	 * the kernel's own addresses, as kt_kprobe_addr sees them) */
-	if (ksym_loaded(pr->sym) && ev->addr == pr->addr)
-		return pr->addr;
+	/* a probe at +0 that sits past ENDBR64 at the planned site is shown there
+	 * (5.18+: the kernel's own address, as kt_kprobe_addr sees it) */
 #if defined(__x86_64__)
 	if (ksym_loaded(pr->sym) && pr->off == 0 && ev->addr == pr->addr + 4)
 		return pr->addr;

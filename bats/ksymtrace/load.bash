@@ -248,7 +248,7 @@ assert_probe_retval() {
 	if [[ $2 == any || $2 == all ]]; then mode=$2; set -- "$1" "${@:3}"; fi
 	(($# == 3)) || { echo "usage: assert_probe_retval PROBE [any|all] OP N" >&2; return 2; }
 	_ksymtrace_op "$2" || return
-	local w=name n=$3 v returns=0 matched=0 first='' lost values names=0 num=
+	local w=name n=$3 v returns=0 matched=0 first='' hits lost values names=0 num=
 	if [[ $3 =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
 		[[ $2 == '==' || $2 == '!=' ]] || {
 			echo "assert_probe_retval: an enumerator ($3) compares with == or != only" >&2
@@ -258,7 +258,7 @@ assert_probe_retval() {
 		echo "assert_probe_retval: '$3' is not a number (decimal or 0x hex, 64 bits at most) nor an enumerator's name" >&2
 		return 2
 	fi
-	ksymtrace_hits "$1" >/dev/null || return 1
+	hits=$(ksymtrace_hits "$1") || return 1
 	values=$(ksymtrace_retvals "$1") || return 1
 	while read -r v; do
 		[[ -n $v ]] || continue
@@ -287,7 +287,7 @@ assert_probe_retval() {
 		return 2
 	fi
 	# returns the kernel counted but never delivered (a full ring buffer)
-	lost=$(($(ksymtrace_hits "$1") - returns))
+	lost=$((hits - returns))
 	if [[ $mode == any ]] && ((matched > 0)); then return 0; fi
 	if [[ $mode == all ]] && ((returns > 0 && matched == returns && lost <= 0)); then return 0; fi
 	local why="$matched of $returns returns $2 $3${first:+ (the first other: $first)}"
