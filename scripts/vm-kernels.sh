@@ -316,12 +316,16 @@ vm_download() {
 	vm_fetch_debs "$suite" "${parts[@]}"
 }
 
+# vm_depends_field PKG=VERSION — PKG's Depends, one entry a line ("A (>= 1) | B"), from the
+# package lists VM_APT_OPTS reads.
+vm_depends_field() {
+	apt-cache "${VM_APT_OPTS[@]}" show "$1" 2>/dev/null | sed -n '/^Depends:/{s/^Depends://;s/,/\n/g;p;q}'
+}
+
 # vm_depends PKG=VERSION — "NAME VERSION" for each dependency of PKG pinned with (= VERSION)
-# or (>= VERSION), from the package lists VM_APT_OPTS reads.
+# or (>= VERSION).
 vm_depends() {
-	apt-cache "${VM_APT_OPTS[@]}" show "$1" 2>/dev/null |
-		sed -n '/^Depends:/{s/^Depends://;s/,/\n/g;p;q}' |
-		sed -n 's/^ *\([^ |]*\) (>\{0,1\}= \([^)]*\)).*/\1 \2/p'
+	vm_depends_field "$1" | sed -n 's/^ *\([^ |]*\) (>\{0,1\}= \([^)]*\)).*/\1 \2/p'
 }
 
 # vm_fetch_debs SUITE NAME=VERSION... — download the packages into VM_CACHE/debs unless they
@@ -513,8 +517,7 @@ vm_headers() {
 		linux-headers-*-common*) parts+=("$name=$version") ;;
 		linux-kbuild-*) parts+=("$name=") ;;
 		esac
-	done < <(apt-cache "${VM_APT_OPTS[@]}" show "linux-headers-$rel=$version" 2>/dev/null |
-		sed -n '/^Depends:/{s/^Depends://;s/[,|]/\n/g;p;q}' | awk '{ print $1 }')
+	done < <(vm_depends_field "linux-headers-$rel=$version" | tr '|' '\n' | awk '{ print $1 }')
 	(( ${#parts[@]} == 2 )) ||
 		{ vm_log "$rel: no linux-headers-$rel $version with its -common and kbuild packages in $suite"; return 1; }
 	vm_fetch_debs "$suite" "linux-headers-$rel=$version" "${parts[@]}" || return 1
